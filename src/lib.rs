@@ -1,0 +1,23 @@
+//! c2cfn turns a compose project into one deterministic CloudFormation
+//! template for ECS on Fargate, and deploys it.
+//!
+//! The pipeline, one folder per stage:
+//!
+//! 1. [`compose`]: files → one merged, interpolated, typed [`compose::Project`].
+//! 2. `lower`: project → [`model::Stack`], every decision and check (Docker's
+//!    ECS semantics, `x-aws-*` extensions, Fargate limits) made here.
+//! 3. [`cfn`]: stack → one [`cfn::Template`], rendered as YAML or JSON.
+//! 4. `deploy`: change sets against CloudFormation (behind a trait).
+//!
+//! Problems are [`diagnostic::Diagnostic`]s with spans into the
+//! [`source::SourceMap`], rendered in one place.
+
+pub mod cfn;
+pub mod cli;
+pub mod compose;
+pub mod diagnostic;
+pub mod lower;
+pub mod model;
+pub mod source;
+
+pub use cli::run;

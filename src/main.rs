@@ -1,0 +1,5 @@
+//! The `c2cfn` binary: everything lives in the library.
+
+fn main() {
+    std::process::exit(c2cfn::run(std::env::args_os()));
+}
