@@ -1,1 +1,18 @@
-//! stub
+//! Stage 3: [`model::Stack`](crate::model::Stack) → one CloudFormation
+//! [`Template`], and the template → text.
+//!
+//! Each AWS service family has one file under `resources/` with pure
+//! functions from the model to resources. Logical IDs follow Docker's ECS
+//! integration exactly (`logical_id.rs`) so that stacks it created update in
+//! place. The `x-aws-cloudformation` overlay is merged last (`overlay.rs`),
+//! then CloudFormation's limits are checked (`limits.rs`).
+
+pub mod intrinsic;
+pub mod limits;
+pub mod logical_id;
+pub mod overlay;
+pub mod render;
+pub mod template;
+
+pub use render::{Format, render};
+pub use template::{Resource, Template};

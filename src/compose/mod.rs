@@ -6,6 +6,8 @@
 //! types the result. Knows nothing of AWS.
 
 pub mod dotenv;
+pub mod extensions;
+pub mod game;
 pub mod interpolate;
 pub mod project;
 pub mod typed;

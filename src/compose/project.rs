@@ -219,6 +219,9 @@ pub struct Port {
     /// `app_protocol`, when written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_protocol: Option<String>,
+    /// `x-*` keys of a long-syntax port (Docker's `x-aws-protocol`).
+    #[serde(skip_serializing_if = "IndexMap::is_empty", serialize_with = "ser_nodes")]
+    pub extensions: IndexMap<String, Node>,
     /// Where the entry was written.
     #[serde(skip)]
     pub span: Span,
@@ -311,6 +314,9 @@ pub struct Deploy {
     /// Every key written under `deploy`, for the conversion checks.
     #[serde(skip)]
     pub keys: IndexMap<String, Span>,
+    /// `x-*` keys under `deploy` (Docker's `x-aws-autoscaling` lives here).
+    #[serde(skip_serializing_if = "IndexMap::is_empty", serialize_with = "ser_nodes")]
+    pub extensions: IndexMap<String, Node>,
 }
 
 /// CPU and memory of `deploy.resources.{limits,reservations}`.
@@ -339,6 +345,9 @@ pub struct UpdateConfig {
     /// `failure_action` (`rollback` turns on the ECS circuit breaker rollback).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<Spanned<String>>,
+    /// `x-*` keys under `update_config` (Docker's `x-aws-min_percent`/`x-aws-max_percent`).
+    #[serde(skip_serializing_if = "IndexMap::is_empty", serialize_with = "ser_nodes")]
+    pub extensions: IndexMap<String, Node>,
 }
 
 /// One `depends_on` entry (long syntax).

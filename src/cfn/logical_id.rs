@@ -1,0 +1,114 @@
+//! Logical IDs, named exactly as Docker's ECS integration named them.
+//!
+//! Docker removed every character outside `[A-Za-z0-9]` and upper-cased the
+//! first letter (`my-web_app` → `Mywebapp`). Keeping that rule means a stack
+//! Docker created is updated in place, and existing `x-aws-cloudformation`
+//! overlays keep addressing the same resources.
+
+/// Docker's normalisation of a compose name into a logical-ID prefix.
+#[must_use]
+pub fn normalize(name: &str) -> String {
+    let mut out: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    if let Some(first) = out.get(..1) {
+        let upper = first.to_ascii_uppercase();
+        out.replace_range(..1, &upper);
+    }
+    out
+}
+
+/// `<Service>Service`.
+#[must_use]
+pub fn service(name: &str) -> String {
+    format!("{}Service", normalize(name))
+}
+
+/// `<Service>TaskDefinition`.
+#[must_use]
+pub fn task_definition(name: &str) -> String {
+    format!("{}TaskDefinition", normalize(name))
+}
+
+/// `<Service>TaskExecutionRole`.
+#[must_use]
+pub fn execution_role(name: &str) -> String {
+    format!("{}TaskExecutionRole", normalize(name))
+}
+
+/// `<Service>TaskRole`.
+#[must_use]
+pub fn task_role(name: &str) -> String {
+    format!("{}TaskRole", normalize(name))
+}
+
+/// `<Service>ServiceDiscoveryEntry`.
+#[must_use]
+pub fn discovery_entry(name: &str) -> String {
+    format!("{}ServiceDiscoveryEntry", normalize(name))
+}
+
+/// `<Service><PROTO><port>Listener`, e.g. `AppTCP80Listener`.
+#[must_use]
+pub fn listener(service: &str, protocol: &str, port: u16) -> String {
+    format!("{}{}{port}Listener", normalize(service), protocol.to_ascii_uppercase())
+}
+
+/// `<Service><PROTO><port>TargetGroup`.
+#[must_use]
+pub fn target_group(service: &str, protocol: &str, port: u16) -> String {
+    format!("{}{}{port}TargetGroup", normalize(service), protocol.to_ascii_uppercase())
+}
+
+/// `<Network>Network` (security group of a compose network).
+#[must_use]
+pub fn network(name: &str) -> String {
+    format!("{}Network", normalize(name))
+}
+
+/// `<Network>NetworkIngress` (members talk to each other).
+#[must_use]
+pub fn network_ingress(name: &str) -> String {
+    format!("{}NetworkIngress", normalize(name))
+}
+
+/// `<Network><port>Ingress` (a published port open to the world).
+#[must_use]
+pub fn port_ingress(network: &str, port: u16) -> String {
+    format!("{}{port}Ingress", normalize(network))
+}
+
+/// A logical ID is 1–255 alphanumeric characters.
+#[must_use]
+pub fn is_valid(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 255 && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(input: &str, expected: &str) {
+        assert_eq!(normalize(input), expected);
+    }
+
+    #[test]
+    fn normalizes_like_docker() {
+        case("simple", "Simple");
+        case("my-web_app", "Mywebapp");
+        case("API", "API");
+        case("web2", "Web2");
+        case("9lives", "9lives");
+        case("--", "");
+        case("café", "Caf");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(listener("app", "tcp", 80), "AppTCP80Listener");
+        assert_eq!(target_group("app", "tcp", 4000), "AppTCP4000TargetGroup");
+        assert_eq!(network("default"), "DefaultNetwork");
+        assert_eq!(port_ingress("default", 80), "Default80Ingress");
+        assert!(is_valid("AppService"));
+        assert!(!is_valid("App-Service"));
+    }
+}

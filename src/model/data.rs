@@ -1,0 +1,71 @@
+//! Stateful game-backend resources: DynamoDB tables, Redis, DNS records.
+
+/// A DynamoDB table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The name written in the compose file (`collection`).
+    pub name: String,
+    /// The physical table name (`<prefix>-<name>`).
+    pub physical_name: String,
+    /// Partition key and its type.
+    pub hash: (String, String),
+    /// Sort key and its type.
+    pub range: Option<(String, String)>,
+    /// Provisioned capacity with auto scaling; None for on-demand.
+    pub scaling: Option<TableScaling>,
+    /// Initial read capacity.
+    pub read: u32,
+    /// Initial write capacity.
+    pub write: u32,
+    /// TTL attribute.
+    pub ttl: Option<String>,
+    /// Point-in-time recovery.
+    pub pitr: bool,
+}
+
+/// Target tracking for one table's read and write capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableScaling {
+    /// Minimum capacity units.
+    pub min: u32,
+    /// Maximum capacity units.
+    pub max: u32,
+    /// Target utilisation, percent.
+    pub target: u32,
+    /// Scale-in cooldown, seconds.
+    pub scale_in_cooldown: u32,
+    /// Scale-out cooldown, seconds.
+    pub scale_out_cooldown: u32,
+}
+
+/// The Redis replication group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cache {
+    /// Replication group ID (`<prefix>-redis`, at most 40 characters).
+    pub id: String,
+    /// Node type.
+    pub node_type: String,
+    /// Node count (primary plus replicas).
+    pub nodes: u32,
+    /// Engine version.
+    pub engine_version: String,
+    /// Days of snapshots.
+    pub snapshot_retention: u32,
+    /// Services allowed in.
+    pub services: Vec<String>,
+}
+
+/// A Route 53 alias record to a service's load balancer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsRecord {
+    /// Fully qualified name, with the trailing dot.
+    pub name: String,
+    /// Zone name (with trailing dot) or zone ID.
+    pub zone: String,
+    /// True when `zone` is a hosted zone ID.
+    pub zone_is_id: bool,
+    /// The service the record points at.
+    pub service: String,
+    /// Also an AAAA record (dual-stack load balancer).
+    pub ipv6: bool,
+}
