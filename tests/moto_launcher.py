@@ -1,23 +1,20 @@
 #!/usr/bin/env python3
 """Run moto 5.2.5's server on 127.0.0.1 with the patches c2cfn's tests need.
 
-Usage: python tests/moto_launcher.py [--port N]   (0 or absent: pick a free port)
-Prints exactly one stdout line, `C2CFN_MOTO_PORT=<port>`, once `GET /moto-api/`
-answers; moto's own request log goes to stderr. Stop it with SIGTERM/SIGINT.
-Gaps closed are listed in /work/shared/reference/aws-stand-in.md; each patch
-below names the one it closes. Pinned to moto==5.2.5 (tests/requirements.txt).
+Usage: python tests/moto_launcher.py [--port N]      (absent or 0: a free port)
+Prints one stdout line, `C2CFN_MOTO_PORT=<port>`, once `GET /moto-api/` answers;
+moto's request log goes to stderr. SIGTERM/SIGINT stop it. Each patch names the
+gap it closes (see shared/reference/aws-stand-in.md); pinned moto==5.2.5.
 
-Verified (moto 5.2.5, awscli 1.46.3): tests/fixtures/standin-smoke.yaml
-(NLB+ALB, TCP/TLS/HTTP listeners, ForwardConfig, ECS, EFS, IAM, DynamoDB,
-autoscaling, Redis, Cloud Map, Route 53 alias, Secret, Conditions) with the aws
-CLI: ec2 describe-vpcs/describe-subnets (default VPC, 2 subnets), acm
-request-certificate, route53 create-hosted-zone example.com, cloudformation
-create-change-set CREATE -> CREATE_COMPLETE (32 changes), execute ->
-CREATE_COMPLETE, listeners TCP/TLS on a `network` LB, HTTP on `application`;
-alias records carry DNSName + zone id; UPDATE change set (ImageTag=v2,
-EnableCache=false) -> Modify TaskDefinition, execute -> UPDATE_COMPLETE;
-delete-stack -> DELETE_COMPLETE, table retained. Unpatched moto fails the
-execute with HTTP 500 KeyError 'TargetGroupArn'.
+Verified with awscli 1.46.3 against this launcher: tests/fixtures/standin-smoke.yaml
+(and the same as JSON): ec2 describe-vpcs/describe-subnets (default VPC, 2
+subnets), acm request-certificate '*.example.com', route53 create-hosted-zone
+example.com; create-change-set CREATE (32 changes) -> execute -> CREATE_COMPLETE;
+LBs `network` + `application`, listeners TCP+TLS / HTTP, Route 53 aliases with
+DNSName + zone id, Outputs incl. Redis placeholders; UPDATE change set
+(ImageTag=v2, EnableCache=false) -> Modify TaskDefinition -> UPDATE_COMPLETE,
+revision 2 runs :v2; same UPDATE again -> change set FAILED "didn't contain
+changes"; delete-stack -> gone, table retained. Unpatched: execute -> HTTP 500.
 """
 import argparse
 import os
@@ -28,207 +25,180 @@ import threading
 import time
 import urllib.request
 
-HOST = "127.0.0.1"  # never bind or talk to anything else
+HOST = "127.0.0.1"  # never bind to, nor talk to, anything else
 
 
 def patch_moto() -> None:
-    from moto.cloudformation import models as cfn_models
-    from moto.cloudformation import parsing
+    import yaml
+    from moto.cloudformation import models as cfn, parsing, responses
     from moto.ecs import models as ecs
     from moto.elbv2 import models as elbv2
 
-    # (a) ELBv2 LoadBalancer from CloudFormation ignores Properties.Type, so every
-    # LB became an ALB and NLB listeners (TCP/TLS/UDP) were refused. Pass Type
-    # (and SubnetMappings/IpAddressType) through to the backend.
-    def lb_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        props = cloudformation_json["Properties"]
-        return elbv2.elbv2_backends[account_id][region_name].create_load_balancer(
-            resource_name,
-            props.get("SecurityGroups") or [],
-            props.get("Subnets") or [],
+    # (a) LoadBalancer `Type` was ignored: every LB became an ALB and NLB
+    # listeners (TCP/TLS/UDP) were refused. Pass Type (and SubnetMappings,
+    # IpAddressType) to the backend.
+    def lb_create(cls, name, cfn_json, account_id, region, **kwargs):
+        props = cfn_json["Properties"]
+        return elbv2.elbv2_backends[account_id][region].create_load_balancer(
+            name, props.get("SecurityGroups") or [], props.get("Subnets") or [],
             subnet_mappings=props.get("SubnetMappings"),
             scheme=props.get("Scheme", "internet-facing"),
             loadbalancer_type=props.get("Type"),
-            ip_address_type=props.get("IpAddressType", "ipv4"),
-        )
+            ip_address_type=props.get("IpAddressType", "ipv4"))
 
     elbv2.FakeLoadBalancer.create_from_cloudformation_json = classmethod(lb_create)
 
-    # (d) GetAtt LoadBalancer.CanonicalHostedZoneID/LoadBalancerFullName/
-    # SecurityGroups raised NotImplementedError: the value stayed an unresolved
-    # {"Fn::GetAtt": ...} dict (e.g. inside a Route 53 AliasTarget). Answer them
-    # with what describe-load-balancers reports.
+    # (d) GetAtt LoadBalancer.CanonicalHostedZoneID (and LoadBalancerFullName,
+    # SecurityGroups) was not implemented: a Route 53 AliasTarget kept an
+    # unresolved {"Fn::GetAtt": ...}. Answer what describe-load-balancers shows.
     lb_getatt = elbv2.FakeLoadBalancer.get_cfn_attribute
 
-    def lb_get_cfn_attribute(self, attribute_name):
-        if attribute_name == "CanonicalHostedZoneID":
+    def lb_get_cfn_attribute(self, attr):
+        if attr == "CanonicalHostedZoneID":
             return self.canonical_hosted_zone_id
-        if attribute_name == "LoadBalancerFullName":
+        if attr == "LoadBalancerFullName":
             return self.arn.split(":loadbalancer/", 1)[1]
-        if attribute_name == "SecurityGroups":
+        if attr == "SecurityGroups":
             return list(self.security_groups or [])
-        return lb_getatt(self, attribute_name)
+        return lb_getatt(self, attr)
 
     elbv2.FakeLoadBalancer.get_cfn_attribute = lb_get_cfn_attribute
 
-    # (c) Listener DefaultActions of the form ForwardConfig.TargetGroups crashed
-    # (HTTP 500, KeyError 'TargetGroupArn'). Map a single-target ForwardConfig to
+    # (c) Listener DefaultActions with ForwardConfig.TargetGroups crashed (HTTP
+    # 500, KeyError 'TargetGroupArn'). A single-target ForwardConfig is mapped to
     # the equivalent TargetGroupArn form before moto validates the properties.
-    convert_props = elbv2.ELBv2Backend.convert_and_validate_properties
+    convert = elbv2.ELBv2Backend.convert_and_validate_properties
 
     def convert_and_validate_properties(self, properties):
         for action in properties.get("DefaultActions") or []:
             groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
             if action.get("Type") == "forward" and "TargetGroupArn" not in action and len(groups) == 1:
                 action["TargetGroupArn"] = groups[0]["TargetGroupArn"]
-        return convert_props(self, properties)
+        return convert(self, properties)
 
     elbv2.ELBv2Backend.convert_and_validate_properties = convert_and_validate_properties
 
-    # (b) Resource types without a moto CloudFormation model (ElastiCache
-    # ReplicationGroup/SubnetGroup, ApplicationAutoScaling ScalableTarget/
-    # ScalingPolicy, ServiceDiscovery Service/PrivateDnsNamespace,
-    # SecretsManager::Secret, ...) were skipped: Ref gave nothing, any
-    # Fn::GetAtt on them failed the execute ("references undefined resource"),
-    # an Output on them crashed, and list-stack-resources showed empty entries.
-    # They now become a stand-in object that creates nothing in moto but answers
-    # deterministically:
-    #   Ref                 -> "placeholder-<LogicalId>"
-    #   GetAtt X.<...>Port  -> "6379" (numeric string; the only skipped type with
-    #                          port attributes is ElastiCache, Redis's default)
-    #   GetAtt X.<Attr>     -> "placeholder-<LogicalId>-<Attr>"
-    # Update returns the same stand-in; delete is a no-op.
+    # (b) Types without a moto CloudFormation model (ElastiCache, Application
+    # AutoScaling, ServiceDiscovery, SecretsManager::Secret, ...) were skipped:
+    # Ref gave nothing, any GetAtt failed the execute ("references undefined
+    # resource"), Outputs on them crashed, list-stack-resources showed empty rows.
+    # They now become a stand-in that creates nothing but answers:
+    #   Ref -> "placeholder-<LogicalId>"; GetAtt X.<...>Port -> "6379" (a numeric
+    #   string: ElastiCache is the skipped type with ports, Redis's default);
+    #   any other GetAtt X.<Attr> -> "placeholder-<LogicalId>-<Attr>".
+    # Update keeps it, delete is a no-op. Nothing for these types exists in moto.
     class Placeholder:
-        def __init__(self, logical_id: str, resource_type: str):
-            self.logical_resource_id = logical_id
-            self.cf_resource_type = resource_type
+        def __init__(self, logical_id, resource_type):
+            self.logical_resource_id, self.cf_resource_type = logical_id, resource_type
             self.physical_resource_id = f"placeholder-{logical_id}"
 
-        @classmethod
-        def has_cfn_attr(cls, attr: str) -> bool:
-            return True
-
-        def get_cfn_attribute(self, attr: str) -> str:
-            if attr.endswith("Port"):
-                return "6379"
-            return f"placeholder-{self.logical_resource_id}-{attr}"
+        has_cfn_attr = classmethod(lambda cls, attr: True)
+        is_created = lambda self: True
+        delete = lambda self, account_id, region: None
+        delete_from_cloudformation_json = classmethod(lambda cls, *args: None)
+        update_from_cloudformation_json = classmethod(lambda cls, original_resource, **kw: original_resource)
 
         @classmethod
-        def create_from_cloudformation_json(cls, resource_name, cloudformation_json,
-                                            account_id, region_name, **kwargs):
+        def create_from_cloudformation_json(cls, name, cfn_json, account_id, region, **kwargs):
             return cls(kwargs["LogicalId"], kwargs["ResourceType"])
 
-        @classmethod
-        def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                            cloudformation_json, account_id, region_name):
-            return original_resource
-
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json,
-                                            account_id, region_name):
-            pass
-
-        def delete(self, account_id: str, region_name: str) -> None:
-            pass
-
-        def is_created(self) -> bool:
-            return True
+        def get_cfn_attribute(self, attr):
+            return "6379" if attr.endswith("Port") else f"placeholder-{self.logical_resource_id}-{attr}"
 
     class_for_type = parsing.resource_class_from_type
 
     def resource_class_from_type(resource_type):
         model = class_for_type(resource_type)
-        if model is None and resource_type not in parsing.NULL_MODELS:
-            return Placeholder
-        return model
+        return Placeholder if model is None and resource_type not in parsing.NULL_MODELS else model
 
-    # parsing's functions look these names up in the module globals at call time.
+    # parsing's functions look their helpers up in the module globals at call time.
     parsing.resource_class_from_type = resource_class_from_type
 
-    # (d) An attribute with a dot (`!GetAtt Redis.PrimaryEndPoint.Address`, or
-    # `${Redis.PrimaryEndPoint.Address}` in Fn::Sub) was split at every dot and
-    # only "PrimaryEndPoint" was asked for. Like AWS, the attribute is everything
-    # after the first dot.
+    # (d) Dotted attributes (PrimaryEndPoint.Address) were split at every dot, so
+    # only "PrimaryEndPoint" was asked for, and `!GetAtt [A, B]` kept raw YAML
+    # nodes. Like AWS: the attribute is all after the first dot, in YAML short
+    # form, long form and `${A.B.C}` inside Fn::Sub.
+    yaml_ctor = cfn.yaml_tag_constructor
+
+    def yaml_tag_constructor(loader, tag, node):
+        if tag != "!GetAtt":
+            return yaml_ctor(loader, tag, node)
+        if isinstance(node, yaml.SequenceNode):
+            return {"Fn::GetAtt": loader.construct_sequence(node)}
+        return {"Fn::GetAtt": node.value.split(".", 1)}
+
+    cfn.yaml_tag_constructor = responses.yaml_tag_constructor = yaml_tag_constructor
     clean = parsing.clean_json
 
-    def clean_json(resource_json, resources_map):
-        getatt = resource_json.get("Fn::GetAtt") if isinstance(resource_json, dict) else None
+    def clean_json(value, resources_map):
+        getatt = value.get("Fn::GetAtt") if isinstance(value, dict) else None
         if isinstance(getatt, list) and len(getatt) > 2 and all(isinstance(x, str) for x in getatt):
-            resource_json = {**resource_json, "Fn::GetAtt": [getatt[0], ".".join(getatt[1:])]}
-        return clean(resource_json, resources_map)
+            value = {**value, "Fn::GetAtt": [getatt[0], ".".join(getatt[1:])]}
+        return clean(value, resources_map)
 
     parsing.clean_json = clean_json
 
-    # (d) A parameter used only inside Fn::Sub (`image:${ImageTag}`) was not seen
-    # as a reference: changing it left the resource unmodified on UPDATE.
+    # (d) A parameter used only in Fn::Sub (`game:${ImageTag}`) did not count as
+    # a reference: changing it left the resource untouched on UPDATE.
     def references(node):
         if isinstance(node, list):
             return [ref for item in node for ref in references(item)]
-        if not isinstance(node, dict):
-            return []
         found = []
-        for key, value in node.items():
+        for key, value in (node.items() if isinstance(node, dict) else ()):
             if key == "Ref":
                 found.append(value)
                 continue
-            if key == "Fn::Sub":
-                text = value[0] if isinstance(value, list) else value
-                if isinstance(text, str):
-                    found += [v.split(".")[0] for v in re.findall(r"\$\{([^!}][^}]*)\}", text)]
+            text = value[0] if key == "Fn::Sub" and isinstance(value, list) else value
+            if key == "Fn::Sub" and isinstance(text, str):
+                found += [v.split(".")[0] for v in re.findall(r"\$\{([^!}][^}]*)\}", text)]
             found += references(value)
         return found
 
     parsing.get_references_from_template = references
 
-    # (d) An UPDATE change set whose only change is a parameter listed no
-    # Changes (moto diffed templates only); the execute did apply them. Diff
-    # with the parameters, as the execute does.
+    # (d) An UPDATE change set that only changes parameters listed no Changes
+    # (moto diffed the templates only) though its execute applied them. Diff
+    # with the parameters too, as the execute does.
     def change_set_diff(self):
-        resource_map = self.stack.resource_map
-        actions = resource_map.build_resource_diff(self.template_dict, self.parameters)
-        old, new = resource_map._resource_json_map, self.template_dict["Resources"]
-        return [
-            cfn_models.Change(action, name, (old if action == "Remove" else new)[name]["Type"])
-            for action, names in actions.items()
-            for name in names
-        ]
+        rmap = self.stack.resource_map
+        old, new = rmap._resource_json_map, self.template_dict["Resources"]
+        return [cfn.Change(action, name, (old if action == "Remove" else new)[name]["Type"])
+                for action, names in rmap.build_resource_diff(self.template_dict, self.parameters).items()
+                for name in names]
 
-    cfn_models.ChangeSet.diff = change_set_diff
+    cfn.ChangeSet.diff = change_set_diff
 
-    # (d) A stack made through change sets never got its Outputs (nor
-    # Description, nor Exports): they were computed from the empty template of
-    # REVIEW_IN_PROGRESS. Recompute them after every execute.
-    execute = cfn_models.CloudFormationBackend.execute_change_set
+    # (d) A stack made through change sets never got Outputs, Description or
+    # Exports (they came from the empty REVIEW_IN_PROGRESS template), and kept
+    # its first parameters, so an unchanged UPDATE was not seen as "no changes".
+    execute = cfn.CloudFormationBackend.execute_change_set
 
     def execute_change_set(self, change_set_name, stack_name=None):
         execute(self, change_set_name, stack_name)
-        stack = self.stacks[self.describe_change_set(change_set_name).stack_id]
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
         stack._parse_template()
         stack.description = stack.template_dict.get("Description")
         stack.output_map = stack._create_output_map()
-        for export in stack.exports:
-            self.exports[export.name] = export
-        stack.parameters = self.describe_change_set(change_set_name).parameters
+        self.exports.update({export.name: export for export in stack.exports})
+        stack.parameters = change_set.parameters
 
-    cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
+    cfn.CloudFormationBackend.execute_change_set = execute_change_set
 
     # (d) ECS TaskDefinition: an update re-registered the raw PascalCase
-    # ContainerDefinitions (image/environment came back empty), and create
-    # dropped Cpu/NetworkMode/RequiresCompatibilities/role ARNs.
-    def td_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        props = cloudformation_json["Properties"]
+    # ContainerDefinitions (image and environment came back empty), and create
+    # dropped Cpu, NetworkMode, RequiresCompatibilities and the role ARNs.
+    def td_create(cls, name, cfn_json, account_id, region, **kwargs):
+        props = cfn_json["Properties"]
         camel = lambda key: ecs.remap_nested_keys(props.get(key) or [], ecs.pascal_to_camelcase)
-        return ecs.ecs_backends[account_id][region_name].register_task_definition(
-            family=props.get("Family") or resource_name,
-            container_definitions=camel("ContainerDefinitions"),
-            volumes=camel("Volumes"),
+        return ecs.ecs_backends[account_id][region].register_task_definition(
+            family=props.get("Family") or name,
+            container_definitions=camel("ContainerDefinitions"), volumes=camel("Volumes"),
             network_mode=props.get("NetworkMode"),
             requires_compatibilities=props.get("RequiresCompatibilities"),
-            cpu=props.get("Cpu"),
-            memory=props.get("Memory"),
+            cpu=props.get("Cpu"), memory=props.get("Memory"),
             task_role_arn=props.get("TaskRoleArn"),
-            execution_role_arn=props.get("ExecutionRoleArn"),
-        )
+            execution_role_arn=props.get("ExecutionRoleArn"))
 
     def td_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         ecs.ecs_backends[account_id][region_name].deregister_task_definition(original_resource.arn)
@@ -245,7 +215,7 @@ def free_port() -> int:
 
 
 def announce_when_ready(port: int, timeout: float = 60.0) -> None:
-    # No proxies: readiness must only ever ask 127.0.0.1, whatever *_proxy says.
+    # No proxy handler: readiness only ever asks 127.0.0.1, whatever *_proxy says.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -257,15 +227,14 @@ def announce_when_ready(port: int, timeout: float = 60.0) -> None:
         except OSError:
             pass
         time.sleep(0.1)
-    print(f"moto_launcher: server on {HOST}:{port} not ready after {timeout}s", file=sys.stderr)
+    print(f"moto_launcher: no answer on {HOST}:{port} after {timeout}s", file=sys.stderr)
     os._exit(1)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="moto server for c2cfn tests")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
-    args = parser.parse_args()
-    port = args.port or free_port()
+    port = parser.parse_args().port or free_port()
     patch_moto()
     from moto.server import main as moto_main
 

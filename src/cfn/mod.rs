@@ -7,12 +7,15 @@
 //! place. The `x-aws-cloudformation` overlay is merged last (`overlay.rs`),
 //! then CloudFormation's limits are checked (`limits.rs`).
 
+pub mod emit;
 pub mod intrinsic;
 pub mod limits;
 pub mod logical_id;
 pub mod overlay;
 pub mod render;
+pub mod resources;
 pub mod template;
 
+pub use emit::emit;
 pub use render::{Format, render};
 pub use template::{Resource, Template};

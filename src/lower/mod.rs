@@ -1,1 +1,131 @@
-//! stub
+//! Stage 2: compose [`Project`] → [`Stack`].
+//!
+//! Every decision and every check lives here: Docker's ECS semantics
+//! (load balancer type, rolling-update percentages, Fargate task sizes,
+//! secrets and EFS), the `x-aws-*` extensions, and what Fargate cannot run.
+//! All problems are collected, so a user sees every one at once. No I/O.
+
+pub mod keys;
+mod network;
+mod ports;
+pub mod service;
+mod size;
+mod storage;
+
+pub mod game;
+
+use crate::compose::Project;
+use crate::compose::extensions::{self, ProjectExtensions};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Cluster, Placement, Stack};
+use crate::source::Span;
+
+/// Deployment settings that come from outside the compose file (the
+/// environment file), already validated.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `app_cluster`: prefix of physical names (tables, Redis, DNS label).
+    /// Defaults to the project name.
+    pub prefix: Option<String>,
+}
+
+/// Lowers a project. The stack is complete only when no error was pushed.
+#[must_use]
+pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let top: ProjectExtensions = parse_top(project, &mut diags);
+    let mut stack = Stack {
+        project: project.name.clone(),
+        log_retention: top.logs_retention.filter(|d| *d > 0),
+        overlay: top.cloudformation.clone(),
+        ..Stack::default()
+    };
+    if let Some(days) = stack.log_retention {
+        check_retention(days, project, &mut diags);
+    }
+    stack.cluster = top
+        .cluster
+        .clone()
+        .map_or(Cluster::Create, Cluster::Existing);
+    stack.vpc = top
+        .vpc
+        .as_deref()
+        .map_or(Placement::Parameter, |v| Placement::Pinned(vec![vpc_id(v)]));
+    stack.subnets = top
+        .subnets
+        .clone()
+        .map_or(Placement::Parameter, Placement::Pinned);
+    if matches!(&stack.subnets, Placement::Pinned(s) if s.is_empty()) {
+        diags.push(
+            Diagnostic::error("`x-aws-subnets` is empty")
+                .at(top_span(project, "x-aws-subnets"))
+                .help("list at least two subnet IDs in different availability zones, or remove the key to use the VPC's subnets"),
+        );
+    }
+    if top.subnets.is_some() && top.vpc.is_none() {
+        diags.push(
+            Diagnostic::error("`x-aws-subnets` needs `x-aws-vpc`")
+                .at(top_span(project, "x-aws-subnets"))
+                .help("pin the VPC the subnets belong to with `x-aws-vpc: vpc-…`"),
+        );
+    }
+    for ignored in &project.ignored {
+        diags.push(
+            Diagnostic::warning(format!("`{}` is obsolete and ignored", ignored.0)).at(ignored.1),
+        );
+    }
+
+    stack.networks = network::lower(project, &mut diags);
+    stack.file_systems = storage::file_systems(project, &mut diags);
+    stack.secrets = storage::secrets(project, &mut diags);
+    for service in project.services.values() {
+        keys::check(service, &mut diags);
+        stack.services.push(service::lower(project, service, &stack, &mut diags));
+    }
+    stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, &mut diags);
+    game::lower(project, &top, settings, &mut stack, &mut diags);
+    service::check_depends_on(project, &mut diags);
+    (stack, diags)
+}
+
+fn parse_top(project: &Project, diags: &mut Diagnostics) -> ProjectExtensions {
+    let mut found = Vec::new();
+    let fallback = Span::new(0, 0, 0);
+    let key_span = |key: &str| top_span(project, key);
+    let parsed = extensions::parse(&project.extensions, &key_span, fallback, &mut found);
+    for d in found {
+        diags.push(d);
+    }
+    parsed
+}
+
+/// The span of a top-level extension's value.
+fn top_span(project: &Project, key: &str) -> Option<Span> {
+    project.extensions.get(key).map(|n| n.span)
+}
+
+/// `x-aws-vpc` takes an ID or an ARN (`arn:aws:ec2:…:vpc/vpc-123`).
+fn vpc_id(value: &str) -> String {
+    if value.starts_with("arn:") {
+        value.rsplit('/').next().unwrap_or(value).to_owned()
+    } else {
+        value.to_owned()
+    }
+}
+
+/// CloudWatch Logs accepts only these retention periods.
+const RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+fn check_retention(days: u32, project: &Project, diags: &mut Diagnostics) {
+    if !RETENTION_DAYS.contains(&days) {
+        let next = RETENTION_DAYS.iter().find(|d| **d > days).copied().unwrap_or(3653);
+        diags.push(
+            Diagnostic::error(format!("CloudWatch Logs cannot keep logs for {days} days"))
+                .at(top_span(project, "x-aws-logs_retention"))
+                .help(format!("use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (e.g. {next})")),
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! Security groups: one per compose network, self ingress, published ports.
+
+use serde_json::{Value, json};
+
+use super::{NETWORK_TAG, PROJECT_TAG, vpc};
+use crate::cfn::{Resource, Template, intrinsic, logical_id};
+use crate::model::Stack;
+
+/// The security group of a network as a template value.
+#[must_use]
+pub fn group(stack: &Stack, network: &str) -> Value {
+    match stack.networks.iter().find(|n| n.name == network).and_then(|n| n.existing.clone()) {
+        Some(id) => Value::from(id),
+        None => intrinsic::reference(&logical_id::network(network)),
+    }
+}
+
+/// `<Net>Network`, `<Net>NetworkIngress` and `<Net><port>Ingress`.
+pub fn emit(stack: &Stack, template: &mut Template) {
+    for net in &stack.networks {
+        if net.existing.is_some() {
+            continue;
+        }
+        let id = logical_id::network(&net.name);
+        template.add(
+            id.clone(),
+            Resource::new(
+                "AWS::EC2::SecurityGroup",
+                json!({
+                    "GroupDescription": format!("{} Security Group for {} network", stack.project, net.name),
+                    "Tags": intrinsic::tags(&[(PROJECT_TAG, &stack.project), (NETWORK_TAG, &format!("{}_{}", stack.project, net.name))]),
+                    "VpcId": vpc(stack),
+                }),
+            ),
+        );
+        template.add(
+            logical_id::network_ingress(&net.name),
+            Resource::new(
+                "AWS::EC2::SecurityGroupIngress",
+                json!({
+                    "Description": format!("Allow communication within network {}", net.name),
+                    "GroupId": intrinsic::reference(&id),
+                    "IpProtocol": "-1",
+                    "SourceSecurityGroupId": intrinsic::reference(&id),
+                }),
+            ),
+        );
+    }
+    for service in &stack.services {
+        for listener in &service.listeners {
+            for net in &service.networks {
+                let protocol = listener.compose_protocol.to_ascii_uppercase();
+                // Traffic from the load balancer reaches the container port.
+                template.add(
+                    logical_id::port_ingress(net, listener.target),
+                    Resource::new(
+                        "AWS::EC2::SecurityGroupIngress",
+                        json!({
+                            "CidrIp": "0.0.0.0/0",
+                            "Description": format!("{}:{}/{} on {} network", service.name, listener.target, listener.compose_protocol, net),
+                            "FromPort": listener.target,
+                            "GroupId": group(stack, net),
+                            "IpProtocol": if protocol.is_empty() { "-1".to_owned() } else { protocol },
+                            "ToPort": listener.target,
+                        }),
+                    ),
+                );
+            }
+        }
+    }
+}

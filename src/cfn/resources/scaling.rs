@@ -1,0 +1,77 @@
+//! Service auto scaling (Docker's `x-aws-autoscaling`).
+
+use serde_json::json;
+
+use super::service_tags;
+use crate::cfn::{Resource, Template, intrinsic, logical_id};
+use crate::model::{Service, Stack};
+
+/// `<Svc>AutoScalingRole`, `<Svc>ScalableTarget`, `<Svc>ScalingPolicy`.
+pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
+    let Some(s) = &service.scaling else { return };
+    let base = logical_id::normalize(&service.name);
+    let role = format!("{base}AutoScalingRole");
+    let target = format!("{base}ScalableTarget");
+    let policy = format!("{base}ScalingPolicy");
+    let svc_id = logical_id::service(&service.name);
+    template.add(
+        role.clone(),
+        Resource::new(
+            "AWS::IAM::Role",
+            json!({
+                "AssumeRolePolicyDocument": super::iam::assume_role("application-autoscaling.amazonaws.com"),
+                "Path": "/",
+                "Policies": [{
+                    "PolicyDocument": {
+                        "Statement": [{
+                            "Action": ["application-autoscaling:*", "ecs:DescribeServices", "ecs:UpdateService", "cloudwatch:GetMetricStatistics"],
+                            "Condition": {},
+                            "Effect": "Allow",
+                            "Principal": {},
+                            "Resource": [intrinsic::reference(&svc_id)]
+                        }]
+                    },
+                    "PolicyName": "service-autoscaling"
+                }],
+                "Tags": service_tags(stack, &service.name),
+            }),
+        ),
+    );
+    template.add(
+        target.clone(),
+        Resource::new(
+            "AWS::ApplicationAutoScaling::ScalableTarget",
+            json!({
+                "MaxCapacity": s.max,
+                "MinCapacity": s.min,
+                "ResourceId": intrinsic::join("/", vec![json!("service"), super::ecs::cluster_name(stack), intrinsic::get_att(&svc_id, "Name")]),
+                "RoleARN": intrinsic::get_att(&role, "Arn"),
+                "ScalableDimension": "ecs:service:DesiredCount",
+                "ServiceNamespace": "ecs",
+            }),
+        )
+        .depends_on([svc_id]),
+    );
+    let (metric, value) = match (s.cpu, s.memory) {
+        (_, Some(m)) => ("ECSServiceAverageMemoryUtilization", m),
+        (Some(c), None) => ("ECSServiceAverageCPUUtilization", c),
+        (None, None) => ("ECSServiceAverageCPUUtilization", 75),
+    };
+    template.add(
+        policy.clone(),
+        Resource::new(
+            "AWS::ApplicationAutoScaling::ScalingPolicy",
+            json!({
+                "PolicyName": policy,
+                "PolicyType": "TargetTrackingScaling",
+                "ScalingTargetId": intrinsic::reference(&target),
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
+                    "ScaleInCooldown": 60,
+                    "ScaleOutCooldown": 60,
+                    "TargetValue": value,
+                }
+            }),
+        ),
+    );
+}

@@ -1,0 +1,184 @@
+//! Published ports → one load balancer with a listener and target group
+//! per port, as Docker's integration did: an application load balancer when
+//! every published port is HTTP (`x-aws-protocol: http|https`, or container
+//! port 80/443 without it), a network load balancer otherwise.
+//!
+//! c2cfn additions: `x-aws-tls` serves a port over TLS (NLB) or HTTPS (ALB)
+//! on a public port of its own with an ACM certificate, on the very listener
+//! resource Docker generated, so it is interchangeable with the overlay teams
+//! already use; and a published port may differ from the container port.
+
+use std::collections::BTreeMap;
+
+use crate::compose::Project;
+use crate::compose::extensions::{PortExtensions, ProjectExtensions, ServiceExtensions};
+use crate::compose::project::Port;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Listener, LoadBalancer, LoadBalancerKind, Service};
+use crate::source::Span;
+
+/// Default TLS policy: TLS 1.2 and 1.3 only.
+pub(crate) const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// Decides the load balancer and fills each service's listeners.
+pub(super) fn load_balancer(
+    project: &Project,
+    top: &ProjectExtensions,
+    services: &mut [Service],
+    diags: &mut Diagnostics,
+) -> Option<LoadBalancer> {
+    let any_port = project.services.values().any(|s| !s.ports.is_empty());
+    if !any_port {
+        return None;
+    }
+    let all_http = project
+        .services
+        .values()
+        .all(|s| s.ports.iter().all(|p| is_http(p, diags)));
+    let kind = if all_http {
+        LoadBalancerKind::Application
+    } else {
+        LoadBalancerKind::Network
+    };
+    if let Some(lb) = &top.loadbalancer {
+        if !lb.starts_with("arn:") {
+            diags.push(
+                Diagnostic::error(format!("`x-aws-loadbalancer` must be the load balancer's ARN, not `{lb}`"))
+                    .at(project.extensions.get("x-aws-loadbalancer").map(|n| n.span))
+                    .help("c2cfn renders offline: give the full ARN (`aws elbv2 describe-load-balancers --names NAME`)"),
+            );
+        }
+    }
+    let mut public: BTreeMap<(u16, &'static str), (String, Span)> = BTreeMap::new();
+    for service in services.iter_mut() {
+        let Some(svc) = project.services.get(&service.name) else { continue };
+        let tls = tls_settings(svc, diags);
+        for port in &svc.ports {
+            if let Some(mode) = &port.mode {
+                if mode == "host" {
+                    diags.push(
+                        Diagnostic::warning(format!("`mode: host` of port {} is ignored on ECS", port.target))
+                            .at(port.span)
+                            .help("ECS publishes ports through the load balancer"),
+                    );
+                }
+            }
+            if port.host_ip.as_deref().is_some_and(|ip| ip != "0.0.0.0" && ip != "::") {
+                diags.push(
+                    Diagnostic::warning(format!("host IP of port {} is ignored on ECS", port.target))
+                        .at(port.span)
+                        .help("the load balancer listens on its own addresses; restrict access with the x-aws-cloudformation overlay on the ingress rule"),
+                );
+            }
+            let protocol = port.protocol.to_ascii_uppercase();
+            let published = port.published.unwrap_or(port.target);
+            let (listener_protocol, target_protocol) = match kind {
+                LoadBalancerKind::Application => ("HTTP".to_owned(), "HTTP".to_owned()),
+                LoadBalancerKind::Network => (protocol.clone(), protocol.clone()),
+            };
+            let mut listener = Listener {
+                compose_protocol: port.protocol.clone(),
+                target: port.target,
+                published,
+                protocol: listener_protocol,
+                target_protocol,
+                public_port: published,
+                certificate: None,
+                ssl_policy: None,
+                health_check_path: None,
+            };
+            if let Some((cert, public_port, policy)) = tls.get(&port.target) {
+                if protocol == "UDP" {
+                    diags.push(
+                        Diagnostic::error(format!("port {}/udp cannot be served over TLS", port.target))
+                            .at(port.span)
+                            .help("TLS needs a TCP port"),
+                    );
+                }
+                listener.protocol = match kind {
+                    LoadBalancerKind::Application => "HTTPS".into(),
+                    LoadBalancerKind::Network => "TLS".into(),
+                };
+                listener.public_port = *public_port;
+                listener.certificate = Some(cert.clone());
+                listener.ssl_policy = Some(policy.clone());
+            }
+            let key = (listener.public_port, if protocol == "UDP" { "udp" } else { "tcp" });
+            if let Some((other, first)) = public.get(&key) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "port {} is published by both `{other}` and `{}` on the one load balancer",
+                        listener.public_port, service.name
+                    ))
+                    .at(port.span)
+                    .also(Some(*first), "first published here")
+                    .help("publish a different port, or serve one of them over TLS on another public port with `x-aws-tls`"),
+                );
+                continue;
+            }
+            public.insert(key, (service.name.clone(), port.span));
+            service.listeners.push(listener);
+        }
+        for (target, _) in tls.iter() {
+            if !svc.ports.iter().any(|p| p.target == *target) {
+                diags.push(
+                    Diagnostic::error(format!("`x-aws-tls` names port {target}, which `{}` does not publish", svc.name))
+                        .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
+                        .help("list the container port under `ports:` too"),
+                );
+            }
+        }
+    }
+    Some(LoadBalancer {
+        kind,
+        existing: top.loadbalancer.clone(),
+    })
+}
+
+/// Docker's rule for an HTTP port.
+fn is_http(port: &Port, diags: &mut Diagnostics) -> bool {
+    let mut found = Vec::new();
+    let ext: PortExtensions = crate::compose::extensions::parse(
+        &port.extensions,
+        &|k| port.extensions.get(k).map(|n| n.span),
+        port.span,
+        &mut found,
+    );
+    for d in found {
+        diags.push(d);
+    }
+    match ext.protocol.as_deref() {
+        Some(p) => p == "http" || p == "https",
+        None => port.target == 80 || port.target == 443,
+    }
+}
+
+/// `x-aws-tls` entries by container port: (certificate, public port, policy).
+fn tls_settings(svc: &crate::compose::project::Service, diags: &mut Diagnostics) -> BTreeMap<u16, (String, u16, String)> {
+    // Shape errors of the service's extensions are reported once, by `service::lower`.
+    let ext: ServiceExtensions = crate::compose::extensions::parse(
+        &svc.extensions,
+        &|k| svc.keys.get(k).map(|(s, _)| *s),
+        svc.span,
+        &mut Vec::new(),
+    );
+    let mut out = BTreeMap::new();
+    for t in ext.tls.unwrap_or_default() {
+        if !t.certificate.starts_with("arn:") {
+            diags.push(
+                Diagnostic::error(format!("the TLS certificate of port {} must be an ACM certificate ARN", t.port))
+                    .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
+                    .help("set `certificate: ${certificate_arn}` and put `certificate_arn=arn:aws:acm:…` in the environment file"),
+            );
+        }
+        out.insert(
+            t.port,
+            (
+                t.certificate,
+                t.published.unwrap_or(443),
+                t.ssl_policy.unwrap_or_else(|| DEFAULT_SSL_POLICY.to_owned()),
+            ),
+        );
+    }
+    out
+}
