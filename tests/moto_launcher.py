@@ -54,13 +54,10 @@ def patch_moto() -> None:
     lb_getatt = elbv2.FakeLoadBalancer.get_cfn_attribute
 
     def lb_get_cfn_attribute(self, attr):
-        if attr == "CanonicalHostedZoneID":
-            return self.canonical_hosted_zone_id
-        if attr == "LoadBalancerFullName":
-            return self.arn.split(":loadbalancer/", 1)[1]
-        if attr == "SecurityGroups":
-            return list(self.security_groups or [])
-        return lb_getatt(self, attr)
+        known = {"CanonicalHostedZoneID": self.canonical_hosted_zone_id,
+                 "LoadBalancerFullName": self.arn.split(":loadbalancer/", 1)[1],
+                 "SecurityGroups": list(self.security_groups or [])}
+        return known[attr] if attr in known else lb_getatt(self, attr)
 
     elbv2.FakeLoadBalancer.get_cfn_attribute = lb_get_cfn_attribute
 
@@ -208,9 +205,11 @@ def patch_moto() -> None:
     ecs.TaskDefinition.update_from_cloudformation_json = classmethod(td_update)
 
 
-def free_port() -> int:
+def check_port(port: int) -> int:
+    """Port 0: a free port chosen by the OS; else fail at once if `port` is taken
+    (so a server already there is never mistaken for ours)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
+        s.bind((HOST, port))
         return s.getsockname()[1]
 
 
@@ -234,7 +233,7 @@ def announce_when_ready(port: int, timeout: float = 60.0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for c2cfn tests")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
-    port = parser.parse_args().port or free_port()
+    port = check_port(parser.parse_args().port)
     patch_moto()
     from moto.server import main as moto_main
 

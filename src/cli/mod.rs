@@ -1,4 +1,48 @@
-//! stub
-pub fn run<I>(_a: I) -> i32 {
-    0
+//! The command line: parses arguments, runs one command, renders problems,
+//! and maps the outcome to a documented exit code. The library stages never
+//! see clap types.
+
+mod args;
+mod envfile;
+mod pipeline;
+
+use std::ffi::OsString;
+use std::io::Write as _;
+
+use clap::Parser as _;
+
+pub use args::{Args, Command};
+pub use envfile::EnvFile;
+
+/// Exit codes (also in README.md and `c2cfn --help`).
+pub mod exit {
+    /// Success; `render --check`: the file is up to date; `diff`: nothing would change.
+    pub const OK: i32 = 0;
+    /// Invalid input (compose file, env file, extension), or `render --check` found a stale file.
+    pub const INVALID: i32 = 1;
+    /// Usage error: unknown flag, missing argument.
+    pub const USAGE: i32 = 2;
+    /// An I/O failure writing output.
+    pub const IO: i32 = 4;
+}
+
+/// Runs c2cfn with `args` (including the program name); returns the exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args = match Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    let code = pipeline::execute(&args, &mut stdout, &mut stderr);
+    let _ = stdout.flush();
+    code
 }

@@ -1,0 +1,83 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Render compose projects into one CloudFormation template for ECS on Fargate.
+#[derive(Debug, Parser)]
+#[command(name = "c2cfn", version, about, after_help = EXIT_CODES)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 ok, 1 invalid input or stale template (--check), 2 usage error, 4 cannot write output.";
+
+/// Options shared by every command that loads a project.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct ProjectArgs {
+    /// Compose files (also `-f`); default: COMPOSE_FILE, else compose.yaml & co. in this directory or above.
+    #[arg(value_name = "FILE")]
+    pub positional: Vec<PathBuf>,
+    /// Compose file (repeatable; later files override earlier ones).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Project name (default: COMPOSE_PROJECT_NAME, `name:` in the file, or the directory name).
+    #[arg(short = 'p', long = "project-name")]
+    pub project_name: Option<String>,
+    /// Project directory (default: the first compose file's directory).
+    #[arg(long)]
+    pub project_directory: Option<PathBuf>,
+    /// Environment file (`key=value` lines): interpolation variables and c2cfn settings such as `app_cluster` and `app_compose`.
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// Enable a profile (repeatable; also COMPOSE_PROFILES).
+    #[arg(long = "profile")]
+    pub profiles: Vec<String>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Output format of `render` and `config`.
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// YAML (default).
+    #[default]
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the CloudFormation template for a compose project.
+    Render {
+        /// Project options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+        /// Write the template to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Do not write: exit 1 with a diff when the file at -o is not what would be rendered.
+        #[arg(long, requires = "output")]
+        check: bool,
+    },
+    /// Print the resolved compose project (as `docker compose config` does) with c2cfn's settings.
+    Config {
+        /// Project options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Print the JSON Schema of every c2cfn compose extension (for editors).
+    Schema,
+}

@@ -1,0 +1,222 @@
+//! c2cfn environment files: `key=value` lines that select an environment
+//! (`develop.env`, `main.env`). Every key is an interpolation variable; the
+//! keys below also configure c2cfn and are validated here, citing the line.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::compose::dotenv::{self, DotenvEntry};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceMap, Span};
+
+/// The keys c2cfn reads, with what a valid value looks like.
+pub const KNOWN_KEYS: &[(&str, &str)] = &[
+    ("app_cluster", "stack, ECS cluster and physical-name prefix, e.g. `ccg-develop`"),
+    ("app_compose", "compose file(s) relative to the env file, comma-separated"),
+    ("ecs", "`true` (deploy to ECS, the default) or `false` (local environment)"),
+    ("redis_nodes", "number of Redis nodes, 1 to 6"),
+    ("redis_node_type", "ElastiCache node type, e.g. `cache.t3.micro`"),
+    ("docker_tag", "image tag, e.g. `latest`"),
+    ("aws_region", "AWS region, e.g. `eu-west-1`"),
+    ("aws_profile", "AWS shared-config profile"),
+    ("aws_account_id", "12-digit account the environment must deploy to"),
+    ("certificate_arn", "ACM certificate ARN for TLS listeners"),
+    ("tunnel_ports", "default `c2cfn tunnel` forwards, e.g. `5000:4005,5001:4006`"),
+];
+
+/// One parsed environment file.
+#[derive(Debug, Clone)]
+pub struct EnvFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its id in the source map.
+    pub file: FileId,
+    /// Entries by key (the last one wins), with spans.
+    pub entries: IndexMap<String, DotenvEntry>,
+}
+
+impl EnvFile {
+    /// Reads and validates `path`; problems go to `diags`.
+    pub fn read(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Option<Self> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("cannot read environment file {}: {e}", path.display()))
+                        .help("check the path given to --env-file"),
+                );
+                return None;
+            }
+        };
+        let file = sources.add(path, text.clone());
+        let env: IndexMap<String, String> = std::env::vars().collect();
+        let parsed = dotenv::parse_dotenv(&text, &|k| env.get(k).cloned());
+        let list = match parsed {
+            Ok(list) => list,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("invalid environment file: {}", e.message))
+                        .at(Span::new(file, e.offset, e.offset + 1))
+                        .help("each line is `key=value`; `#` starts a comment"),
+                );
+                return None;
+            }
+        };
+        let mut entries = IndexMap::new();
+        for entry in list {
+            entries.insert(entry.key.clone(), entry);
+        }
+        let env_file = Self {
+            path: path.to_path_buf(),
+            file,
+            entries,
+        };
+        env_file.validate(sources, diags);
+        Some(env_file)
+    }
+
+    /// A value, if set.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.get(key).and_then(|e| e.value.as_deref())
+    }
+
+    /// The span of a key's value.
+    #[must_use]
+    pub fn value_span(&self, key: &str, sources: &SourceMap) -> Option<Span> {
+        let e = self.entries.get(key)?;
+        let text = sources.text(self.file);
+        let end = text[e.value_offset.min(text.len())..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |n| e.value_offset + n);
+        Some(Span::new(self.file, e.value_offset, end.max(e.value_offset + 1).min(text.len().max(1))))
+    }
+
+    /// Compose files named by `app_compose`, relative to the env file.
+    #[must_use]
+    pub fn compose_files(&self) -> Vec<PathBuf> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        self.get("app_compose")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| dir.join(s))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// False when `ecs=false` (a local environment).
+    #[must_use]
+    pub fn is_ecs(&self) -> bool {
+        self.get("ecs") != Some("false")
+    }
+
+    fn validate(&self, sources: &SourceMap, diags: &mut Diagnostics) {
+        for (key, entry) in &self.entries {
+            let value = entry.value.clone().unwrap_or_default();
+            let at = self.value_span(key, sources);
+            let bad = |what: &str| {
+                Diagnostic::error(format!("`{key}={value}` is not {what}"))
+                    .at(at)
+                    .label("invalid value")
+            };
+            match key.as_str() {
+                "app_cluster" if !is_stack_name(&value) => diags.push(
+                    bad("a valid stack name")
+                        .help("letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. `ccg-develop`)"),
+                ),
+                "ecs" if value != "true" && value != "false" => {
+                    diags.push(bad("`true` or `false`").help("`ecs=false` marks a local environment"));
+                }
+                "redis_nodes" if !value.parse::<u32>().is_ok_and(|n| (1..=6).contains(&n)) => {
+                    diags.push(bad("a node count").help("write a number from 1 to 6, e.g. `redis_nodes=1` (2 or more is Multi-AZ)"));
+                }
+                "redis_node_type" if !value.starts_with("cache.") => {
+                    diags.push(bad("an ElastiCache node type").help("for example `redis_node_type=cache.t3.micro`"));
+                }
+                "docker_tag" if !is_tag(&value) => diags.push(
+                    bad("a valid image tag").help("up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"),
+                ),
+                "aws_account_id" if !(value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())) => {
+                    diags.push(bad("a 12-digit AWS account ID").help("for example `aws_account_id=123456789012`"));
+                }
+                "certificate_arn" if !value.starts_with("arn:aws") || !value.contains(":acm:") => {
+                    diags.push(bad("an ACM certificate ARN").help("for example `arn:aws:acm:eu-west-1:123456789012:certificate/…`"));
+                }
+                "aws_region" if !is_region(&value) => diags.push(bad("an AWS region").help("for example `aws_region=eu-west-1`")),
+                "tunnel_ports" if !value.split(',').all(|p| p.trim().split_once(':').is_some_and(|(a, b)| a.parse::<u16>().is_ok() && b.parse::<u16>().is_ok())) => {
+                    diags.push(bad("a list of LOCAL:REMOTE ports").help("for example `tunnel_ports=5000:4005,5001:4006`"));
+                }
+                _ => {}
+            }
+            if !KNOWN_KEYS.iter().any(|(k, _)| k == key) {
+                if let Some((close, _)) = KNOWN_KEYS.iter().find(|(k, _)| edit_distance(k, key) <= 2) {
+                    diags.push(
+                        Diagnostic::warning(format!("`{key}` looks like a misspelling of `{close}`"))
+                            .at(Span::new(self.file, entry.key_offset, entry.key_offset + key.len()))
+                            .help(format!("c2cfn reads `{close}`; `{key}` is only an interpolation variable")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn is_stack_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+fn is_tag(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && !s.starts_with(['.', '-'])
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+#[must_use]
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_helpers() {
+        assert!(is_stack_name("ccg-develop"));
+        assert!(!is_stack_name("1ccg"));
+        assert!(is_tag("v1.2_3"));
+        assert!(!is_tag("-x"));
+        assert!(is_region("eu-west-1"));
+        assert!(is_region("us-gov-west-1"));
+        assert!(!is_region("europe"));
+        assert_eq!(edit_distance("redis_node", "redis_nodes"), 1);
+        assert_eq!(edit_distance("app_clustr", "app_cluster"), 1);
+    }
+}

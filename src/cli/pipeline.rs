@@ -1,0 +1,222 @@
+//! Runs one command: env files → load → lower → emit → overlay → limits →
+//! text. Diagnostics are rendered once, here, to standard error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+
+use super::args::{Command, OutputFormat, ProjectArgs};
+use super::envfile::EnvFile;
+use super::exit;
+use crate::cfn::{self, Format};
+use crate::compose::{self, LoadOptions};
+use crate::diagnostic::{self, Diagnostics};
+use crate::lower::{self, Settings};
+use crate::source::SourceMap;
+
+/// A rendered project.
+struct Rendered {
+    text: String,
+    project: compose::Project,
+    settings: Settings,
+    env_files: Vec<EnvFile>,
+    notes: Vec<String>,
+}
+
+/// Runs the command; returns the exit code.
+pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match &args.command {
+        Command::Schema => {
+            let schema = compose::extensions::schema();
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            write_or_fail(out, err, &format!("{text}\n"))
+        }
+        Command::Render {
+            project,
+            format,
+            output,
+            check,
+        } => {
+            let mut sources = SourceMap::new();
+            let fmt = match format {
+                OutputFormat::Yaml => Format::Yaml,
+                OutputFormat::Json => Format::Json,
+            };
+            let rendered = match render(project, fmt, &mut sources, err) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            for note in &rendered.notes {
+                let _ = writeln!(err, "note: {note}");
+            }
+            match output {
+                None => write_or_fail(out, err, &rendered.text),
+                Some(path) if *check => check_file(path, &rendered.text, err),
+                Some(path) => match std::fs::write(path, &rendered.text) {
+                    Ok(()) => exit::OK,
+                    Err(e) => {
+                        let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+                        exit::IO
+                    }
+                },
+            }
+        }
+        Command::Config { project, format } => {
+            let mut sources = SourceMap::new();
+            let rendered = match render(project, Format::Yaml, &mut sources, err) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            let value = config_value(&rendered);
+            let text = match format {
+                OutputFormat::Yaml => cfn::render(&value, Format::Yaml),
+                OutputFormat::Json => cfn::render(&value, Format::Json),
+            };
+            write_or_fail(out, err, &text)
+        }
+    }
+}
+
+fn write_or_fail(out: &mut dyn Write, err: &mut dyn Write, text: &str) -> i32 {
+    match out.write_all(text.as_bytes()) {
+        Ok(()) => exit::OK,
+        // A closed pipe (`c2cfn render | head`) is not worth an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write output: {e}");
+            exit::IO
+        }
+    }
+}
+
+fn check_file(path: &Path, expected: &str, err: &mut dyn Write) -> i32 {
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    if current == expected {
+        return exit::OK;
+    }
+    let diff = similar::TextDiff::from_lines(current.as_str(), expected);
+    let _ = writeln!(
+        err,
+        "error: {} is not up to date with its compose project; the changes a render would make:",
+        path.display()
+    );
+    let _ = write!(
+        err,
+        "{}",
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&format!("{} (committed)", path.display()), "rendered")
+    );
+    let _ = writeln!(err, "help: run the same command without --check to update the file, then review and commit it");
+    exit::INVALID
+}
+
+/// Loads, lowers and emits; diagnostics are printed here.
+fn render(args: &ProjectArgs, format: Format, sources: &mut SourceMap, err: &mut dyn Write) -> Result<Rendered, i32> {
+    let mut diags = Diagnostics::new();
+    let env_files: Vec<EnvFile> = args
+        .env_files
+        .iter()
+        .filter_map(|p| EnvFile::read(p, sources, &mut diags))
+        .collect();
+    if diags.has_errors() {
+        return Err(report(sources, &diags, args.strict, err));
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let mut files: Vec<PathBuf> = args.positional.iter().chain(&args.files).cloned().collect();
+    if files.is_empty() {
+        if let Some(env) = env_files.iter().rev().find(|e| e.get("app_compose").is_some()) {
+            files = env.compose_files();
+        }
+    }
+    let settings = Settings {
+        prefix: env_files.iter().rev().find_map(|e| e.get("app_cluster").map(str::to_owned)),
+    };
+    let options = LoadOptions {
+        files,
+        project_name: args.project_name.clone(),
+        project_directory: args.project_directory.clone(),
+        env_files: args.env_files.clone(),
+        profiles: args.profiles.clone(),
+        environment: std::env::vars().collect::<IndexMap<_, _>>(),
+        cwd,
+    };
+    let loaded = match compose::load(&options, sources) {
+        Ok(l) => l,
+        Err(mut d) => {
+            diags.extend(std::mem::take(&mut d));
+            return Err(report(sources, &diags, args.strict, err));
+        }
+    };
+    diags.extend(loaded.warnings.clone());
+    let (stack, lowered) = lower::lower(&loaded.project, &settings);
+    diags.extend(lowered);
+    if diags.has_errors() || (args.strict && !diags.is_empty()) {
+        return Err(report(sources, &diags, args.strict, err));
+    }
+    let template = cfn::emit(&stack);
+    let mut value = template.to_value();
+    if let Some(overlay) = &stack.overlay {
+        cfn::overlay::merge(&mut value, overlay);
+    }
+    let text = cfn::render(&value, format);
+    for problem in cfn::limits::check(&value, &text) {
+        diags.push(problem);
+    }
+    if diags.has_errors() {
+        return Err(report(sources, &diags, args.strict, err));
+    }
+    if !diags.is_empty() {
+        report(sources, &diags, false, err);
+    }
+    let mut notes = Vec::new();
+    for service in stack.services.iter().filter(|s| s.built) {
+        notes.push(format!(
+            "service `{}` has no image: `c2cfn up` builds it and pushes it to ECR repository `{}/{}` (template parameter {})",
+            service.name,
+            stack.project,
+            service.name,
+            lower::service::image_parameter(&service.name)
+        ));
+    }
+    Ok(Rendered {
+        text,
+        project: loaded.project,
+        settings,
+        env_files,
+        notes,
+    })
+}
+
+fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn Write) -> i32 {
+    let mut diags = diags.clone();
+    if strict {
+        diags.promote_warnings();
+    }
+    diags.sort();
+    let _ = write!(err, "{}", diagnostic::render(sources, &diags));
+    if diags.has_errors() { exit::INVALID } else { exit::OK }
+}
+
+fn config_value(r: &Rendered) -> Value {
+    let mut value = serde_json::to_value(&r.project).unwrap_or(Value::Null);
+    let mut env = serde_json::Map::new();
+    for file in &r.env_files {
+        for (k, e) in &file.entries {
+            env.insert(k.clone(), e.value.clone().map_or(Value::Null, Value::from));
+        }
+    }
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "x-c2cfn".into(),
+            json!({
+                "stack": r.settings.prefix.clone().unwrap_or_else(|| r.project.name.clone()),
+                "prefix": r.settings.prefix.clone().unwrap_or_else(|| r.project.name.clone()),
+                "environment": env,
+            }),
+        );
+    }
+    value
+}
