@@ -9,6 +9,7 @@ pub mod dotenv;
 pub mod extensions;
 pub mod game;
 pub mod interpolate;
+pub mod merge;
 pub mod project;
 pub mod typed;
 pub mod yaml;
