@@ -5,12 +5,16 @@
 //! and `extends`, merges files by the compose-spec rules, applies profiles and
 //! types the result. Knows nothing of AWS.
 
+mod context;
+pub mod discover;
 pub mod dotenv;
+pub mod environment;
 pub mod extensions;
 pub mod game;
 pub mod interpolate;
 pub mod merge;
 pub mod project;
+pub mod substitute;
 pub mod typed;
 pub mod yaml;
 
