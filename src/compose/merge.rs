@@ -309,7 +309,7 @@ pub(crate) fn text_span(node: &Node, offset: usize, len: usize) -> Span {
 }
 
 /// `[K=V, K]` → `{K: V, K: null}`; a mapping is returned as is.
-fn to_map(node: Node, alt_separator: char) -> Node {
+pub(crate) fn to_map(node: Node, alt_separator: char) -> Node {
     let Kind::Seq(items) = &node.kind else {
         return node;
     };

@@ -8,13 +8,17 @@
 mod context;
 pub mod discover;
 pub mod dotenv;
+pub mod env_file;
 pub mod environment;
 pub mod extends;
 pub mod extensions;
+pub mod files;
 pub mod game;
+pub mod include;
 pub mod interpolate;
 pub mod merge;
 pub mod paths;
+pub mod profiles;
 pub mod project;
 pub mod substitute;
 pub mod typed;
@@ -24,9 +28,10 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
+pub use environment::EnvEntry;
 pub use project::Project;
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::SourceMap;
 
 /// What the caller (the CLI) tells the loader.
@@ -56,12 +61,80 @@ pub struct Loaded {
     pub project: Project,
     /// The variables used for interpolation (process env over `.env`/`--env-file`), for later stages.
     pub variables: IndexMap<String, String>,
+    /// Every `KEY=VALUE` read from `.env`/`--env-file` files, in order, with
+    /// spans (for checks of c2cfn's own keys such as `app_cluster`).
+    pub env_entries: Vec<EnvEntry>,
     /// Warnings (no errors: errors make `load` fail).
     pub warnings: Diagnostics,
 }
 
-/// Loads a compose project. STUB: replaced by the loader work.
+/// Loads a compose project as `docker compose config` would: discovers the
+/// files, reads the variables, then per file interpolates, resolves paths,
+/// `extends` and `include`, merges the files, applies profiles, folds
+/// `env_file` into `environment`, names the project and types it.
+///
+/// Every file read is registered in `sources`. Independent problems are all
+/// reported: the error carries every diagnostic (warnings included) sorted
+/// by position; on success the warnings are returned with the project.
 pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> {
-    let _ = (options, sources);
-    Err(Diagnostics::new())
+    let mut ctx = context::Ctx::new(sources, &options.environment);
+    let Some(found) = discover::discover(options, &mut ctx.diags) else {
+        return Err(finish(ctx.diags));
+    };
+    let env_files: Vec<PathBuf> = options
+        .env_files
+        .iter()
+        .map(|f| context::absolute(&options.cwd, f))
+        .collect();
+    let vars = environment::project_variables(
+        &mut ctx,
+        &env_files,
+        &found.project_dir,
+        &options.environment,
+    );
+    let mut root = files::load_files(
+        &found.files,
+        &found.project_dir,
+        &vars,
+        &mut ctx,
+        &mut Vec::new(),
+    );
+    let top_level_name = root
+        .as_map()
+        .and_then(|m| m.get("name"))
+        .and_then(|e| e.value.as_scalar().map(|s| (s.text.clone(), e.value.span)));
+    let name = discover::project_name(
+        options.project_name.as_deref(),
+        &vars,
+        top_level_name,
+        &found.project_dir,
+    )
+    .unwrap_or_else(|d: Diagnostic| {
+        ctx.push(d);
+        String::from("invalid")
+    });
+    let active =
+        profiles::active_profiles(&options.profiles, vars.get("COMPOSE_PROFILES").as_deref());
+    profiles::apply_profiles(&mut root, &active, &mut ctx);
+    env_file::fold_env_files(&mut root, &vars, &mut ctx);
+    let project = typed::type_project(&root, name, &found.project_dir, &mut ctx.diags);
+    let diags = finish(ctx.diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Loaded {
+        project,
+        variables: vars.map,
+        env_entries: vars.entries,
+        warnings: diags,
+    })
 }
+
+/// Sorts by position and drops duplicates.
+fn finish(mut diags: Diagnostics) -> Diagnostics {
+    diags.sort();
+    diags
+}
+
+#[cfg(test)]
+mod tests;

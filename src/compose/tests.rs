@@ -1,0 +1,1 @@
+//! Loader tests: real files in temporary directories.
