@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceMap, Span};
 
 /// The keys c2cfn reads, with what a valid value looks like.
-pub const KNOWN_KEYS: &[(&str, &str)] = &[
+pub(crate) const KNOWN_KEYS: &[(&str, &str)] = &[
     ("app_cluster", "stack, ECS cluster and physical-name prefix, e.g. `ccg-develop`"),
     ("app_compose", "compose file(s) relative to the env file, comma-separated"),
     ("ecs", "`true` (deploy to ECS, the default) or `false` (local environment)"),
@@ -33,7 +33,7 @@ pub struct EnvFile {
     /// Its id in the source map.
     pub file: FileId,
     /// Entries by key (the last one wins), with spans.
-    pub entries: IndexMap<String, DotenvEntry>,
+    pub(crate) entries: IndexMap<String, DotenvEntry>,
 }
 
 impl EnvFile {
@@ -188,7 +188,7 @@ fn is_region(s: &str) -> bool {
 
 /// Levenshtein distance, for "did you mean" hints.
 #[must_use]
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -22,7 +22,7 @@ fn table() -> Vec<(u32, Vec<u32>)> {
 /// The Fargate size for `cpu_units` (1 vCPU = 1000) and `memory_bytes`;
 /// None when nothing is large enough.
 #[must_use]
-pub fn fargate(cpu_units: u64, memory_bytes: u64) -> Option<(u32, u32)> {
+pub(crate) fn fargate(cpu_units: u64, memory_bytes: u64) -> Option<(u32, u32)> {
     if cpu_units == 0 && memory_bytes == 0 {
         return Some((256, 512));
     }
