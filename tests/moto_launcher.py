@@ -6,15 +6,18 @@ Prints one stdout line, `C2CFN_MOTO_PORT=<port>`, once `GET /moto-api/` answers;
 moto's request log goes to stderr. SIGTERM/SIGINT stop it. Each patch names the
 gap it closes (see shared/reference/aws-stand-in.md); pinned moto==5.2.5.
 
-Verified with awscli 1.46.3 against this launcher: tests/fixtures/standin-smoke.yaml
-(and the same as JSON): ec2 describe-vpcs/describe-subnets (default VPC, 2
-subnets), acm request-certificate '*.example.com', route53 create-hosted-zone
-example.com; create-change-set CREATE (32 changes) -> execute -> CREATE_COMPLETE;
-LBs `network` + `application`, listeners TCP+TLS / HTTP, Route 53 aliases with
-DNSName + zone id, Outputs incl. Redis placeholders; UPDATE change set
-(ImageTag=v2, EnableCache=false) -> Modify TaskDefinition -> UPDATE_COMPLETE,
-revision 2 runs :v2; same UPDATE again -> change set FAILED "didn't contain
-changes"; delete-stack -> gone, table retained. Unpatched: execute -> HTTP 500.
+Verified (awscli 1.46.3, `aws --endpoint-url http://127.0.0.1:PORT`, region
+us-east-1), tests/fixtures/standin-smoke.yaml as YAML and as JSON:
+  ec2 describe-vpcs / describe-subnets (default VPC, 2 subnet ids);
+  acm request-certificate --domain-name '*.example.com';
+  route53 create-hosted-zone --name example.com;
+  cloudformation create-change-set --change-set-type CREATE (32 changes),
+  execute-change-set -> CREATE_COMPLETE: LBs `network` + `application`,
+  listeners TCP+TLS / HTTP, aliases carry DNSName + zone id, Outputs incl.
+  Redis placeholders; UPDATE (ImageTag=v2, EnableCache=false) -> Modify
+  TaskDefinition -> UPDATE_COMPLETE, revision 2 runs :v2; same UPDATE again ->
+  change set FAILED "didn't contain changes"; delete-stack -> gone, table kept.
+Unpatched moto: the execute fails, HTTP 500 KeyError 'TargetGroupArn'.
 """
 import argparse
 import os

@@ -188,7 +188,7 @@ fn is_region(s: &str) -> bool {
 
 /// Levenshtein distance, for "did you mean" hints.
 #[must_use]
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

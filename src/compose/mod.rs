@@ -21,6 +21,7 @@ pub mod paths;
 pub mod profiles;
 pub mod project;
 pub mod substitute;
+pub mod syntax;
 pub mod typed;
 pub mod yaml;
 
