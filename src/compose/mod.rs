@@ -79,25 +79,49 @@ pub struct Loaded {
 /// by position; on success the warnings are returned with the project.
 pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> {
     let mut ctx = context::Ctx::new(sources, &options.environment);
-    let Some(found) = discover::discover(options, &mut ctx.diags) else {
+    let Some(model) = load_model(options, &mut ctx) else {
         return Err(finish(ctx.diags));
     };
+    let project = typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
+    let diags = finish(ctx.diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Loaded {
+        project,
+        variables: model.vars.map,
+        env_entries: model.vars.entries,
+        warnings: diags,
+    })
+}
+
+/// The merged, untyped document and what was decided on the way.
+struct Model {
+    /// The merged document (interpolated, paths resolved, profiles applied).
+    root: yaml::Node,
+    /// The project name.
+    name: String,
+    /// The project directory.
+    project_dir: PathBuf,
+    /// The interpolation variables.
+    vars: environment::Variables,
+}
+
+/// Everything of [`load`] but typing; None when no file could be found.
+fn load_model(options: &LoadOptions, ctx: &mut context::Ctx<'_>) -> Option<Model> {
+    let found = discover::discover(options, &mut ctx.diags)?;
     let env_files: Vec<PathBuf> = options
         .env_files
         .iter()
         .map(|f| context::absolute(&options.cwd, f))
         .collect();
-    let vars = environment::project_variables(
-        &mut ctx,
-        &env_files,
-        &found.project_dir,
-        &options.environment,
-    );
+    let vars =
+        environment::project_variables(ctx, &env_files, &found.project_dir, &options.environment);
     let mut root = files::load_files(
         &found.files,
         &found.project_dir,
         &vars,
-        &mut ctx,
+        ctx,
         &mut Vec::new(),
     );
     let top_level_name = root
@@ -116,18 +140,13 @@ pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Di
     });
     let active =
         profiles::active_profiles(&options.profiles, vars.get("COMPOSE_PROFILES").as_deref());
-    profiles::apply_profiles(&mut root, &active, &mut ctx);
-    env_file::fold_env_files(&mut root, &vars, &mut ctx);
-    let project = typed::type_project(&root, name, &found.project_dir, &mut ctx.diags);
-    let diags = finish(ctx.diags);
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    Ok(Loaded {
-        project,
-        variables: vars.map,
-        env_entries: vars.entries,
-        warnings: diags,
+    profiles::apply_profiles(&mut root, &active, ctx);
+    env_file::fold_env_files(&mut root, &vars, ctx);
+    Some(Model {
+        root,
+        name,
+        project_dir: found.project_dir,
+        vars,
     })
 }
 
