@@ -46,6 +46,10 @@ impl<'a> Ctx<'a> {
 
     /// Reads and registers a file once; `what` names it in the error
     /// ("compose file", "env file"), `at` is where it was referenced.
+    #[allow(
+        clippy::result_large_err,
+        reason = "a Diagnostic is the error type of the whole loader, as in yaml::parse"
+    )]
     pub(crate) fn read(
         &mut self,
         path: &Path,
@@ -81,6 +85,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reads, registers and parses a YAML file.
+    #[allow(
+        clippy::result_large_err,
+        reason = "a Diagnostic is the error type of the whole loader, as in yaml::parse"
+    )]
     pub(crate) fn parse(
         &mut self,
         path: &Path,

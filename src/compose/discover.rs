@@ -164,6 +164,10 @@ pub fn normalize_project_name(name: &str) -> String {
 /// Chooses the project name: `-p`, `COMPOSE_PROJECT_NAME`, the top-level
 /// `name:`, the project directory's name (normalised). A name given
 /// explicitly must already be valid, as compose requires.
+#[allow(
+    clippy::result_large_err,
+    reason = "a Diagnostic is the error type of the whole loader, as in yaml::parse"
+)]
 pub(crate) fn project_name(
     explicit: Option<&str>,
     vars: &Variables,

@@ -92,6 +92,10 @@ pub(crate) fn project_variables(
 /// Reads, registers and parses an env file. A bare `KEY` takes its value
 /// from `lookup` and is skipped when unset, as compose does. A syntax error
 /// is returned as a diagnostic at its place.
+#[allow(
+    clippy::result_large_err,
+    reason = "a Diagnostic is the error type of the whole loader, as in yaml::parse"
+)]
 pub(crate) fn read_env_file(
     ctx: &mut Ctx<'_>,
     path: &Path,

@@ -186,7 +186,8 @@ fn is_remote(context: &str) -> bool {
         || context
             .split('#')
             .next()
-            .is_some_and(|c| c.ends_with(".git"))
+            .and_then(|c| c.rsplit_once('.'))
+            .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("git"))
 }
 
 #[cfg(test)]
