@@ -105,8 +105,9 @@ pub(crate) fn read_env_file(
     let file = ctx.read(path, "env file", at)?;
     let text = ctx.sources.text(file);
     let parsed = parse_dotenv(text, lookup).map_err(|e| {
-        let end = text[e.offset.min(text.len())..]
-            .find('\n')
+        let end = text
+            .get(e.offset.min(text.len())..)
+            .and_then(|rest| rest.find('\n'))
             .map_or(text.len(), |i| e.offset + i);
         Diagnostic::error(format!("invalid env file: {}", e.message))
             .at(Span::new(file, e.offset.min(text.len()), end.max(e.offset + 1).min(text.len())))
@@ -127,10 +128,10 @@ fn entry(text: &str, file: FileId, e: &DotenvEntry, value: String) -> EnvEntry {
     let key_start = e.key_offset.min(text.len());
     let key_span = Span::new(file, key_start, (key_start + e.key.len()).min(text.len()));
     let value_start = e.value_offset.clamp(key_span.end, text.len());
-    let line_end = text[value_start..]
-        .find('\n')
-        .map_or(text.len(), |i| value_start + i);
-    let value_end = value_start + text[value_start..line_end].trim_end().len();
+    // Offsets come from the dotenv parser; `get` keeps a bad one from panicking.
+    let rest = text.get(value_start..).unwrap_or("");
+    let line = rest.find('\n').map_or(rest, |i| &rest[..i]);
+    let value_end = value_start + line.trim_end().len();
     EnvEntry {
         key: e.key.clone(),
         value,

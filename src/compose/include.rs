@@ -59,10 +59,13 @@ pub(crate) fn apply_include(
         for (path, span) in &entry.paths {
             if stack.contains(path) {
                 ctx.push(
-                    Diagnostic::error(format!("`{}` includes itself", path.display()))
-                        .at(*span)
-                        .label("include cycle")
-                        .help("remove this `include` entry"),
+                    Diagnostic::error(format!(
+                        "include cycle: `{}` is already being loaded",
+                        path.display()
+                    ))
+                    .at(*span)
+                    .label("includes a file that includes this one")
+                    .help("remove this `include` entry"),
                 );
                 ok = false;
             } else if !path.is_file() {
@@ -235,4 +238,80 @@ fn strings(node: &Node) -> Vec<(PathBuf, Span)> {
         .into_iter()
         .filter_map(|n| n.as_scalar().map(|s| (PathBuf::from(&s.text), n.span)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+
+    use super::*;
+    use crate::source::SourceMap;
+
+    fn load(dir: &Path, vars: &[(&str, &str)]) -> (serde_json::Value, Vec<Diagnostic>) {
+        let env = IndexMap::new();
+        let mut sources = SourceMap::new();
+        let mut ctx = Ctx::new(&mut sources, &env);
+        let mut variables = Variables::default();
+        for (k, v) in vars {
+            variables.map.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let root = load_files(
+            &[dir.join("compose.yaml")],
+            dir,
+            &variables,
+            &mut ctx,
+            &mut Vec::new(),
+        );
+        (root.to_json(), ctx.diags.items().to_vec())
+    }
+
+    #[test]
+    fn include_env_files_fill_unset_variables_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(
+            dir.path().join("sub/vars.env"),
+            "A=from_file\nB=from_file\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("sub/c.yaml"),
+            "services:\n  s: {image: '${A}-${B}'}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "include:\n  - path: sub/c.yaml\n    env_file: sub/vars.env\n",
+        )
+        .unwrap();
+        let (json, diags) = load(dir.path(), &[("A", "parent")]);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(json["services"]["s"]["image"], "parent-from_file");
+    }
+
+    #[test]
+    fn include_cycles_and_missing_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "include: [b.yaml, nope.yaml]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.yaml"),
+            "include: [compose.yaml]\nservices: {b: {image: b}}\n",
+        )
+        .unwrap();
+        let (json, diags) = load(dir.path(), &[]);
+        assert_eq!(json["services"]["b"]["image"], "b");
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(diags.len(), 2, "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("include cycle")));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("nope.yaml") && m.contains("not found"))
+        );
+        assert!(diags.iter().all(|d| d.span.is_some() && d.help.is_some()));
+    }
 }
