@@ -43,7 +43,7 @@ pub(crate) struct Discovered {
 /// Finds the compose files. Problems are pushed to `diags`; None when no
 /// file can be loaded.
 pub(crate) fn discover(options: &LoadOptions, diags: &mut Diagnostics) -> Option<Discovered> {
-    let cwd = &options.cwd;
+    let cwd = &absolute(&options.cwd, Path::new("."));
     let explicit: Vec<PathBuf> = if options.files.is_empty() {
         compose_file_env(options)
     } else {

@@ -76,10 +76,9 @@ fn fold_service(service: &mut Mapping, vars: &Variables, ctx: &mut Ctx<'_>) {
                         );
                     }
                 }
-                Err(d) if d.span == Some(at) => ctx.push(d.help(format!(
-                    "create the file, or make it optional: `env_file: [{{path: {}, required: false}}]`",
-                    path.display()
-                ))),
+                Err(d) if d.span == Some(at) => ctx.push(d.help(
+                    "create the file, or mark it optional with the long syntax: `env_file: [{path: FILE, required: false}]`",
+                )),
                 Err(d) => ctx.push(d),
             }
         }

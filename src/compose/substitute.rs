@@ -38,13 +38,8 @@ pub(crate) fn substitute(
                 Ok(text) => {
                     for name in missing {
                         if ctx.first_warning(&name) {
-                            let offset = scalar
-                                .text
-                                .find(&format!("${{{name}"))
-                                .or_else(|| scalar.text.find(&format!("${name}")))
-                                .unwrap_or(0);
-                            let at =
-                                precise_span(ctx, node.span, &scalar.text, offset, name.len() + 1);
+                            let (offset, len) = usage(&scalar.text, &name);
+                            let at = precise_span(ctx, node.span, &scalar.text, offset, len);
                             ctx.push(
                                 Diagnostic::warning(format!(
                                     "the \"{name}\" variable is not set, defaulting to a blank string"
@@ -80,6 +75,16 @@ pub(crate) fn substitute(
             }
         }
     }
+}
+
+/// Offset and length of the first `${NAME…}` or `$NAME` in `text`.
+fn usage(text: &str, name: &str) -> (usize, usize) {
+    if let Some(start) = text.find(&format!("${{{name}")) {
+        let len = text[start..].find('}').map_or(name.len() + 2, |i| i + 1);
+        return (start, len);
+    }
+    text.find(&format!("${name}"))
+        .map_or((0, text.len()), |start| (start, name.len() + 1))
 }
 
 fn set_help(name: &str) -> String {
@@ -154,6 +159,8 @@ mod tests {
         let span = diags[0].span.unwrap();
         assert_eq!(&sources.text(span.file)[span.start..span.end], "$X");
         assert!(!diags[0].is_error());
+        let span = diags[1].span.unwrap();
+        assert_eq!(&sources.text(span.file)[span.start..span.end], "${Y}");
     }
 
     #[test]
