@@ -1,1 +1,16 @@
 //! Integration tests: one binary, one module per concern.
+
+/// The binary: help, exit codes, `config`, `schema`, env-file errors.
+mod cli;
+/// docs/conversion.md covers every service key of the Compose schema.
+mod conversion;
+/// Malformed inputs: the rendered diagnostics are snapshot-tested.
+mod diagnostics;
+/// Docker's own input renders with Docker's logical IDs and types.
+mod docker;
+/// Every example in `compose/` renders to its committed file in `templates/`, and cfn-lint accepts it.
+mod examples;
+/// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
+mod game;
+/// Shared helpers.
+mod support;

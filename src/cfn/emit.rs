@@ -13,7 +13,10 @@ use crate::model::{Placement, Stack};
 #[must_use]
 pub fn emit(stack: &Stack) -> Template {
     let mut t = Template {
-        description: Some(format!("ECS on Fargate for compose project {} (rendered by c2cfn)", stack.project)),
+        description: Some(format!(
+            "ECS on Fargate for compose project {} (rendered by c2cfn)",
+            stack.project
+        )),
         ..Template::default()
     };
     if stack.vpc == Placement::Parameter {
@@ -66,14 +69,21 @@ pub fn emit(stack: &Stack) -> Template {
 }
 
 fn outputs(stack: &Stack, t: &mut Template) {
-    if stack.load_balancer.as_ref().is_some_and(|lb| lb.existing.is_none()) {
+    if stack
+        .load_balancer
+        .as_ref()
+        .is_some_and(|lb| lb.existing.is_none())
+    {
         t.outputs.insert(
             "LoadBalancerDNS".into(),
             json!({"Description": "Public DNS name of the load balancer", "Value": intrinsic::get_att("LoadBalancer", "DNSName")}),
         );
     }
     for r in &stack.records {
-        let id = format!("{}Url", super::logical_id::normalize(r.name.trim_end_matches('.')));
+        let id = format!(
+            "{}Url",
+            super::logical_id::normalize(r.name.trim_end_matches('.'))
+        );
         t.outputs.insert(id, json!({"Description": format!("DNS name of service {}", r.service), "Value": r.name.trim_end_matches('.')}));
     }
     if stack.cache.is_some() {

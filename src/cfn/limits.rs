@@ -70,8 +70,9 @@ pub fn check(template: &Value, text: &str) -> Vec<Diagnostic> {
         for (id, resource) in map {
             if resource.get("Type").and_then(Value::as_str).is_none() {
                 problems.push(
-                    Diagnostic::error(format!("resource `{id}` has no Type"))
-                        .help("an x-aws-cloudformation overlay that adds a resource must give its Type"),
+                    Diagnostic::error(format!("resource `{id}` has no Type")).help(
+                        "an x-aws-cloudformation overlay that adds a resource must give its Type",
+                    ),
                 );
             }
         }

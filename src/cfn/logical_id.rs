@@ -49,13 +49,21 @@ pub fn discovery_entry(name: &str) -> String {
 /// `<Service><PROTO><port>Listener`, e.g. `AppTCP80Listener`.
 #[must_use]
 pub fn listener(service: &str, protocol: &str, port: u16) -> String {
-    format!("{}{}{port}Listener", normalize(service), protocol.to_ascii_uppercase())
+    format!(
+        "{}{}{port}Listener",
+        normalize(service),
+        protocol.to_ascii_uppercase()
+    )
 }
 
 /// `<Service><PROTO><port>TargetGroup`.
 #[must_use]
 pub fn target_group(service: &str, protocol: &str, port: u16) -> String {
-    format!("{}{}{port}TargetGroup", normalize(service), protocol.to_ascii_uppercase())
+    format!(
+        "{}{}{port}TargetGroup",
+        normalize(service),
+        protocol.to_ascii_uppercase()
+    )
 }
 
 /// `<Network>Network` (security group of a compose network).

@@ -59,7 +59,11 @@ mod tests {
 
     #[test]
     fn lists_and_scalars_replace() {
-        case(json!({"a": [1, 2], "b": "x"}), json!({"a": [3], "b": 1}), json!({"a": [3], "b": 1}));
+        case(
+            json!({"a": [1, 2], "b": "x"}),
+            json!({"a": [3], "b": 1}),
+            json!({"a": [3], "b": 1}),
+        );
         case(json!({"a": {"x": 1}}), json!({"a": [1]}), json!({"a": [1]}));
     }
 

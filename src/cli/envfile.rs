@@ -12,17 +12,35 @@ use crate::source::{FileId, SourceMap, Span};
 
 /// The keys c2cfn reads, with what a valid value looks like.
 pub(crate) const KNOWN_KEYS: &[(&str, &str)] = &[
-    ("app_cluster", "stack, ECS cluster and physical-name prefix, e.g. `ccg-develop`"),
-    ("app_compose", "compose file(s) relative to the env file, comma-separated"),
-    ("ecs", "`true` (deploy to ECS, the default) or `false` (local environment)"),
+    (
+        "app_cluster",
+        "stack, ECS cluster and physical-name prefix, e.g. `ccg-develop`",
+    ),
+    (
+        "app_compose",
+        "compose file(s) relative to the env file, comma-separated",
+    ),
+    (
+        "ecs",
+        "`true` (deploy to ECS, the default) or `false` (local environment)",
+    ),
     ("redis_nodes", "number of Redis nodes, 1 to 6"),
-    ("redis_node_type", "ElastiCache node type, e.g. `cache.t3.micro`"),
+    (
+        "redis_node_type",
+        "ElastiCache node type, e.g. `cache.t3.micro`",
+    ),
     ("docker_tag", "image tag, e.g. `latest`"),
     ("aws_region", "AWS region, e.g. `eu-west-1`"),
     ("aws_profile", "AWS shared-config profile"),
-    ("aws_account_id", "12-digit account the environment must deploy to"),
+    (
+        "aws_account_id",
+        "12-digit account the environment must deploy to",
+    ),
     ("certificate_arn", "ACM certificate ARN for TLS listeners"),
-    ("tunnel_ports", "default `c2cfn tunnel` forwards, e.g. `5000:4005,5001:4006`"),
+    (
+        "tunnel_ports",
+        "default `c2cfn tunnel` forwards, e.g. `5000:4005,5001:4006`",
+    ),
 ];
 
 /// One parsed environment file.
@@ -43,8 +61,11 @@ impl EnvFile {
             Ok(t) => t,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(format!("cannot read environment file {}: {e}", path.display()))
-                        .help("check the path given to --env-file"),
+                    Diagnostic::error(format!(
+                        "cannot read environment file {}: {e}",
+                        path.display()
+                    ))
+                    .help("check the path given to --env-file"),
                 );
                 return None;
             }
@@ -90,7 +111,11 @@ impl EnvFile {
         let end = text[e.value_offset.min(text.len())..]
             .find(['\n', '\r'])
             .map_or(text.len(), |n| e.value_offset + n);
-        Some(Span::new(self.file, e.value_offset, end.max(e.value_offset + 1).min(text.len().max(1))))
+        Some(Span::new(
+            self.file,
+            e.value_offset,
+            end.max(e.value_offset + 1).min(text.len().max(1)),
+        ))
     }
 
     /// Compose files named by `app_compose`, relative to the env file.
@@ -152,14 +177,21 @@ impl EnvFile {
                 }
                 _ => {}
             }
-            if !KNOWN_KEYS.iter().any(|(k, _)| k == key) {
-                if let Some((close, _)) = KNOWN_KEYS.iter().find(|(k, _)| edit_distance(k, key) <= 2) {
-                    diags.push(
-                        Diagnostic::warning(format!("`{key}` looks like a misspelling of `{close}`"))
-                            .at(Span::new(self.file, entry.key_offset, entry.key_offset + key.len()))
-                            .help(format!("c2cfn reads `{close}`; `{key}` is only an interpolation variable")),
-                    );
-                }
+            if !KNOWN_KEYS.iter().any(|(k, _)| k == key)
+                && let Some((close, _)) =
+                    KNOWN_KEYS.iter().find(|(k, _)| edit_distance(k, key) <= 2)
+            {
+                diags.push(
+                    Diagnostic::warning(format!("`{key}` looks like a misspelling of `{close}`"))
+                        .at(Span::new(
+                            self.file,
+                            entry.key_offset,
+                            entry.key_offset + key.len(),
+                        ))
+                        .help(format!(
+                            "c2cfn reads `{close}`; `{key}` is only an interpolation variable"
+                        )),
+                );
             }
         }
     }
@@ -176,14 +208,21 @@ fn is_tag(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
         && !s.starts_with(['.', '-'])
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Levenshtein distance, for "did you mean" hints.

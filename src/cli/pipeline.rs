@@ -109,12 +109,20 @@ fn check_file(path: &Path, expected: &str, err: &mut dyn Write) -> i32 {
             .context_radius(3)
             .header(&format!("{} (committed)", path.display()), "rendered")
     );
-    let _ = writeln!(err, "help: run the same command without --check to update the file, then review and commit it");
+    let _ = writeln!(
+        err,
+        "help: run the same command without --check to update the file, then review and commit it"
+    );
     exit::INVALID
 }
 
 /// Loads, lowers and emits; diagnostics are printed here.
-fn render(args: &ProjectArgs, format: Format, sources: &mut SourceMap, err: &mut dyn Write) -> Result<Rendered, i32> {
+fn render(
+    args: &ProjectArgs,
+    format: Format,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Rendered, i32> {
     let mut diags = Diagnostics::new();
     let env_files: Vec<EnvFile> = args
         .env_files
@@ -126,13 +134,19 @@ fn render(args: &ProjectArgs, format: Format, sources: &mut SourceMap, err: &mut
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let mut files: Vec<PathBuf> = args.positional.iter().chain(&args.files).cloned().collect();
-    if files.is_empty() {
-        if let Some(env) = env_files.iter().rev().find(|e| e.get("app_compose").is_some()) {
-            files = env.compose_files();
-        }
+    if files.is_empty()
+        && let Some(env) = env_files
+            .iter()
+            .rev()
+            .find(|e| e.get("app_compose").is_some())
+    {
+        files = env.compose_files();
     }
     let settings = Settings {
-        prefix: env_files.iter().rev().find_map(|e| e.get("app_cluster").map(str::to_owned)),
+        prefix: env_files
+            .iter()
+            .rev()
+            .find_map(|e| e.get("app_cluster").map(str::to_owned)),
     };
     let options = LoadOptions {
         files,
@@ -197,7 +211,11 @@ fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn 
     }
     diags.sort();
     let _ = write!(err, "{}", diagnostic::render(sources, &diags));
-    if diags.has_errors() { exit::INVALID } else { exit::OK }
+    if diags.has_errors() {
+        exit::INVALID
+    } else {
+        exit::OK
+    }
 }
 
 fn config_value(r: &Rendered) -> Value {

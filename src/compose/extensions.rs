@@ -31,10 +31,16 @@ pub struct ProjectExtensions {
     #[serde(rename = "x-aws-loadbalancer", skip_serializing_if = "Option::is_none")]
     pub loadbalancer: Option<String>,
     /// Days to keep logs in the project's log group (CloudWatch's allowed values).
-    #[serde(rename = "x-aws-logs_retention", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "x-aws-logs_retention",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub logs_retention: Option<u32>,
     /// A CloudFormation fragment merged over the generated template: mappings merge, other values replace, `null` deletes.
-    #[serde(rename = "x-aws-cloudformation", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "x-aws-cloudformation",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(schema_with = "any_object")]
     pub cloudformation: Option<Value>,
     /// c2cfn: DynamoDB tables with auto scaling, and the services that use them.
@@ -53,7 +59,10 @@ pub struct ProjectExtensions {
 #[serde(deny_unknown_fields)]
 pub struct ServiceExtensions {
     /// ARN of a Secrets Manager secret holding registry credentials for a private image.
-    #[serde(rename = "x-aws-pull_credentials", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "x-aws-pull_credentials",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pull_credentials: Option<String>,
     /// ECS deployment `MinimumHealthyPercent` (overrides `deploy.update_config`).
     #[serde(rename = "x-aws-min_percent", skip_serializing_if = "Option::is_none")]
@@ -78,7 +87,10 @@ pub struct ServiceExtensions {
     #[serde(rename = "x-aws-tls", skip_serializing_if = "Option::is_none")]
     pub tls: Option<Vec<Tls>>,
     /// c2cfn: give tasks a public IP (Docker's behaviour, the default); `false` for private subnets with a NAT.
-    #[serde(rename = "x-aws-assign_public_ip", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "x-aws-assign_public_ip",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assign_public_ip: Option<bool>,
 }
 
@@ -129,7 +141,10 @@ pub struct SecretExtensions {
 #[serde(deny_unknown_fields)]
 pub struct NetworkExtensions {
     /// ID of an existing security group to use for this network.
-    #[serde(rename = "x-aws-securitygroup", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "x-aws-securitygroup",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub securitygroup: Option<String>,
 }
 
@@ -170,7 +185,12 @@ fn any_object(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 /// Deserialises the `x-aws-*` entries of `extensions` (other `x-*` keys are
 /// the user's own and are left alone) into `T`. Errors point at the key or
 /// the field that is wrong.
-pub fn parse<T>(extensions: &IndexMap<String, Node>, key_spans: &dyn Fn(&str) -> Option<Span>, fallback: Span, diags: &mut Vec<Diagnostic>) -> T
+pub fn parse<T>(
+    extensions: &IndexMap<String, Node>,
+    key_spans: &dyn Fn(&str) -> Option<Span>,
+    fallback: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> T
 where
     T: for<'de> Deserialize<'de> + Default,
 {
@@ -256,11 +276,18 @@ fn explain(serde_message: &str) -> (String, String) {
 /// editor can validate and complete the `x-aws-*` keys in place.
 #[must_use]
 pub fn schema() -> Value {
-    let project = serde_json::to_value(schemars::schema_for!(ProjectExtensions)).unwrap_or(Value::Null);
-    let service = serde_json::to_value(schemars::schema_for!(ServiceExtensions)).unwrap_or(Value::Null);
-    let secret = serde_json::to_value(schemars::schema_for!(SecretExtensions)).unwrap_or(Value::Null);
-    let network = serde_json::to_value(schemars::schema_for!(NetworkExtensions)).unwrap_or(Value::Null);
-    let props = project.get("properties").cloned().unwrap_or_else(|| serde_json::json!({}));
+    let project =
+        serde_json::to_value(schemars::schema_for!(ProjectExtensions)).unwrap_or(Value::Null);
+    let service =
+        serde_json::to_value(schemars::schema_for!(ServiceExtensions)).unwrap_or(Value::Null);
+    let secret =
+        serde_json::to_value(schemars::schema_for!(SecretExtensions)).unwrap_or(Value::Null);
+    let network =
+        serde_json::to_value(schemars::schema_for!(NetworkExtensions)).unwrap_or(Value::Null);
+    let props = project
+        .get("properties")
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}));
     let mut properties = serde_json::json!({
         "services": {
             "type": "object",

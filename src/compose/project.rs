@@ -220,7 +220,10 @@ pub struct Port {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_protocol: Option<String>,
     /// `x-*` keys of a long-syntax port (Docker's `x-aws-protocol`).
-    #[serde(skip_serializing_if = "IndexMap::is_empty", serialize_with = "ser_nodes")]
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "ser_nodes"
+    )]
     pub extensions: IndexMap<String, Node>,
     /// Where the entry was written.
     #[serde(skip)]
@@ -315,7 +318,10 @@ pub struct Deploy {
     #[serde(skip)]
     pub keys: IndexMap<String, Span>,
     /// `x-*` keys under `deploy` (Docker's `x-aws-autoscaling` lives here).
-    #[serde(skip_serializing_if = "IndexMap::is_empty", serialize_with = "ser_nodes")]
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "ser_nodes"
+    )]
     pub extensions: IndexMap<String, Node>,
 }
 
@@ -346,7 +352,10 @@ pub struct UpdateConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<Spanned<String>>,
     /// `x-*` keys under `update_config` (Docker's `x-aws-min_percent`/`x-aws-max_percent`).
-    #[serde(skip_serializing_if = "IndexMap::is_empty", serialize_with = "ser_nodes")]
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "ser_nodes"
+    )]
     pub extensions: IndexMap<String, Node>,
 }
 

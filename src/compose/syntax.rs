@@ -11,13 +11,19 @@ pub fn duration(text: &str) -> Result<u64, String> {
     let mut total = 0f64;
     let mut rest = t;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return Err(format!("`{t}` is not a duration"));
         }
-        let n: f64 = rest[..num_len].parse().map_err(|_| format!("`{t}` is not a duration"))?;
+        let n: f64 = rest[..num_len]
+            .parse()
+            .map_err(|_| format!("`{t}` is not a duration"))?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let factor = match unit {
@@ -41,7 +47,10 @@ pub fn bytes(text: &str) -> Result<u64, String> {
     let t = text.trim().to_ascii_lowercase();
     let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let unit = &t[digits.len()..];
-    let n: f64 = digits.trim().parse().map_err(|_| format!("`{text}` is not a size"))?;
+    let n: f64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size"))?;
     let mult: f64 = match unit {
         "" | "b" => 1.0,
         "k" | "kb" | "kib" => 1024.0,
@@ -99,7 +108,9 @@ pub fn ports(text: &str) -> Result<Vec<ShortPort>, String> {
         return Err(format!("unknown protocol `{protocol}`"));
     }
     let (host_ip, rest) = if let Some(stripped) = body.strip_prefix('[') {
-        let (ip, after) = stripped.split_once(']').ok_or_else(|| format!("unclosed `[` in `{text}`"))?;
+        let (ip, after) = stripped
+            .split_once(']')
+            .ok_or_else(|| format!("unclosed `[` in `{text}`"))?;
         (Some(ip.to_owned()), after.trim_start_matches(':'))
     } else {
         let parts: Vec<&str> = body.split(':').collect();
@@ -110,14 +121,24 @@ pub fn ports(text: &str) -> Result<Vec<ShortPort>, String> {
         }
     };
     let (published, target) = match rest.split_once(':') {
-        Some((p, t)) => (if p.is_empty() { None } else { Some(port_range(p)?) }, port_range(t)?),
+        Some((p, t)) => (
+            if p.is_empty() {
+                None
+            } else {
+                Some(port_range(p)?)
+            },
+            port_range(t)?,
+        ),
         None => (None, port_range(rest)?),
     };
     let count = target.1 - target.0;
-    if let Some(p) = published {
-        if p.1 - p.0 != count && p.0 != p.1 {
-            return Err(format!("published and container ranges of `{text}` differ in length"));
-        }
+    if let Some(p) = published
+        && p.1 - p.0 != count
+        && p.0 != p.1
+    {
+        return Err(format!(
+            "published and container ranges of `{text}` differ in length"
+        ));
     }
     Ok((0..=count)
         .map(|i| ShortPort {
@@ -250,7 +271,17 @@ mod tests {
     #[track_caller]
     fn port(text: &str, expected: &[(Option<&str>, Option<u16>, u16, &str)]) {
         let got = ports(text).unwrap();
-        let got: Vec<_> = got.iter().map(|p| (p.host_ip.as_deref(), p.published, p.target, p.protocol.as_str())).collect();
+        let got: Vec<_> = got
+            .iter()
+            .map(|p| {
+                (
+                    p.host_ip.as_deref(),
+                    p.published,
+                    p.target,
+                    p.protocol.as_str(),
+                )
+            })
+            .collect();
         assert_eq!(got, expected, "{text}");
     }
 
@@ -258,11 +289,20 @@ mod tests {
     fn port_syntaxes() {
         port("80", &[(None, None, 80, "tcp")]);
         port("8080:80", &[(None, Some(8080), 80, "tcp")]);
-        port("127.0.0.1:8080:80", &[(Some("127.0.0.1"), Some(8080), 80, "tcp")]);
+        port(
+            "127.0.0.1:8080:80",
+            &[(Some("127.0.0.1"), Some(8080), 80, "tcp")],
+        );
         port("127.0.0.1::80", &[(Some("127.0.0.1"), None, 80, "tcp")]);
         port("[::1]:80:80", &[(Some("::1"), Some(80), 80, "tcp")]);
         port("53/udp", &[(None, None, 53, "udp")]);
-        port("8000-8001:9000-9001", &[(None, Some(8000), 9000, "tcp"), (None, Some(8001), 9001, "tcp")]);
+        port(
+            "8000-8001:9000-9001",
+            &[
+                (None, Some(8000), 9000, "tcp"),
+                (None, Some(8001), 9001, "tcp"),
+            ],
+        );
         assert!(ports("70000").is_err());
         assert!(ports("0").is_err());
         assert!(ports("80/icmp").is_err());
@@ -271,18 +311,38 @@ mod tests {
 
     #[test]
     fn volume_syntaxes() {
-        assert_eq!(volume("data:/var/lib"), Ok(("volume".into(), Some("data".into()), "/var/lib".into(), false)));
-        assert_eq!(volume("./src:/app:ro"), Ok(("bind".into(), Some("./src".into()), "/app".into(), true)));
-        assert_eq!(volume("/cache"), Ok(("volume".into(), None, "/cache".into(), false)));
+        assert_eq!(
+            volume("data:/var/lib"),
+            Ok((
+                "volume".into(),
+                Some("data".into()),
+                "/var/lib".into(),
+                false
+            ))
+        );
+        assert_eq!(
+            volume("./src:/app:ro"),
+            Ok(("bind".into(), Some("./src".into()), "/app".into(), true))
+        );
+        assert_eq!(
+            volume("/cache"),
+            Ok(("volume".into(), None, "/cache".into(), false))
+        );
         assert!(volume("data:relative").is_err());
         assert!(volume("a:/b:bogus").is_err());
     }
 
     #[test]
     fn shell_splitting() {
-        assert_eq!(shell_words("npm run start").unwrap(), ["npm", "run", "start"]);
-        assert_eq!(shell_words(r#"sh -c "echo 'hi there'""#).unwrap(), ["sh", "-c", "echo 'hi there'"]);
-        assert_eq!(shell_words(r"a\ b 'c d' """).unwrap(), ["a b", "c d", ""]);
+        assert_eq!(
+            shell_words("npm run start").unwrap(),
+            ["npm", "run", "start"]
+        );
+        assert_eq!(
+            shell_words(r#"sh -c "echo 'hi there'""#).unwrap(),
+            ["sh", "-c", "echo 'hi there'"]
+        );
+        assert_eq!(shell_words(r#"a\ b 'c d' """#).unwrap(), ["a b", "c d", ""]);
         assert!(shell_words("'open").is_err());
     }
 }

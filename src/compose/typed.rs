@@ -20,25 +20,111 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// Every service key of the Compose specification.
 pub const SERVICE_KEYS: &[&str] = &[
-    "develop", "deploy", "annotations", "attach", "build", "blkio_config", "cap_add", "cap_drop",
-    "cgroup", "cgroup_parent", "command", "configs", "container_name", "cpu_count", "cpu_percent",
-    "cpu_shares", "cpu_quota", "cpu_period", "cpu_rt_period", "cpu_rt_runtime", "cpus", "cpuset",
-    "credential_spec", "depends_on", "device_cgroup_rules", "devices", "dns", "dns_opt",
-    "dns_search", "domainname", "entrypoint", "env_file", "label_file", "environment", "expose",
-    "extends", "provider", "external_links", "extra_hosts", "gpus", "group_add", "healthcheck",
-    "hostname", "image", "init", "ipc", "isolation", "labels", "links", "logging", "mac_address",
-    "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "network_mode", "models",
-    "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "ports",
-    "post_start", "pre_stop", "privileged", "profiles", "pull_policy", "pull_refresh_after",
-    "read_only", "restart", "runtime", "scale", "security_opt", "shm_size", "secrets", "sysctls",
-    "stdin_open", "stop_grace_period", "stop_signal", "storage_opt", "tmpfs", "tty", "ulimits",
-    "use_api_socket", "user", "uts", "userns_mode", "volumes", "volumes_from", "working_dir",
+    "develop",
+    "deploy",
+    "annotations",
+    "attach",
+    "build",
+    "blkio_config",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_shares",
+    "cpu_quota",
+    "cpu_period",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "entrypoint",
+    "env_file",
+    "label_file",
+    "environment",
+    "expose",
+    "extends",
+    "provider",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "hostname",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "labels",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "network_mode",
+    "models",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "post_start",
+    "pre_stop",
+    "privileged",
+    "profiles",
+    "pull_policy",
+    "pull_refresh_after",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "security_opt",
+    "shm_size",
+    "secrets",
+    "sysctls",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "uts",
+    "userns_mode",
+    "volumes",
+    "volumes_from",
+    "working_dir",
 ];
 
-const TOP_KEYS: &[&str] = &["version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models"];
+const TOP_KEYS: &[&str] = &[
+    "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
+];
 
 /// Types a merged, interpolated, path-resolved compose document.
-pub(crate) fn type_project(root: &Node, name: String, working_dir: &Path, diags: &mut Diagnostics) -> Project {
+pub(crate) fn type_project(
+    root: &Node,
+    name: String,
+    working_dir: &Path,
+    diags: &mut Diagnostics,
+) -> Project {
     let mut project = Project {
         name,
         working_dir: working_dir.to_path_buf(),
@@ -50,7 +136,9 @@ pub(crate) fn type_project(root: &Node, name: String, working_dir: &Path, diags:
         extensions: IndexMap::new(),
         ignored: Vec::new(),
     };
-    let Some(map) = expect_map(root, "a compose file", diags) else { return project };
+    let Some(map) = expect_map(root, "a compose file", diags) else {
+        return project;
+    };
     for (key, entry) in map {
         match key.as_str() {
             "name" | "include" => {}
@@ -77,7 +165,10 @@ pub(crate) fn type_project(root: &Node, name: String, working_dir: &Path, diags:
             project.volumes.insert(n.clone(), volume(v, diags));
         }
     }
-    for (key, target) in [("secrets", &mut project.secrets), ("configs", &mut project.configs)] {
+    for (key, target) in [
+        ("secrets", &mut project.secrets),
+        ("configs", &mut project.configs),
+    ] {
         if let Some(e) = map.get(key) {
             for (n, v) in entries(&e.value, key, diags) {
                 target.insert(n.clone(), secret(v, diags));
@@ -86,14 +177,23 @@ pub(crate) fn type_project(root: &Node, name: String, working_dir: &Path, diags:
     }
     if let Some(e) = map.get("services") {
         for (n, v) in entries(&e.value, "services", diags) {
-            let key_span = e.value.as_map().and_then(|m| m.get(n)).map_or(v.span, |x| x.key_span);
+            let key_span = e
+                .value
+                .as_map()
+                .and_then(|m| m.get(n))
+                .map_or(v.span, |x| x.key_span);
             let s = service(n, key_span, v, diags);
             project.services.insert(n.clone(), s);
         }
     }
-    let uses_default = project.services.values().any(|s| s.networks.contains_key("default"));
+    let uses_default = project
+        .services
+        .values()
+        .any(|s| s.networks.contains_key("default"));
     if uses_default && !project.networks.contains_key("default") {
-        project.networks.insert("default".into(), Network::default());
+        project
+            .networks
+            .insert("default".into(), Network::default());
     }
     check_references(&project, diags);
     project
@@ -104,15 +204,25 @@ fn check_references(project: &Project, diags: &mut Diagnostics) {
         for (n, net) in &s.networks {
             if !project.networks.contains_key(n) {
                 diags.push(
-                    Diagnostic::error(format!("service `{}` joins undefined network `{n}`", s.name))
-                        .at(net.span)
-                        .help("declare it under the top-level `networks:`"),
+                    Diagnostic::error(format!(
+                        "service `{}` joins undefined network `{n}`",
+                        s.name
+                    ))
+                    .at(net.span)
+                    .help("declare it under the top-level `networks:`"),
                 );
             }
         }
         for r in &s.configs {
             if !project.configs.contains_key(&r.source) {
-                diags.push(Diagnostic::error(format!("service `{}` uses undefined config `{}`", s.name, r.source)).at(r.span).help("declare it under the top-level `configs:`"));
+                diags.push(
+                    Diagnostic::error(format!(
+                        "service `{}` uses undefined config `{}`",
+                        s.name, r.source
+                    ))
+                    .at(r.span)
+                    .help("declare it under the top-level `configs:`"),
+                );
             }
         }
     }
@@ -122,12 +232,14 @@ fn entries<'a>(node: &'a Node, what: &str, diags: &mut Diagnostics) -> Vec<(&'a 
     if node.is_null() {
         return Vec::new();
     }
-    match &node.kind {
-        Kind::Map(m) => m.iter().map(|(k, e)| (k, &e.value)).collect(),
-        _ => {
-            diags.push(shape(node, &format!("`{what}` must be a mapping of names to definitions")));
-            Vec::new()
-        }
+    if let Kind::Map(m) = &node.kind {
+        m.iter().map(|(k, e)| (k, &e.value)).collect()
+    } else {
+        diags.push(shape(
+            node,
+            &format!("`{what}` must be a mapping of names to definitions"),
+        ));
+        Vec::new()
     }
 }
 
@@ -138,7 +250,11 @@ fn shape(node: &Node, message: &str) -> Diagnostic {
         .help("see the Compose specification for this key's syntax")
 }
 
-fn expect_map<'a>(node: &'a Node, what: &str, diags: &mut Diagnostics) -> Option<&'a super::yaml::Mapping> {
+fn expect_map<'a>(
+    node: &'a Node,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a super::yaml::Mapping> {
     match &node.kind {
         Kind::Map(m) => Some(m),
         _ if node.is_null() => None,
@@ -160,7 +276,10 @@ fn unknown_key(key: &str, span: crate::source::Span, place: &str, valid: &[&str]
         Some((_, v)) => format!("did you mean `{v}`?"),
         None => format!("valid keys: {}", valid.join(", ")),
     };
-    Diagnostic::error(format!("unknown {place} key `{key}`")).at(span).label("not a compose key").help(help)
+    Diagnostic::error(format!("unknown {place} key `{key}`"))
+        .at(span)
+        .label("not a compose key")
+        .help(help)
 }
 
 /// A scalar as compose stringifies it (`true`, `1`, `1.5`); None for null.
@@ -175,12 +294,11 @@ fn text(node: &Node) -> Option<String> {
 }
 
 fn string(node: &Node, what: &str, diags: &mut Diagnostics) -> Option<Spanned<String>> {
-    match &node.kind {
-        Kind::Scalar(_) => text(node).map(|t| Spanned::new(t, node.span)),
-        _ => {
-            diags.push(shape(node, &format!("`{what}` must be a string")));
-            None
-        }
+    if let Kind::Scalar(_) = &node.kind {
+        text(node).map(|t| Spanned::new(t, node.span))
+    } else {
+        diags.push(shape(node, &format!("`{what}` must be a string")));
+        None
     }
 }
 
@@ -209,8 +327,13 @@ fn number(node: &Node, what: &str, diags: &mut Diagnostics) -> Option<u64> {
 
 fn strings(node: &Node, what: &str, diags: &mut Diagnostics) -> Vec<Spanned<String>> {
     match &node.kind {
-        Kind::Seq(items) => items.iter().filter_map(|i| string(i, what, diags)).collect(),
-        Kind::Scalar(_) => text(node).map(|t| vec![Spanned::new(t, node.span)]).unwrap_or_default(),
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| string(i, what, diags))
+            .collect(),
+        Kind::Scalar(_) => text(node)
+            .map(|t| vec![Spanned::new(t, node.span)])
+            .unwrap_or_default(),
         Kind::Map(_) => {
             diags.push(shape(node, &format!("`{what}` must be a list of strings")));
             Vec::new()
@@ -219,7 +342,11 @@ fn strings(node: &Node, what: &str, diags: &mut Diagnostics) -> Vec<Spanned<Stri
 }
 
 /// `KEY=VALUE` lists or mappings.
-fn key_values(node: &Node, what: &str, diags: &mut Diagnostics) -> IndexMap<String, Spanned<Option<String>>> {
+fn key_values(
+    node: &Node,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> IndexMap<String, Spanned<Option<String>>> {
     let mut out = IndexMap::new();
     match &node.kind {
         Kind::Map(m) => {
@@ -231,13 +358,18 @@ fn key_values(node: &Node, what: &str, diags: &mut Diagnostics) -> IndexMap<Stri
             for i in items {
                 let Some(t) = text(i) else { continue };
                 match t.split_once('=') {
-                    Some((k, v)) => out.insert(k.to_owned(), Spanned::new(Some(v.to_owned()), i.span)),
+                    Some((k, v)) => {
+                        out.insert(k.to_owned(), Spanned::new(Some(v.to_owned()), i.span))
+                    }
                     None => out.insert(t.clone(), Spanned::new(None, i.span)),
                 };
             }
         }
         Kind::Scalar(_) if node.is_null() => {}
-        Kind::Scalar(_) => diags.push(shape(node, &format!("`{what}` must be a mapping or a list of KEY=VALUE"))),
+        Kind::Scalar(_) => diags.push(shape(
+            node,
+            &format!("`{what}` must be a mapping or a list of KEY=VALUE"),
+        )),
     }
     out
 }
@@ -248,11 +380,21 @@ fn command(node: &Node, what: &str, diags: &mut Diagnostics) -> Option<Spanned<V
         Kind::Scalar(s) => match syntax::shell_words(&s.text) {
             Ok(words) => Some(Spanned::new(words, node.span)),
             Err(e) => {
-                diags.push(Diagnostic::error(format!("`{what}`: {e}")).at(node.span).help("close the quote, or write the command as a list"));
+                diags.push(
+                    Diagnostic::error(format!("`{what}`: {e}"))
+                        .at(node.span)
+                        .help("close the quote, or write the command as a list"),
+                );
                 None
             }
         },
-        Kind::Seq(_) => Some(Spanned::new(strings(node, what, diags).into_iter().map(|s| s.value).collect(), node.span)),
+        Kind::Seq(_) => Some(Spanned::new(
+            strings(node, what, diags)
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
+            node.span,
+        )),
         Kind::Map(_) => {
             diags.push(shape(node, &format!("`{what}` must be a string or a list")));
             None
@@ -265,7 +407,11 @@ fn duration(node: &Node, what: &str, diags: &mut Diagnostics) -> Option<u64> {
     match syntax::duration(&t) {
         Ok(s) => Some(s),
         Err(e) => {
-            diags.push(Diagnostic::error(format!("`{what}`: {e}")).at(node.span).help("durations look like `30s`, `1m30s`, `500ms` or `1h`"));
+            diags.push(
+                Diagnostic::error(format!("`{what}`: {e}"))
+                    .at(node.span)
+                    .help("durations look like `30s`, `1m30s`, `500ms` or `1h`"),
+            );
             None
         }
     }
@@ -309,7 +455,9 @@ fn service(name: &str, span: crate::source::Span, node: &Node, diags: &mut Diagn
         extensions: IndexMap::new(),
         keys: IndexMap::new(),
     };
-    let Some(map) = expect_map(node, &format!("service `{name}`"), diags) else { return s };
+    let Some(map) = expect_map(node, &format!("service `{name}`"), diags) else {
+        return s;
+    };
     for (key, e) in map {
         let v = &e.value;
         if key.starts_with("x-") {
@@ -318,7 +466,12 @@ fn service(name: &str, span: crate::source::Span, node: &Node, diags: &mut Diagn
             continue;
         }
         if !SERVICE_KEYS.contains(&key.as_str()) {
-            diags.push(unknown_key(key, e.key_span, &format!("service `{name}`"), SERVICE_KEYS));
+            diags.push(unknown_key(
+                key,
+                e.key_span,
+                &format!("service `{name}`"),
+                SERVICE_KEYS,
+            ));
             continue;
         }
         s.keys.insert(key.clone(), (e.key_span, v.clone()));
@@ -328,8 +481,18 @@ fn service(name: &str, span: crate::source::Span, node: &Node, diags: &mut Diagn
             "command" => s.command = command(v, "command", diags),
             "entrypoint" => s.entrypoint = command(v, "entrypoint", diags),
             "environment" => s.environment = key_values(v, "environment", diags),
-            "labels" => s.labels = key_values(v, "labels", diags).into_iter().map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span))).collect(),
-            "sysctls" => s.sysctls = key_values(v, "sysctls", diags).into_iter().map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span))).collect(),
+            "labels" => {
+                s.labels = key_values(v, "labels", diags)
+                    .into_iter()
+                    .map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span)))
+                    .collect()
+            }
+            "sysctls" => {
+                s.sysctls = key_values(v, "sysctls", diags)
+                    .into_iter()
+                    .map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span)))
+                    .collect()
+            }
             "ports" => s.ports = ports(v, diags),
             "expose" => s.expose = strings(v, "expose", diags),
             "volumes" => s.volumes = volumes(v, diags),
@@ -350,26 +513,52 @@ fn service(name: &str, span: crate::source::Span, node: &Node, diags: &mut Diagn
             "cap_add" => s.cap_add = strings(v, "cap_add", diags),
             "cap_drop" => s.cap_drop = strings(v, "cap_drop", diags),
             "tmpfs" => s.tmpfs = strings(v, "tmpfs", diags),
-            "profiles" => s.profiles = strings(v, "profiles", diags).into_iter().map(|x| x.value).collect(),
-            "stop_grace_period" => s.stop_grace_period = duration(v, "stop_grace_period", diags).map(|d| Spanned::new(d, v.span)),
+            "profiles" => {
+                s.profiles = strings(v, "profiles", diags)
+                    .into_iter()
+                    .map(|x| x.value)
+                    .collect()
+            }
+            "stop_grace_period" => {
+                s.stop_grace_period =
+                    duration(v, "stop_grace_period", diags).map(|d| Spanned::new(d, v.span))
+            }
             "ulimits" => s.ulimits = ulimits(v, diags),
             "logging" => s.logging = logging(v, diags),
             _ => {}
         }
     }
     if !map.contains_key("networks") && !map.contains_key("network_mode") {
-        s.networks.insert("default".into(), ServiceNetwork::default());
+        s.networks
+            .insert("default".into(), ServiceNetwork::default());
     }
     s
 }
 
 fn build(node: &Node, diags: &mut Diagnostics) -> Option<Build> {
     match &node.kind {
-        Kind::Scalar(_) => text(node).map(|c| Build { context: Spanned::new(c, node.span), dockerfile: None, args: IndexMap::new(), target: None, span: node.span }),
+        Kind::Scalar(_) => text(node).map(|c| Build {
+            context: Spanned::new(c, node.span),
+            dockerfile: None,
+            args: IndexMap::new(),
+            target: None,
+            span: node.span,
+        }),
         Kind::Map(m) => Some(Build {
-            context: m.get("context").and_then(|e| string(&e.value, "build.context", diags)).unwrap_or_else(|| Spanned::new(".".into(), node.span)),
+            context: m
+                .get("context")
+                .and_then(|e| string(&e.value, "build.context", diags))
+                .unwrap_or_else(|| Spanned::new(".".into(), node.span)),
             dockerfile: m.get("dockerfile").and_then(|e| text(&e.value)),
-            args: m.get("args").map(|e| key_values(&e.value, "build.args", diags).into_iter().map(|(k, v)| (k, v.value)).collect()).unwrap_or_default(),
+            args: m
+                .get("args")
+                .map(|e| {
+                    key_values(&e.value, "build.args", diags)
+                        .into_iter()
+                        .map(|(k, v)| (k, v.value))
+                        .collect()
+                })
+                .unwrap_or_default(),
             target: m.get("target").and_then(|e| text(&e.value)),
             span: node.span,
         }),
@@ -411,24 +600,61 @@ fn ports(node: &Node, diags: &mut Diagnostics) -> Vec<Port> {
                 }
             }
             Kind::Map(m) => {
-                let target = m.get("target").and_then(|e| number(&e.value, "ports.target", diags)).and_then(|n| u16::try_from(n).ok()).filter(|n| *n > 0);
+                let target = m
+                    .get("target")
+                    .and_then(|e| number(&e.value, "ports.target", diags))
+                    .and_then(|n| u16::try_from(n).ok())
+                    .filter(|n| *n > 0);
                 let Some(target) = target else {
-                    diags.push(Diagnostic::error("a long-syntax port needs `target`").at(item.span).help("for example `- target: 80\n  published: \"8080\"`"));
+                    diags.push(
+                        Diagnostic::error("a long-syntax port needs `target`")
+                            .at(item.span)
+                            .help("for example `- target: 80\n  published: \"8080\"`"),
+                    );
                     continue;
                 };
-                let published = m.get("published").and_then(|e| text(&e.value)).and_then(|p| p.split('-').next().and_then(|x| x.parse::<u16>().ok()));
+                let published = m
+                    .get("published")
+                    .and_then(|e| text(&e.value))
+                    .and_then(|p| p.split('-').next().and_then(|x| x.parse::<u16>().ok()));
                 let mut extensions = IndexMap::new();
                 for (k, e) in m {
                     if k.starts_with("x-") {
                         extensions.insert(k.clone(), e.value.clone());
-                    } else if !matches!(k.as_str(), "target" | "published" | "protocol" | "mode" | "host_ip" | "app_protocol" | "name") {
-                        diags.push(unknown_key(k, e.key_span, "port", &["target", "published", "protocol", "mode", "host_ip", "app_protocol", "name"]));
+                    } else if !matches!(
+                        k.as_str(),
+                        "target"
+                            | "published"
+                            | "protocol"
+                            | "mode"
+                            | "host_ip"
+                            | "app_protocol"
+                            | "name"
+                    ) {
+                        diags.push(unknown_key(
+                            k,
+                            e.key_span,
+                            "port",
+                            &[
+                                "target",
+                                "published",
+                                "protocol",
+                                "mode",
+                                "host_ip",
+                                "app_protocol",
+                                "name",
+                            ],
+                        ));
                     }
                 }
                 out.push(Port {
                     target,
                     published,
-                    protocol: m.get("protocol").and_then(|e| text(&e.value)).unwrap_or_else(|| "tcp".into()).to_ascii_lowercase(),
+                    protocol: m
+                        .get("protocol")
+                        .and_then(|e| text(&e.value))
+                        .unwrap_or_else(|| "tcp".into())
+                        .to_ascii_lowercase(),
                     mode: m.get("mode").and_then(|e| text(&e.value)),
                     host_ip: m.get("host_ip").and_then(|e| text(&e.value)),
                     app_protocol: m.get("app_protocol").and_then(|e| text(&e.value)),
@@ -449,20 +675,40 @@ fn volumes(node: &Node, diags: &mut Diagnostics) -> Vec<VolumeMount> {
             Kind::Scalar(_) => {
                 let t = text(item).unwrap_or_default();
                 match syntax::volume(&t) {
-                    Ok((kind, source, target, read_only)) => out.push(VolumeMount { kind, source, target, read_only, span: item.span }),
-                    Err(e) => diags.push(Diagnostic::error(format!("invalid volume `{t}`: {e}")).at(item.span).help("write `name:/container/path[:ro]`")),
+                    Ok((kind, source, target, read_only)) => out.push(VolumeMount {
+                        kind,
+                        source,
+                        target,
+                        read_only,
+                        span: item.span,
+                    }),
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!("invalid volume `{t}`: {e}"))
+                            .at(item.span)
+                            .help("write `name:/container/path[:ro]`"),
+                    ),
                 }
             }
             Kind::Map(m) => {
                 let Some(target) = m.get("target").and_then(|e| text(&e.value)) else {
-                    diags.push(Diagnostic::error("a long-syntax volume needs `target`").at(item.span).help("for example `- type: volume\n  source: data\n  target: /data`"));
+                    diags.push(
+                        Diagnostic::error("a long-syntax volume needs `target`")
+                            .at(item.span)
+                            .help("for example `- type: volume\n  source: data\n  target: /data`"),
+                    );
                     continue;
                 };
                 out.push(VolumeMount {
-                    kind: m.get("type").and_then(|e| text(&e.value)).unwrap_or_else(|| "volume".into()),
+                    kind: m
+                        .get("type")
+                        .and_then(|e| text(&e.value))
+                        .unwrap_or_else(|| "volume".into()),
                     source: m.get("source").and_then(|e| text(&e.value)),
                     target,
-                    read_only: m.get("read_only").and_then(|e| boolean(&e.value, "read_only", diags)).is_some_and(|b| b.value),
+                    read_only: m
+                        .get("read_only")
+                        .and_then(|e| boolean(&e.value, "read_only", diags))
+                        .is_some_and(|b| b.value),
                     span: item.span,
                 });
             }
@@ -478,17 +724,34 @@ fn refs(node: &Node, what: &str, diags: &mut Diagnostics) -> Vec<SecretRef> {
         match &item.kind {
             Kind::Scalar(_) => {
                 let t = text(item).unwrap_or_default();
-                out.push(SecretRef { source: t.clone(), target: t, span: item.span });
+                out.push(SecretRef {
+                    source: t.clone(),
+                    target: t,
+                    span: item.span,
+                });
             }
             Kind::Map(m) => {
                 let Some(source) = m.get("source").and_then(|e| text(&e.value)) else {
-                    diags.push(Diagnostic::error(format!("a long-syntax `{what}` entry needs `source`")).at(item.span));
+                    diags.push(
+                        Diagnostic::error(format!("a long-syntax `{what}` entry needs `source`"))
+                            .at(item.span),
+                    );
                     continue;
                 };
-                let target = m.get("target").and_then(|e| text(&e.value)).unwrap_or_else(|| source.clone());
-                out.push(SecretRef { source, target, span: item.span });
+                let target = m
+                    .get("target")
+                    .and_then(|e| text(&e.value))
+                    .unwrap_or_else(|| source.clone());
+                out.push(SecretRef {
+                    source,
+                    target,
+                    span: item.span,
+                });
             }
-            Kind::Seq(_) => diags.push(shape(item, &format!("a `{what}` entry must be a name or a mapping"))),
+            Kind::Seq(_) => diags.push(shape(
+                item,
+                &format!("a `{what}` entry must be a name or a mapping"),
+            )),
         }
     }
     out
@@ -496,32 +759,59 @@ fn refs(node: &Node, what: &str, diags: &mut Diagnostics) -> Vec<SecretRef> {
 
 fn healthcheck(node: &Node, diags: &mut Diagnostics) -> Option<Healthcheck> {
     let m = expect_map(node, "`healthcheck`", diags)?;
-    let mut hc = Healthcheck { test: None, interval: None, timeout: None, retries: None, start_period: None, disable: false, span: node.span };
+    let mut hc = Healthcheck {
+        test: None,
+        interval: None,
+        timeout: None,
+        retries: None,
+        start_period: None,
+        disable: false,
+        span: node.span,
+    };
     if let Some(e) = m.get("test") {
         match &e.value.kind {
             Kind::Scalar(_) => hc.test = text(&e.value).map(|t| vec!["CMD-SHELL".into(), t]),
             Kind::Seq(_) => {
-                let list: Vec<String> = strings(&e.value, "healthcheck.test", diags).into_iter().map(|s| s.value).collect();
+                let list: Vec<String> = strings(&e.value, "healthcheck.test", diags)
+                    .into_iter()
+                    .map(|s| s.value)
+                    .collect();
                 match list.first().map(String::as_str) {
                     Some("NONE") => hc.disable = true,
                     Some("CMD" | "CMD-SHELL") => hc.test = Some(list),
                     _ => diags.push(Diagnostic::error("`healthcheck.test` must start with CMD, CMD-SHELL or NONE").at(e.value.span).help("for example `test: [\"CMD\", \"curl\", \"-f\", \"http://localhost/\"]`")),
                 }
             }
-            Kind::Map(_) => diags.push(shape(&e.value, "`healthcheck.test` must be a string or a list")),
+            Kind::Map(_) => diags.push(shape(
+                &e.value,
+                "`healthcheck.test` must be a string or a list",
+            )),
         }
     }
-    hc.interval = m.get("interval").and_then(|e| duration(&e.value, "healthcheck.interval", diags));
-    hc.timeout = m.get("timeout").and_then(|e| duration(&e.value, "healthcheck.timeout", diags));
-    hc.start_period = m.get("start_period").and_then(|e| duration(&e.value, "healthcheck.start_period", diags));
-    hc.retries = m.get("retries").and_then(|e| number(&e.value, "healthcheck.retries", diags));
+    hc.interval = m
+        .get("interval")
+        .and_then(|e| duration(&e.value, "healthcheck.interval", diags));
+    hc.timeout = m
+        .get("timeout")
+        .and_then(|e| duration(&e.value, "healthcheck.timeout", diags));
+    hc.start_period = m
+        .get("start_period")
+        .and_then(|e| duration(&e.value, "healthcheck.start_period", diags));
+    hc.retries = m
+        .get("retries")
+        .and_then(|e| number(&e.value, "healthcheck.retries", diags));
     if let Some(e) = m.get("disable") {
         hc.disable |= boolean(&e.value, "healthcheck.disable", diags).is_some_and(|b| b.value);
     }
     Some(hc)
 }
 
-fn resources(node: &Node, prefix: &str, keys: &mut IndexMap<String, crate::source::Span>, diags: &mut Diagnostics) -> Option<Resources> {
+fn resources(
+    node: &Node,
+    prefix: &str,
+    keys: &mut IndexMap<String, crate::source::Span>,
+    diags: &mut Diagnostics,
+) -> Option<Resources> {
     let m = expect_map(node, "`deploy.resources`", diags)?;
     let mut r = Resources::default();
     for (k, e) in m {
@@ -531,16 +821,33 @@ fn resources(node: &Node, prefix: &str, keys: &mut IndexMap<String, crate::sourc
                 let t = text(&e.value).unwrap_or_default();
                 match t.parse::<f64>() {
                     Ok(c) if c > 0.0 => r.cpus = Some(Spanned::new(c, e.value.span)),
-                    _ => diags.push(Diagnostic::error(format!("`cpus: {t}` is not a number of CPUs")).at(e.value.span).help("for example `cpus: '0.5'`")),
+                    _ => diags.push(
+                        Diagnostic::error(format!("`cpus: {t}` is not a number of CPUs"))
+                            .at(e.value.span)
+                            .help("for example `cpus: '0.5'`"),
+                    ),
                 }
             }
             "memory" => match syntax::bytes(&text(&e.value).unwrap_or_default()) {
                 Ok(b) => r.memory = Some(Spanned::new(b, e.value.span)),
-                Err(msg) => diags.push(Diagnostic::error(format!("`memory`: {msg}")).at(e.value.span).help("sizes look like `512M` or `2G`")),
+                Err(msg) => diags.push(
+                    Diagnostic::error(format!("`memory`: {msg}"))
+                        .at(e.value.span)
+                        .help("sizes look like `512M` or `2G`"),
+                ),
             },
             "devices" => {
                 for d in e.value.as_seq().unwrap_or_default() {
-                    let gpu = d.as_map().and_then(|dm| dm.get("capabilities")).is_some_and(|c| c.value.as_seq().unwrap_or_default().iter().any(|x| text(x).as_deref() == Some("gpu")));
+                    let gpu = d
+                        .as_map()
+                        .and_then(|dm| dm.get("capabilities"))
+                        .is_some_and(|c| {
+                            c.value
+                                .as_seq()
+                                .unwrap_or_default()
+                                .iter()
+                                .any(|x| text(x).as_deref() == Some("gpu"))
+                        });
                     if gpu {
                         r.gpus = Some(Spanned::new(1, d.span));
                     }
@@ -564,18 +871,45 @@ fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
         d.keys.insert(k.clone(), e.key_span);
         match k.as_str() {
             "mode" => d.mode = string(v, "deploy.mode", diags),
-            "replicas" => d.replicas = number(v, "deploy.replicas", diags).map(|n| Spanned::new(n, v.span)),
-            "labels" => d.labels = key_values(v, "deploy.labels", diags).into_iter().map(|(k, x)| (k, x.value.unwrap_or_default())).collect(),
+            "replicas" => {
+                d.replicas = number(v, "deploy.replicas", diags).map(|n| Spanned::new(n, v.span))
+            }
+            "labels" => {
+                d.labels = key_values(v, "deploy.labels", diags)
+                    .into_iter()
+                    .map(|(k, x)| (k, x.value.unwrap_or_default()))
+                    .collect()
+            }
             "placement" => d.placement = Some(e.key_span),
-            "restart_policy" => d.restart_condition = v.as_map().and_then(|rm| rm.get("condition")).and_then(|c| string(&c.value, "condition", diags)),
+            "restart_policy" => {
+                d.restart_condition = v
+                    .as_map()
+                    .and_then(|rm| rm.get("condition"))
+                    .and_then(|c| string(&c.value, "condition", diags))
+            }
             "resources" => {
                 if let Some(rm) = expect_map(v, "`deploy.resources`", diags) {
                     for (rk, re) in rm {
                         d.keys.insert(format!("resources.{rk}"), re.key_span);
                         match rk.as_str() {
-                            "limits" => d.limits = resources(&re.value, "resources.limits", &mut d.keys, diags),
-                            "reservations" => d.reservations = resources(&re.value, "resources.reservations", &mut d.keys, diags),
-                            other => diags.push(unknown_key(other, re.key_span, "deploy.resources", &["limits", "reservations"])),
+                            "limits" => {
+                                d.limits =
+                                    resources(&re.value, "resources.limits", &mut d.keys, diags)
+                            }
+                            "reservations" => {
+                                d.reservations = resources(
+                                    &re.value,
+                                    "resources.reservations",
+                                    &mut d.keys,
+                                    diags,
+                                )
+                            }
+                            other => diags.push(unknown_key(
+                                other,
+                                re.key_span,
+                                "deploy.resources",
+                                &["limits", "reservations"],
+                            )),
                         }
                     }
                 }
@@ -590,9 +924,14 @@ fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
                         }
                         d.keys.insert(format!("update_config.{uk}"), ue.key_span);
                         match uk.as_str() {
-                            "parallelism" => u.parallelism = number(&ue.value, "parallelism", diags).map(|n| Spanned::new(n, ue.value.span)),
+                            "parallelism" => {
+                                u.parallelism = number(&ue.value, "parallelism", diags)
+                                    .map(|n| Spanned::new(n, ue.value.span))
+                            }
                             "order" => u.order = string(&ue.value, "order", diags),
-                            "failure_action" => u.failure_action = string(&ue.value, "failure_action", diags),
+                            "failure_action" => {
+                                u.failure_action = string(&ue.value, "failure_action", diags)
+                            }
                             _ => {}
                         }
                     }
@@ -600,7 +939,22 @@ fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
                 d.update_config = Some(u);
             }
             "endpoint_mode" | "rollback_config" => {}
-            other => diags.push(unknown_key(other, e.key_span, "deploy", &["mode", "replicas", "labels", "placement", "restart_policy", "resources", "update_config", "endpoint_mode", "rollback_config"])),
+            other => diags.push(unknown_key(
+                other,
+                e.key_span,
+                "deploy",
+                &[
+                    "mode",
+                    "replicas",
+                    "labels",
+                    "placement",
+                    "restart_policy",
+                    "resources",
+                    "update_config",
+                    "endpoint_mode",
+                    "rollback_config",
+                ],
+            )),
         }
     }
     Some(d)
@@ -612,19 +966,42 @@ fn depends_on(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, Dependen
         Kind::Seq(items) => {
             for i in items {
                 if let Some(t) = text(i) {
-                    out.insert(t, Dependency { condition: "service_started".into(), required: true, span: i.span });
+                    out.insert(
+                        t,
+                        Dependency {
+                            condition: "service_started".into(),
+                            required: true,
+                            span: i.span,
+                        },
+                    );
                 }
             }
         }
         Kind::Map(m) => {
             for (k, e) in m {
                 let dm = e.value.as_map();
-                let condition = dm.and_then(|x| x.get("condition")).and_then(|c| text(&c.value)).unwrap_or_else(|| "service_started".into());
-                if !matches!(condition.as_str(), "service_started" | "service_healthy" | "service_completed_successfully") {
+                let condition = dm
+                    .and_then(|x| x.get("condition"))
+                    .and_then(|c| text(&c.value))
+                    .unwrap_or_else(|| "service_started".into());
+                if !matches!(
+                    condition.as_str(),
+                    "service_started" | "service_healthy" | "service_completed_successfully"
+                ) {
                     diags.push(Diagnostic::error(format!("unknown depends_on condition `{condition}`")).at(e.value.span).help("use service_started, service_healthy or service_completed_successfully"));
                 }
-                let required = dm.and_then(|x| x.get("required")).and_then(|r| boolean(&r.value, "required", diags)).is_none_or(|b| b.value);
-                out.insert(k.clone(), Dependency { condition, required, span: e.key_span });
+                let required = dm
+                    .and_then(|x| x.get("required"))
+                    .and_then(|r| boolean(&r.value, "required", diags))
+                    .is_none_or(|b| b.value);
+                out.insert(
+                    k.clone(),
+                    Dependency {
+                        condition,
+                        required,
+                        span: e.key_span,
+                    },
+                );
             }
         }
         Kind::Scalar(_) if node.is_null() => {}
@@ -639,14 +1016,36 @@ fn networks(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, ServiceNet
         Kind::Seq(items) => {
             for i in items {
                 if let Some(t) = text(i) {
-                    out.insert(t, ServiceNetwork { aliases: Vec::new(), span: Some(i.span) });
+                    out.insert(
+                        t,
+                        ServiceNetwork {
+                            aliases: Vec::new(),
+                            span: Some(i.span),
+                        },
+                    );
                 }
             }
         }
         Kind::Map(m) => {
             for (k, e) in m {
-                let aliases = e.value.as_map().and_then(|x| x.get("aliases")).map(|a| strings(&a.value, "aliases", diags).into_iter().map(|s| s.value).collect()).unwrap_or_default();
-                out.insert(k.clone(), ServiceNetwork { aliases, span: Some(e.key_span) });
+                let aliases = e
+                    .value
+                    .as_map()
+                    .and_then(|x| x.get("aliases"))
+                    .map(|a| {
+                        strings(&a.value, "aliases", diags)
+                            .into_iter()
+                            .map(|s| s.value)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.insert(
+                    k.clone(),
+                    ServiceNetwork {
+                        aliases,
+                        span: Some(e.key_span),
+                    },
+                );
             }
         }
         Kind::Scalar(_) if node.is_null() => {}
@@ -657,7 +1056,9 @@ fn networks(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, ServiceNet
 
 fn ulimits(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, Spanned<Ulimit>> {
     let mut out = IndexMap::new();
-    let Some(m) = expect_map(node, "`ulimits`", diags) else { return out };
+    let Some(m) = expect_map(node, "`ulimits`", diags) else {
+        return out;
+    };
     for (k, e) in m {
         let limit = match &e.value.kind {
             Kind::Scalar(s) => match s.typed() {
@@ -665,8 +1066,17 @@ fn ulimits(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, Spanned<Uli
                 _ => None,
             },
             Kind::Map(lm) => {
-                let get = |key: &str| lm.get(key).and_then(|x| x.value.as_scalar()).and_then(|s| match s.typed() { Typed::Int(n) => Some(n), _ => None });
-                get("soft").zip(get("hard")).map(|(soft, hard)| Ulimit { soft, hard })
+                let get = |key: &str| {
+                    lm.get(key)
+                        .and_then(|x| x.value.as_scalar())
+                        .and_then(|s| match s.typed() {
+                            Typed::Int(n) => Some(n),
+                            _ => None,
+                        })
+                };
+                get("soft")
+                    .zip(get("hard"))
+                    .map(|(soft, hard)| Ulimit { soft, hard })
             }
             Kind::Seq(_) => None,
         };
@@ -674,7 +1084,10 @@ fn ulimits(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, Spanned<Uli
             Some(l) => {
                 out.insert(k.clone(), Spanned::new(l, e.key_span));
             }
-            None => diags.push(shape(&e.value, &format!("ulimit `{k}` must be a number or {{soft, hard}}"))),
+            None => diags.push(shape(
+                &e.value,
+                &format!("ulimit `{k}` must be a number or {{soft, hard}}"),
+            )),
         }
     }
     out
@@ -684,14 +1097,27 @@ fn logging(node: &Node, diags: &mut Diagnostics) -> Option<Logging> {
     let m = expect_map(node, "`logging`", diags)?;
     Some(Logging {
         driver: m.get("driver").and_then(|e| text(&e.value)),
-        options: m.get("options").map(|e| key_values(&e.value, "logging.options", diags).into_iter().map(|(k, v)| (k, v.value.unwrap_or_default())).collect()).unwrap_or_default(),
+        options: m
+            .get("options")
+            .map(|e| {
+                key_values(&e.value, "logging.options", diags)
+                    .into_iter()
+                    .map(|(k, v)| (k, v.value.unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default(),
         span: node.span,
     })
 }
 
 fn network(node: &Node, diags: &mut Diagnostics) -> Network {
-    let mut n = Network { span: Some(node.span), ..Network::default() };
-    let Some(m) = expect_map(node, "a network", diags) else { return n };
+    let mut n = Network {
+        span: Some(node.span),
+        ..Network::default()
+    };
+    let Some(m) = expect_map(node, "a network", diags) else {
+        return n;
+    };
     for (k, e) in m {
         if k.starts_with("x-") {
             n.extensions.insert(k.clone(), e.value.clone());
@@ -701,7 +1127,9 @@ fn network(node: &Node, diags: &mut Diagnostics) -> Network {
         match k.as_str() {
             "name" => n.name = text(&e.value),
             "external" => n.external = external(&e.value, &mut n.name, diags),
-            "internal" => n.internal = boolean(&e.value, "internal", diags).is_some_and(|b| b.value),
+            "internal" => {
+                n.internal = boolean(&e.value, "internal", diags).is_some_and(|b| b.value)
+            }
             _ => {}
         }
     }
@@ -720,8 +1148,13 @@ fn external(node: &Node, name: &mut Option<String>, diags: &mut Diagnostics) -> 
 }
 
 fn volume(node: &Node, diags: &mut Diagnostics) -> Volume {
-    let mut v = Volume { span: Some(node.span), ..Volume::default() };
-    let Some(m) = expect_map(node, "a volume", diags) else { return v };
+    let mut v = Volume {
+        span: Some(node.span),
+        ..Volume::default()
+    };
+    let Some(m) = expect_map(node, "a volume", diags) else {
+        return v;
+    };
     for (k, e) in m {
         if k.starts_with("x-") {
             v.extensions.insert(k.clone(), e.value.clone());
@@ -732,8 +1165,18 @@ fn volume(node: &Node, diags: &mut Diagnostics) -> Volume {
             "name" => v.name = text(&e.value),
             "external" => v.external = external(&e.value, &mut v.name, diags),
             "driver" => v.driver = text(&e.value),
-            "driver_opts" => v.driver_opts = key_values(&e.value, "driver_opts", diags).into_iter().map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span))).collect(),
-            "labels" => v.labels = key_values(&e.value, "labels", diags).into_iter().map(|(k, x)| (k, x.value.unwrap_or_default())).collect(),
+            "driver_opts" => {
+                v.driver_opts = key_values(&e.value, "driver_opts", diags)
+                    .into_iter()
+                    .map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span)))
+                    .collect()
+            }
+            "labels" => {
+                v.labels = key_values(&e.value, "labels", diags)
+                    .into_iter()
+                    .map(|(k, x)| (k, x.value.unwrap_or_default()))
+                    .collect()
+            }
             _ => {}
         }
     }
@@ -741,8 +1184,13 @@ fn volume(node: &Node, diags: &mut Diagnostics) -> Volume {
 }
 
 fn secret(node: &Node, diags: &mut Diagnostics) -> Secret {
-    let mut s = Secret { span: Some(node.span), ..Secret::default() };
-    let Some(m) = expect_map(node, "a secret", diags) else { return s };
+    let mut s = Secret {
+        span: Some(node.span),
+        ..Secret::default()
+    };
+    let Some(m) = expect_map(node, "a secret", diags) else {
+        return s;
+    };
     for (k, e) in m {
         if k.starts_with("x-") {
             s.extensions.insert(k.clone(), e.value.clone());

@@ -101,10 +101,10 @@ impl Scalar {
         if let Some(i) = parse_int(t) {
             return Typed::Int(i);
         }
-        if looks_like_float(t) {
-            if let Ok(f) = t.parse::<f64>() {
-                return Typed::Float(f);
-            }
+        if looks_like_float(t)
+            && let Ok(f) = t.parse::<f64>()
+        {
+            return Typed::Float(f);
         }
         match t {
             ".inf" | ".Inf" | ".INF" | "+.inf" => Typed::Float(f64::INFINITY),
@@ -383,14 +383,14 @@ impl Builder {
                         quoted: style != ScalarStyle::Plain,
                     }),
                     span,
-                    tag: self.tag(tag.as_deref(), span)?,
+                    tag: Self::tag(tag.as_deref(), span)?,
                 };
                 self.remember(anchor, &node);
                 Ok(node)
             }
             Event::SequenceStart(anchor, tag) => {
                 self.count(span, 1)?;
-                let tag = self.tag(tag.as_deref(), span)?;
+                let tag = Self::tag(tag.as_deref(), span)?;
                 let mut items = Vec::new();
                 let end = loop {
                     let (event, s) = self.next(parser)?;
@@ -409,7 +409,7 @@ impl Builder {
             }
             Event::MappingStart(anchor, tag) => {
                 self.count(span, 1)?;
-                let tag = self.tag(tag.as_deref(), span)?;
+                let tag = Self::tag(tag.as_deref(), span)?;
                 let (map, end) = self.mapping(parser)?;
                 let node = Node {
                     kind: Kind::Map(map),
@@ -489,7 +489,7 @@ impl Builder {
         Ok((map, end))
     }
 
-    fn tag(&self, tag: Option<&saphyr_parser::Tag>, span: Span) -> Result<Option<Tag>, Diagnostic> {
+    fn tag(tag: Option<&saphyr_parser::Tag>, span: Span) -> Result<Option<Tag>, Diagnostic> {
         let Some(tag) = tag else { return Ok(None) };
         match (tag.handle.as_str(), tag.suffix.as_str()) {
             ("!", "reset") => Ok(Some(Tag::Reset)),

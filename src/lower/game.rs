@@ -8,7 +8,9 @@ use super::Settings;
 use crate::cfn::intrinsic;
 use crate::compose::Project;
 use crate::compose::extensions::ProjectExtensions;
-use crate::compose::game::{DynamoDb, ElastiCache, Route53, TableScaling as ScalingSpec, TableSpec};
+use crate::compose::game::{
+    DynamoDb, ElastiCache, Route53, TableScaling as ScalingSpec, TableSpec,
+};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Cache, DnsRecord, Stack, Table, TableScaling};
 use crate::source::Span;
@@ -17,8 +19,17 @@ use crate::source::Span;
 pub(crate) const REDIS_ID: &str = "Redis";
 
 /// Lowers the three extensions into `stack`.
-pub(super) fn lower(project: &Project, top: &ProjectExtensions, settings: &Settings, stack: &mut Stack, diags: &mut Diagnostics) {
-    let prefix = settings.prefix.clone().unwrap_or_else(|| project.name.clone());
+pub(super) fn lower(
+    project: &Project,
+    top: &ProjectExtensions,
+    settings: &Settings,
+    stack: &mut Stack,
+    diags: &mut Diagnostics,
+) {
+    let prefix = settings
+        .prefix
+        .clone()
+        .unwrap_or_else(|| project.name.clone());
     if let Some(db) = &top.dynamodb {
         dynamodb(project, db, &prefix, stack, diags);
     }
@@ -42,19 +53,32 @@ fn check_services(project: &Project, key: &str, services: &[String], diags: &mut
                     .at(span(project, key))
                     .help(format!(
                         "known services: {}",
-                        project.services.keys().cloned().collect::<Vec<_>>().join(", ")
+                        project
+                            .services
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
             );
         }
     }
 }
 
-fn dynamodb(project: &Project, db: &DynamoDb, prefix: &str, stack: &mut Stack, diags: &mut Diagnostics) {
+fn dynamodb(
+    project: &Project,
+    db: &DynamoDb,
+    prefix: &str,
+    stack: &mut Stack,
+    diags: &mut Diagnostics,
+) {
     let at = span(project, "x-aws-dynamodb");
     check_services(project, "x-aws-dynamodb", &db.services, diags);
     let shared = db.autoscaling.clone().unwrap_or_default();
     for spec in &db.tables {
-        let Some(table) = table(spec, prefix, &shared, at, diags) else { continue };
+        let Some(table) = table(spec, prefix, &shared, at, diags) else {
+            continue;
+        };
         if stack.tables.iter().any(|t| t.name == table.name) {
             diags.push(
                 Diagnostic::error(format!("table `{}` is declared twice", table.name))
@@ -114,11 +138,23 @@ fn dynamodb(project: &Project, db: &DynamoDb, prefix: &str, stack: &mut Stack, d
 /// `collection-v2` → `COLLECTION_V2`.
 fn env_suffix(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
-fn table(spec: &TableSpec, prefix: &str, shared: &ScalingSpec, at: Option<Span>, diags: &mut Diagnostics) -> Option<Table> {
+fn table(
+    spec: &TableSpec,
+    prefix: &str,
+    shared: &ScalingSpec,
+    at: Option<Span>,
+    diags: &mut Diagnostics,
+) -> Option<Table> {
     let long = match spec {
         TableSpec::Short(text) => {
             let parts: Vec<&str> = text.split('/').collect();
@@ -142,33 +178,45 @@ fn table(spec: &TableSpec, prefix: &str, shared: &ScalingSpec, at: Option<Span>,
     let physical_name = format!("{prefix}-{}", long.name);
     let valid_name = |s: &str| {
         (3..=255).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     };
     if !valid_name(&physical_name) {
         diags.push(
-            Diagnostic::error(format!("`{physical_name}` is not a valid DynamoDB table name"))
-                .at(at)
-                .help("table names are 3–255 characters of letters, digits, `_`, `-` and `.`"),
+            Diagnostic::error(format!(
+                "`{physical_name}` is not a valid DynamoDB table name"
+            ))
+            .at(at)
+            .help("table names are 3–255 characters of letters, digits, `_`, `-` and `.`"),
         );
     }
     let mut key_type = |t: &Option<String>, what: &str| -> String {
         let t = t.clone().unwrap_or_else(|| "S".into());
         if !matches!(t.as_str(), "S" | "N" | "B") {
             diags.push(
-                Diagnostic::error(format!("{what} type of table `{}` must be S, N or B, not `{t}`", long.name))
-                    .at(at)
-                    .help("S = string, N = number, B = binary"),
+                Diagnostic::error(format!(
+                    "{what} type of table `{}` must be S, N or B, not `{t}`",
+                    long.name
+                ))
+                .at(at)
+                .help("S = string, N = number, B = binary"),
             );
         }
         t
     };
     let hash = (long.hash.clone(), key_type(&long.hash_type, "hash key"));
-    let range = long.range.clone().map(|r| (r, key_type(&long.range_type, "range key")));
+    let range = long
+        .range
+        .clone()
+        .map(|r| (r, key_type(&long.range_type, "range key")));
     if range.as_ref().is_some_and(|r| r.0 == hash.0) {
         diags.push(
-            Diagnostic::error(format!("table `{}` uses `{}` as both hash and range key", long.name, hash.0))
-                .at(at)
-                .help("the range key must be another attribute"),
+            Diagnostic::error(format!(
+                "table `{}` uses `{}` as both hash and range key",
+                long.name, hash.0
+            ))
+            .at(at)
+            .help("the range key must be another attribute"),
         );
     }
     let on_demand = match long.billing.as_deref() {
@@ -176,9 +224,12 @@ fn table(spec: &TableSpec, prefix: &str, shared: &ScalingSpec, at: Option<Span>,
         Some("on_demand" | "on-demand" | "PAY_PER_REQUEST") => true,
         Some(other) => {
             diags.push(
-                Diagnostic::error(format!("billing `{other}` of table `{}` is unknown", long.name))
-                    .at(at)
-                    .help("use `provisioned` (auto scaled) or `on_demand`"),
+                Diagnostic::error(format!(
+                    "billing `{other}` of table `{}` is unknown",
+                    long.name
+                ))
+                .at(at)
+                .help("use `provisioned` (auto scaled) or `on_demand`"),
             );
             false
         }
@@ -188,8 +239,14 @@ fn table(spec: &TableSpec, prefix: &str, shared: &ScalingSpec, at: Option<Span>,
         min: s.min.or(shared.min).unwrap_or(1),
         max: s.max.or(shared.max).unwrap_or(100),
         target: s.target.or(shared.target).unwrap_or(70),
-        scale_in_cooldown: s.scale_in_cooldown.or(shared.scale_in_cooldown).unwrap_or(60),
-        scale_out_cooldown: s.scale_out_cooldown.or(shared.scale_out_cooldown).unwrap_or(60),
+        scale_in_cooldown: s
+            .scale_in_cooldown
+            .or(shared.scale_in_cooldown)
+            .unwrap_or(60),
+        scale_out_cooldown: s
+            .scale_out_cooldown
+            .or(shared.scale_out_cooldown)
+            .unwrap_or(60),
     };
     if scaling.min == 0 || scaling.max < scaling.min || !(20..=90).contains(&scaling.target) {
         diags.push(
@@ -214,7 +271,13 @@ fn table(spec: &TableSpec, prefix: &str, shared: &ScalingSpec, at: Option<Span>,
     })
 }
 
-fn elasticache(project: &Project, cache: &ElastiCache, prefix: &str, stack: &mut Stack, diags: &mut Diagnostics) {
+fn elasticache(
+    project: &Project,
+    cache: &ElastiCache,
+    prefix: &str,
+    stack: &mut Stack,
+    diags: &mut Diagnostics,
+) {
     let at = span(project, "x-aws-elasticache");
     let redis = &cache.redis;
     check_services(project, "x-aws-elasticache", &redis.services, diags);
@@ -226,7 +289,10 @@ fn elasticache(project: &Project, cache: &ElastiCache, prefix: &str, stack: &mut
                 .help("set `redis_nodes` in the environment file to 1 (develop) or 2+ (production, Multi-AZ)"),
         );
     }
-    let node_type = redis.node_type.clone().unwrap_or_else(|| "cache.t3.micro".into());
+    let node_type = redis
+        .node_type
+        .clone()
+        .unwrap_or_else(|| "cache.t3.micro".into());
     if !node_type.starts_with("cache.") {
         diags.push(
             Diagnostic::error(format!("`{node_type}` is not an ElastiCache node type"))
@@ -286,10 +352,18 @@ fn redis_id(prefix: &str) -> String {
     id.trim_end_matches('-').to_owned()
 }
 
-fn route53(project: &Project, dns: &Route53, prefix: &str, stack: &mut Stack, diags: &mut Diagnostics) {
+fn route53(
+    project: &Project,
+    dns: &Route53,
+    prefix: &str,
+    stack: &mut Stack,
+    diags: &mut Diagnostics,
+) {
     let at = span(project, "x-aws-route53");
     let zone = dns.zone.trim_end_matches('.').to_owned();
-    let zone_is_id = zone.starts_with('Z') && !zone.contains('.') && zone.chars().all(|c| c.is_ascii_alphanumeric());
+    let zone_is_id = zone.starts_with('Z')
+        && !zone.contains('.')
+        && zone.chars().all(|c| c.is_ascii_alphanumeric());
     let ipv6 = stack
         .overlay
         .as_ref()
@@ -299,21 +373,31 @@ fn route53(project: &Project, dns: &Route53, prefix: &str, stack: &mut Stack, di
     for record in &dns.records {
         let Some(service) = stack.services.iter().find(|s| s.name == record.service) else {
             diags.push(
-                Diagnostic::error(format!("record `{}` points at unknown service `{}`", record.name, record.service))
-                    .at(at)
-                    .help("name a service of this project that publishes ports"),
+                Diagnostic::error(format!(
+                    "record `{}` points at unknown service `{}`",
+                    record.name, record.service
+                ))
+                .at(at)
+                .help("name a service of this project that publishes ports"),
             );
             continue;
         };
         if service.listeners.is_empty() {
             diags.push(
-                Diagnostic::error(format!("record `{}` points at `{}`, which publishes no port", record.name, record.service))
-                    .at(at)
-                    .help("only services behind the load balancer can have a DNS name: add `ports:`"),
+                Diagnostic::error(format!(
+                    "record `{}` points at `{}`, which publishes no port",
+                    record.name, record.service
+                ))
+                .at(at)
+                .help("only services behind the load balancer can have a DNS name: add `ports:`"),
             );
             continue;
         }
-        if stack.load_balancer.as_ref().is_some_and(|lb| lb.existing.is_some()) {
+        if stack
+            .load_balancer
+            .as_ref()
+            .is_some_and(|lb| lb.existing.is_some())
+        {
             diags.push(
                 Diagnostic::error("Route 53 records need the load balancer c2cfn creates")
                     .at(at)
@@ -331,13 +415,19 @@ fn route53(project: &Project, dns: &Route53, prefix: &str, stack: &mut Stack, di
             diags.push(
                 Diagnostic::error(format!("`{name}` is not a valid DNS name"))
                     .at(at)
-                    .help(format!("record names are labels of 1–63 characters, e.g. `{prefix}`")),
+                    .help(format!(
+                        "record names are labels of 1–63 characters, e.g. `{prefix}`"
+                    )),
             );
             continue;
         }
         stack.records.push(DnsRecord {
             name: format!("{name}."),
-            zone: if zone_is_id { zone.clone() } else { format!("{zone}.") },
+            zone: if zone_is_id {
+                zone.clone()
+            } else {
+                format!("{zone}.")
+            },
             zone_is_id,
             service: record.service.clone(),
             ipv6,

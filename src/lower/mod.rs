@@ -34,8 +34,13 @@ pub struct Settings {
 pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     let mut diags = Diagnostics::new();
     let top: ProjectExtensions = parse_top(project, &mut diags);
+    // `app_cluster` names the stack, the cluster and everything derived from
+    // the project name, so develop and main live side by side in one account.
     let mut stack = Stack {
-        project: project.name.clone(),
+        project: settings
+            .prefix
+            .clone()
+            .unwrap_or_else(|| project.name.clone()),
         log_retention: top.logs_retention.filter(|d| *d > 0),
         overlay: top.cloudformation.clone(),
         ..Stack::default()
@@ -80,7 +85,9 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     stack.secrets = storage::secrets(project, &mut diags);
     for service in project.services.values() {
         keys::check(service, &mut diags);
-        stack.services.push(service::lower(project, service, &stack, &mut diags));
+        stack
+            .services
+            .push(service::lower(project, service, &stack, &mut diags));
     }
     stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, &mut diags);
     game::lower(project, &top, settings, &mut stack, &mut diags);
@@ -121,7 +128,11 @@ const RETENTION_DAYS: &[u32] = &[
 
 fn check_retention(days: u32, project: &Project, diags: &mut Diagnostics) {
     if !RETENTION_DAYS.contains(&days) {
-        let next = RETENTION_DAYS.iter().find(|d| **d > days).copied().unwrap_or(3653);
+        let next = RETENTION_DAYS
+            .iter()
+            .find(|d| **d > days)
+            .copied()
+            .unwrap_or(3653);
         diags.push(
             Diagnostic::error(format!("CloudWatch Logs cannot keep logs for {days} days"))
                 .at(top_span(project, "x-aws-logs_retention"))

@@ -12,33 +12,48 @@ pub(super) fn lower(project: &Project, diags: &mut Diagnostics) -> Vec<Network> 
     for (name, net) in &project.networks {
         let fallback = net.span.unwrap_or(crate::source::Span::new(0, 0, 0));
         let mut found = Vec::new();
-        let ext: NetworkExtensions =
-            extensions::parse(&net.extensions, &|k| net.extensions.get(k).map(|n| n.span), fallback, &mut found);
+        let ext: NetworkExtensions = extensions::parse(
+            &net.extensions,
+            &|k| net.extensions.get(k).map(|n| n.span),
+            fallback,
+            &mut found,
+        );
         for d in found {
             diags.push(d);
         }
         let mut existing = None;
         if let Some(sg) = ext.securitygroup {
             diags.push(
-                Diagnostic::warning(format!("`x-aws-securitygroup` on network `{name}` is Docker's older spelling"))
-                    .at(net.extensions.get("x-aws-securitygroup").map(|n| n.span))
-                    .help("write `external: true` and `name: <security group id>` instead"),
+                Diagnostic::warning(format!(
+                    "`x-aws-securitygroup` on network `{name}` is Docker's older spelling"
+                ))
+                .at(net.extensions.get("x-aws-securitygroup").map(|n| n.span))
+                .help("write `external: true` and `name: <security group id>` instead"),
             );
             existing = Some(sg);
         } else if net.external {
             existing = Some(net.name.clone().unwrap_or_else(|| name.clone()));
         }
-        if let Some(sg) = &existing {
-            if !sg.starts_with("sg-") {
-                diags.push(
+        if let Some(sg) = &existing
+            && !sg.starts_with("sg-")
+        {
+            diags.push(
                     Diagnostic::error(format!("external network `{name}` must name a security group ID, not `{sg}`"))
                         .at(net.span)
                         .help("on ECS an external network is an existing security group: `name: sg-0123456789abcdef0`"),
                 );
-            }
         }
         for (key, span) in &net.keys {
-            if matches!(key.as_str(), "driver" | "driver_opts" | "ipam" | "attachable" | "enable_ipv6" | "labels" | "enable_ipv4") {
+            if matches!(
+                key.as_str(),
+                "driver"
+                    | "driver_opts"
+                    | "ipam"
+                    | "attachable"
+                    | "enable_ipv6"
+                    | "labels"
+                    | "enable_ipv4"
+            ) {
                 diags.push(
                     Diagnostic::warning(format!("`{key}` of network `{name}` is ignored on ECS"))
                         .at(*span)

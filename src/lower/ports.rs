@@ -40,30 +40,39 @@ pub(super) fn load_balancer(
     } else {
         LoadBalancerKind::Network
     };
-    if let Some(lb) = &top.loadbalancer {
-        if !lb.starts_with("arn:") {
-            diags.push(
+    if let Some(lb) = &top.loadbalancer
+        && !lb.starts_with("arn:")
+    {
+        diags.push(
                 Diagnostic::error(format!("`x-aws-loadbalancer` must be the load balancer's ARN, not `{lb}`"))
                     .at(project.extensions.get("x-aws-loadbalancer").map(|n| n.span))
                     .help("c2cfn renders offline: give the full ARN (`aws elbv2 describe-load-balancers --names NAME`)"),
             );
-        }
     }
     let mut public: BTreeMap<(u16, &'static str), (String, Span)> = BTreeMap::new();
     for service in services.iter_mut() {
-        let Some(svc) = project.services.get(&service.name) else { continue };
+        let Some(svc) = project.services.get(&service.name) else {
+            continue;
+        };
         let tls = tls_settings(svc, diags);
         for port in &svc.ports {
-            if let Some(mode) = &port.mode {
-                if mode == "host" {
-                    diags.push(
-                        Diagnostic::warning(format!("`mode: host` of port {} is ignored on ECS", port.target))
-                            .at(port.span)
-                            .help("ECS publishes ports through the load balancer"),
-                    );
-                }
+            if let Some(mode) = &port.mode
+                && mode == "host"
+            {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`mode: host` of port {} is ignored on ECS",
+                        port.target
+                    ))
+                    .at(port.span)
+                    .help("ECS publishes ports through the load balancer"),
+                );
             }
-            if port.host_ip.as_deref().is_some_and(|ip| ip != "0.0.0.0" && ip != "::") {
+            if port
+                .host_ip
+                .as_deref()
+                .is_some_and(|ip| ip != "0.0.0.0" && ip != "::")
+            {
                 diags.push(
                     Diagnostic::warning(format!("host IP of port {} is ignored on ECS", port.target))
                         .at(port.span)
@@ -90,9 +99,12 @@ pub(super) fn load_balancer(
             if let Some((cert, public_port, policy)) = tls.get(&port.target) {
                 if protocol == "UDP" {
                     diags.push(
-                        Diagnostic::error(format!("port {}/udp cannot be served over TLS", port.target))
-                            .at(port.span)
-                            .help("TLS needs a TCP port"),
+                        Diagnostic::error(format!(
+                            "port {}/udp cannot be served over TLS",
+                            port.target
+                        ))
+                        .at(port.span)
+                        .help("TLS needs a TCP port"),
                     );
                 }
                 listener.protocol = match kind {
@@ -103,7 +115,10 @@ pub(super) fn load_balancer(
                 listener.certificate = Some(cert.clone());
                 listener.ssl_policy = Some(policy.clone());
             }
-            let key = (listener.public_port, if protocol == "UDP" { "udp" } else { "tcp" });
+            let key = (
+                listener.public_port,
+                if protocol == "UDP" { "udp" } else { "tcp" },
+            );
             if let Some((other, first)) = public.get(&key) {
                 diags.push(
                     Diagnostic::error(format!(
@@ -119,12 +134,15 @@ pub(super) fn load_balancer(
             public.insert(key, (service.name.clone(), port.span));
             service.listeners.push(listener);
         }
-        for (target, _) in tls.iter() {
+        for target in tls.keys() {
             if !svc.ports.iter().any(|p| p.target == *target) {
                 diags.push(
-                    Diagnostic::error(format!("`x-aws-tls` names port {target}, which `{}` does not publish", svc.name))
-                        .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
-                        .help("list the container port under `ports:` too"),
+                    Diagnostic::error(format!(
+                        "`x-aws-tls` names port {target}, which `{}` does not publish",
+                        svc.name
+                    ))
+                    .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
+                    .help("list the container port under `ports:` too"),
                 );
             }
         }
@@ -154,7 +172,10 @@ fn is_http(port: &Port, diags: &mut Diagnostics) -> bool {
 }
 
 /// `x-aws-tls` entries by container port: (certificate, public port, policy).
-fn tls_settings(svc: &crate::compose::project::Service, diags: &mut Diagnostics) -> BTreeMap<u16, (String, u16, String)> {
+fn tls_settings(
+    svc: &crate::compose::project::Service,
+    diags: &mut Diagnostics,
+) -> BTreeMap<u16, (String, u16, String)> {
     // Shape errors of the service's extensions are reported once, by `service::lower`.
     let ext: ServiceExtensions = crate::compose::extensions::parse(
         &svc.extensions,
@@ -176,7 +197,8 @@ fn tls_settings(svc: &crate::compose::project::Service, diags: &mut Diagnostics)
             (
                 t.certificate,
                 t.published.unwrap_or(443),
-                t.ssl_policy.unwrap_or_else(|| DEFAULT_SSL_POLICY.to_owned()),
+                t.ssl_policy
+                    .unwrap_or_else(|| DEFAULT_SSL_POLICY.to_owned()),
             ),
         );
     }

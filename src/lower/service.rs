@@ -10,7 +10,9 @@ use crate::compose::Project;
 use crate::compose::extensions::{self, Autoscaling, ServiceExtensions};
 use crate::compose::project::Service as ComposeService;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Container, Healthcheck, Mount, PortMapping, Scaling, Service, Stack, TaskVolume};
+use crate::model::{
+    Container, Healthcheck, Mount, PortMapping, Scaling, Service, Stack, TaskVolume,
+};
 use crate::source::Span;
 
 /// Docker's sidecar that adds the Cloud Map domain to `/etc/resolv.conf`, so
@@ -23,7 +25,12 @@ const MAX_STOP_TIMEOUT: u64 = 120;
 
 /// Lowers one service (listeners are added later, once the load balancer
 /// type is known).
-pub(super) fn lower(project: &Project, svc: &ComposeService, stack: &Stack, diags: &mut Diagnostics) -> Service {
+pub(super) fn lower(
+    project: &Project,
+    svc: &ComposeService,
+    stack: &Stack,
+    diags: &mut Diagnostics,
+) -> Service {
     let ext = service_extensions(svc, diags);
     let mut out = Service {
         name: svc.name.clone(),
@@ -55,7 +62,10 @@ pub(super) fn lower(project: &Project, svc: &ComposeService, stack: &Stack, diag
         init.push(secrets_container(project, svc, stack, &mut out, diags));
     }
     init.push(Container {
-        name: format!("{}_ResolvConf_InitContainer", logical_id::normalize(&svc.name)),
+        name: format!(
+            "{}_ResolvConf_InitContainer",
+            logical_id::normalize(&svc.name)
+        ),
         image: Value::from(SEARCH_DOMAIN_IMAGE),
         command: None,
         ..Container::default()
@@ -81,7 +91,10 @@ pub(super) fn lower(project: &Project, svc: &ComposeService, stack: &Stack, diag
         out.secret_arns.insert(0, Value::from(creds.clone()));
     }
     if let Some(role) = &ext.role {
-        out.role_policies.push((format!("{}Policy", logical_id::normalize(&svc.name)), policy_document(role)));
+        out.role_policies.push((
+            format!("{}Policy", logical_id::normalize(&svc.name)),
+            policy_document(role),
+        ));
     }
     out.managed_policies = ext.policies.clone().unwrap_or_default();
     let autoscaling = deploy_autoscaling(svc, diags).or(ext.autoscaling.clone());
@@ -126,18 +139,24 @@ fn scaling(svc: &ComposeService, a: &Autoscaling, diags: &mut Diagnostics) -> Op
     let span = svc.keys.get("deploy").map(|(s, _)| *s).or(Some(svc.span));
     if a.cpu.is_some() && a.memory.is_some() {
         diags.push(
-            Diagnostic::error(format!("`x-aws-autoscaling` of `{}` sets both cpu and memory targets", svc.name))
-                .at(span)
-                .help("scale on one metric: keep either `cpu:` or `memory:`"),
+            Diagnostic::error(format!(
+                "`x-aws-autoscaling` of `{}` sets both cpu and memory targets",
+                svc.name
+            ))
+            .at(span)
+            .help("scale on one metric: keep either `cpu:` or `memory:`"),
         );
         return None;
     }
     let min = a.min.unwrap_or(1);
     if a.max == 0 || a.max < min {
         diags.push(
-            Diagnostic::error(format!("`x-aws-autoscaling` of `{}` needs `max` ≥ `min` and > 0", svc.name))
-                .at(span)
-                .help("for example `min: 1, max: 10`"),
+            Diagnostic::error(format!(
+                "`x-aws-autoscaling` of `{}` needs `max` ≥ `min` and > 0",
+                svc.name
+            ))
+            .at(span)
+            .help("for example `min: 1, max: 10`"),
         );
         return None;
     }
@@ -151,7 +170,10 @@ fn scaling(svc: &ComposeService, a: &Autoscaling, diags: &mut Diagnostics) -> Op
 
 fn check_network_mode(svc: &ComposeService, diags: &mut Diagnostics) {
     if let Some((span, node)) = svc.keys.get("network_mode") {
-        let mode = node.as_scalar().map(|s| s.text.as_str()).unwrap_or_default();
+        let mode = node
+            .as_scalar()
+            .map(|s| s.text.as_str())
+            .unwrap_or_default();
         if mode != "awsvpc" {
             diags.push(
                 Diagnostic::error(format!("`network_mode: {mode}` cannot run on ECS Fargate"))
@@ -170,18 +192,20 @@ fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) {
     let mut cpus = chosen.as_ref().and_then(|r| r.cpus.clone());
     let mut memory = chosen.as_ref().and_then(|r| r.memory.clone());
     // Legacy service-level `cpus` / `mem_limit` (compose v2 file format).
-    if cpus.is_none() {
-        if let Some((span, node)) = svc.keys.get("cpus") {
-            let value = node.to_json();
-            let n = value.as_f64().or_else(|| value.as_str().and_then(|s| s.parse().ok()));
-            cpus = n.map(|n| crate::compose::project::Spanned::new(n, *span));
-        }
+    if cpus.is_none()
+        && let Some((span, node)) = svc.keys.get("cpus")
+    {
+        let value = node.to_json();
+        let n = value
+            .as_f64()
+            .or_else(|| value.as_str().and_then(|s| s.parse().ok()));
+        cpus = n.map(|n| crate::compose::project::Spanned::new(n, *span));
     }
-    if memory.is_none() {
-        if let Some((span, node)) = svc.keys.get("mem_limit") {
-            let bytes = node.as_scalar().and_then(|s| parse_bytes(&s.text));
-            memory = bytes.map(|b| crate::compose::project::Spanned::new(b, *span));
-        }
+    if memory.is_none()
+        && let Some((span, node)) = svc.keys.get("mem_limit")
+    {
+        let bytes = node.as_scalar().and_then(|s| parse_bytes(&s.text));
+        memory = bytes.map(|b| crate::compose::project::Spanned::new(b, *span));
     }
     let cpu_units = cpus.as_ref().map_or(0, |c| {
         // Docker: 1 CPU = 1000 units (nano-CPUs / 1e6).
@@ -194,7 +218,10 @@ fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) {
         out.cpu = cpu;
         out.memory = mem;
     } else {
-        let span = memory.as_ref().and_then(|m| m.span).or(cpus.as_ref().and_then(|c| c.span));
+        let span = memory
+            .as_ref()
+            .and_then(|m| m.span)
+            .or(cpus.as_ref().and_then(|c| c.span));
         diags.push(
             Diagnostic::error(format!("no Fargate task size fits service `{}`", svc.name))
                 .at(span)
@@ -226,28 +253,37 @@ fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) 
     out.desired_count = 1;
     out.min_percent = 100;
     out.max_percent = 200;
-    if let Some((_, node)) = svc.keys.get("scale") {
-        if let Some(n) = node.to_json().as_u64() {
-            out.desired_count = n;
-        }
+    if let Some((_, node)) = svc.keys.get("scale")
+        && let Some(n) = node.to_json().as_u64()
+    {
+        out.desired_count = n;
     }
     let Some(deploy) = &svc.deploy else { return };
     if let Some(r) = &deploy.replicas {
         out.desired_count = r.value;
     }
-    if let Some(mode) = &deploy.mode {
-        if mode.value == "global" {
-            diags.push(
-                Diagnostic::error("`deploy.mode: global` has no meaning on Fargate")
-                    .at(mode.span)
-                    .help("use `mode: replicated` with `replicas:`"),
-            );
-        }
+    if let Some(mode) = &deploy.mode
+        && mode.value == "global"
+    {
+        diags.push(
+            Diagnostic::error("`deploy.mode: global` has no meaning on Fargate")
+                .at(mode.span)
+                .help("use `mode: replicated` with `replicas:`"),
+        );
     }
     for (key, span) in &deploy.keys {
         let top = key.split('.').next().unwrap_or_default();
-        let ignored = matches!(top, "endpoint_mode" | "labels" | "restart_policy" | "rollback_config" | "placement")
-            || matches!(key.as_str(), "update_config.delay" | "update_config.monitor" | "update_config.max_failure_ratio" | "resources.limits.pids" | "resources.reservations.generic_resources");
+        let ignored = matches!(
+            top,
+            "endpoint_mode" | "labels" | "restart_policy" | "rollback_config" | "placement"
+        ) || matches!(
+            key.as_str(),
+            "update_config.delay"
+                | "update_config.monitor"
+                | "update_config.max_failure_ratio"
+                | "resources.limits.pids"
+                | "resources.reservations.generic_resources"
+        );
         if ignored {
             diags.push(
                 Diagnostic::warning(format!("`deploy.{key}` of service `{}` is ignored on ECS", svc.name))
@@ -256,19 +292,20 @@ fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) 
             );
         }
     }
-    let Some(update) = &deploy.update_config else { return };
+    let Some(update) = &deploy.update_config else {
+        return;
+    };
     let mut ext_percent = |key: &str| -> Option<(u32, Option<Span>)> {
         let node = update.extensions.get(key)?;
-        match node.to_json().as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some(n) => Some((n, Some(node.span))),
-            None => {
-                diags.push(
-                    Diagnostic::error(format!("`{key}` must be a whole percentage"))
-                        .at(node.span)
-                        .help("for example `x-aws-min_percent: 50`"),
-                );
-                None
-            }
+        if let Some(n) = node.to_json().as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some((n, Some(node.span)))
+        } else {
+            diags.push(
+                Diagnostic::error(format!("`{key}` must be a whole percentage"))
+                    .at(node.span)
+                    .help("for example `x-aws-min_percent: 50`"),
+            );
+            None
         }
     };
     let min = ext_percent("x-aws-min_percent");
@@ -304,11 +341,13 @@ fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) 
     if let Some((n, _)) = max {
         out.max_percent = n;
     }
-    if let Some(order) = &update.order {
-        if order.value == "stop-first" && update.extensions.get("x-aws-min_percent").is_none() && update.parallelism.is_none() {
-            out.min_percent = 0;
-            out.max_percent = 100;
-        }
+    if let Some(order) = &update.order
+        && order.value == "stop-first"
+        && update.extensions.get("x-aws-min_percent").is_none()
+        && update.parallelism.is_none()
+    {
+        out.min_percent = 0;
+        out.max_percent = 100;
     }
     if let Some(action) = &update.failure_action {
         out.rollback = action.value == "rollback";
@@ -318,23 +357,26 @@ fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) 
 fn log_options(svc: &ComposeService, diags: &mut Diagnostics) -> crate::model::LogOptions {
     let mut out = crate::model::LogOptions::default();
     if let Some(logging) = &svc.logging {
-        if let Some(driver) = logging.driver.as_deref() {
-            if driver != "awslogs" {
-                diags.push(
+        if let Some(driver) = logging.driver.as_deref()
+            && driver != "awslogs"
+        {
+            diags.push(
                     Diagnostic::warning(format!("logging driver `{driver}` of `{}` is replaced by awslogs", svc.name))
                         .at(logging.span)
                         .help("ECS sends logs to the project's CloudWatch log group (`c2cfn logs`); remove `driver` to silence this"),
                 );
-            }
         }
         for (k, v) in &logging.options {
             if k.starts_with("awslogs-") {
                 out.extra.insert(k.clone(), v.clone());
             } else {
                 diags.push(
-                    Diagnostic::warning(format!("logging option `{k}` of `{}` is ignored", svc.name))
-                        .at(logging.span)
-                        .help("only `awslogs-*` options apply on ECS"),
+                    Diagnostic::warning(format!(
+                        "logging option `{k}` of `{}` is ignored",
+                        svc.name
+                    ))
+                    .at(logging.span)
+                    .help("only `awslogs-*` options apply on ECS"),
                 );
             }
         }
@@ -342,7 +384,12 @@ fn log_options(svc: &ComposeService, diags: &mut Diagnostics) -> crate::model::L
     out
 }
 
-fn main_container(project: &Project, svc: &ComposeService, ext: &ServiceExtensions, diags: &mut Diagnostics) -> Container {
+fn main_container(
+    project: &Project,
+    svc: &ComposeService,
+    ext: &ServiceExtensions,
+    diags: &mut Diagnostics,
+) -> Container {
     let image = match (&svc.image, &svc.build) {
         (Some(image), _) => Value::from(image.value.clone()),
         (None, Some(_)) => intrinsic::reference(&image_parameter(&svc.name)),
@@ -381,7 +428,11 @@ fn main_container(project: &Project, svc: &ComposeService, ext: &ServiceExtensio
         read_only: svc.read_only.as_ref().is_some_and(|r| r.value),
         tty: svc.tty.as_ref().is_some_and(|t| t.value),
         interactive: svc.stdin_open.as_ref().is_some_and(|t| t.value),
-        labels: svc.labels.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+        labels: svc
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect(),
         pull_credentials: ext.pull_credentials.clone(),
         ..Container::default()
     };
@@ -399,23 +450,26 @@ fn main_container(project: &Project, svc: &ComposeService, ext: &ServiceExtensio
             ),
         }
     }
-    if let Some(hc) = &svc.healthcheck {
-        if !hc.disable {
-            c.healthcheck = hc.test.clone().map(|command| Healthcheck {
-                command,
-                interval: hc.interval,
-                timeout: hc.timeout,
-                retries: hc.retries,
-                start_period: hc.start_period,
-            });
-        }
+    if let Some(hc) = &svc.healthcheck
+        && !hc.disable
+    {
+        c.healthcheck = hc.test.clone().map(|command| Healthcheck {
+            command,
+            interval: hc.interval,
+            timeout: hc.timeout,
+            retries: hc.retries,
+            start_period: hc.start_period,
+        });
     }
     if let Some(stop) = &svc.stop_grace_period {
         if stop.value > MAX_STOP_TIMEOUT {
             diags.push(
-                Diagnostic::error(format!("`stop_grace_period` of `{}` is longer than Fargate's 120 s", svc.name))
-                    .at(stop.span)
-                    .help("use at most `2m`"),
+                Diagnostic::error(format!(
+                    "`stop_grace_period` of `{}` is longer than Fargate's 120 s",
+                    svc.name
+                ))
+                .at(stop.span)
+                .help("use at most `2m`"),
             );
         }
         c.stop_timeout = Some(stop.value.min(MAX_STOP_TIMEOUT));
@@ -431,19 +485,30 @@ fn main_container(project: &Project, svc: &ComposeService, ext: &ServiceExtensio
             );
         }
     }
-    c.capabilities.1 = svc.cap_drop.iter().map(|c| c.value.trim_start_matches("CAP_").to_owned()).collect();
+    c.capabilities.1 = svc
+        .cap_drop
+        .iter()
+        .map(|c| c.value.trim_start_matches("CAP_").to_owned())
+        .collect();
     for (name, limit) in &svc.ulimits {
         if name == "nofile" {
-            c.ulimits.push((name.clone(), limit.value.soft, limit.value.hard));
+            c.ulimits
+                .push((name.clone(), limit.value.soft, limit.value.hard));
         } else {
             diags.push(
-                Diagnostic::error(format!("Fargate supports only the `nofile` ulimit, not `{name}`"))
-                    .at(limit.span)
-                    .help("remove this ulimit; Fargate fixes the others"),
+                Diagnostic::error(format!(
+                    "Fargate supports only the `nofile` ulimit, not `{name}`"
+                ))
+                .at(limit.span)
+                .help("remove this ulimit; Fargate fixes the others"),
             );
         }
     }
-    c.sysctls = svc.sysctls.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+    c.sysctls = svc
+        .sysctls
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
     if let Some(deploy) = &svc.deploy {
         if let Some(mem) = deploy.reservations.as_ref().and_then(|r| r.memory.as_ref()) {
             c.memory_reservation = Some(mem.value / (1024 * 1024)).filter(|m| *m > 0);
@@ -451,9 +516,12 @@ fn main_container(project: &Project, svc: &ComposeService, ext: &ServiceExtensio
         for res in [&deploy.reservations, &deploy.limits].into_iter().flatten() {
             if let Some(g) = &res.gpus {
                 diags.push(
-                    Diagnostic::error(format!("service `{}` asks for GPUs, which Fargate does not have", svc.name))
-                        .at(g.span)
-                        .help("remove the GPU device reservation; c2cfn deploys to Fargate only"),
+                    Diagnostic::error(format!(
+                        "service `{}` asks for GPUs, which Fargate does not have",
+                        svc.name
+                    ))
+                    .at(g.span)
+                    .help("remove the GPU device reservation; c2cfn deploys to Fargate only"),
                 );
             }
         }
@@ -482,25 +550,40 @@ pub fn image_parameter(service: &str) -> String {
     format!("{}Image", logical_id::normalize(service))
 }
 
-fn secrets_container(project: &Project, svc: &ComposeService, stack: &Stack, out: &mut Service, diags: &mut Diagnostics) -> Container {
+fn secrets_container(
+    project: &Project,
+    svc: &ComposeService,
+    stack: &Stack,
+    out: &mut Service,
+    diags: &mut Diagnostics,
+) -> Container {
     let mut args = Vec::new();
     let mut secrets = Vec::new();
     for s in &svc.secrets {
         let Some(secret) = stack.secrets.iter().find(|x| x.name == s.source) else {
             diags.push(
-                Diagnostic::error(format!("service `{}` uses undefined secret `{}`", svc.name, s.source))
-                    .at(s.span)
-                    .help("declare it under the top-level `secrets:`"),
+                Diagnostic::error(format!(
+                    "service `{}` uses undefined secret `{}`",
+                    svc.name, s.source
+                ))
+                .at(s.span)
+                .help("declare it under the top-level `secrets:`"),
             );
             continue;
         };
         let arn = secret_arn(&stack.project, secret);
         out.secret_arns.push(arn.clone());
         secrets.push((s.target.clone(), arn));
-        let keys = if secret.keys.is_empty() { Value::Null } else { json!(secret.keys) };
+        let keys = if secret.keys.is_empty() {
+            Value::Null
+        } else {
+            json!(secret.keys)
+        };
         args.push(json!({ "Name": s.target, "Keys": keys }));
     }
-    out.volumes.push(TaskVolume::Scratch { name: "secrets".into() });
+    out.volumes.push(TaskVolume::Scratch {
+        name: "secrets".into(),
+    });
     let _ = project;
     Container {
         name: format!("{}_Secrets_InitContainer", logical_id::normalize(&svc.name)),
@@ -529,10 +612,19 @@ pub fn secret_arn(project: &str, secret: &crate::model::Secret) -> Value {
 /// full compose name, `<project>_<key>`.
 #[must_use]
 pub fn secret_id(project: &str, name: &str) -> String {
-    format!("{}Secret", logical_id::normalize(&format!("{project}_{name}")))
+    format!(
+        "{}Secret",
+        logical_id::normalize(&format!("{project}_{name}"))
+    )
 }
 
-fn volumes(svc: &ComposeService, stack: &Stack, main: &mut Container, out: &mut Service, diags: &mut Diagnostics) {
+fn volumes(
+    svc: &ComposeService,
+    stack: &Stack,
+    main: &mut Container,
+    out: &mut Service,
+    diags: &mut Diagnostics,
+) {
     for v in &svc.volumes {
         match v.kind.as_str() {
             "volume" => {
@@ -601,9 +693,20 @@ pub(super) fn check_depends_on(project: &Project, diags: &mut Diagnostics) {
         for (dep, d) in &svc.depends_on {
             if !project.services.contains_key(dep) {
                 diags.push(
-                    Diagnostic::error(format!("service `{}` depends on unknown service `{dep}`", svc.name))
-                        .at(d.span)
-                        .help(format!("known services: {}", project.services.keys().cloned().collect::<Vec<_>>().join(", "))),
+                    Diagnostic::error(format!(
+                        "service `{}` depends on unknown service `{dep}`",
+                        svc.name
+                    ))
+                    .at(d.span)
+                    .help(format!(
+                        "known services: {}",
+                        project
+                            .services
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 );
             }
         }
@@ -616,16 +719,24 @@ pub(super) fn check_depends_on(project: &Project, diags: &mut Diagnostics) {
         if let Some(cycle) = visit(project, name, &mut state, &mut path) {
             let svc = &project.services[name.as_str()];
             diags.push(
-                Diagnostic::error(format!("services depend on each other in a cycle: {}", cycle.join(" → ")))
-                    .at(svc.keys.get("depends_on").map(|(s, _)| *s))
-                    .help("CloudFormation creates services in dependency order: break the cycle"),
+                Diagnostic::error(format!(
+                    "services depend on each other in a cycle: {}",
+                    cycle.join(" → ")
+                ))
+                .at(svc.keys.get("depends_on").map(|(s, _)| *s))
+                .help("CloudFormation creates services in dependency order: break the cycle"),
             );
             break;
         }
     }
 }
 
-fn visit<'a>(project: &'a Project, name: &'a str, state: &mut BTreeMap<&'a str, u8>, path: &mut Vec<&'a str>) -> Option<Vec<String>> {
+fn visit<'a>(
+    project: &'a Project,
+    name: &'a str,
+    state: &mut BTreeMap<&'a str, u8>,
+    path: &mut Vec<&'a str>,
+) -> Option<Vec<String>> {
     match state.get(name) {
         Some(2) => return None,
         Some(1) => {
@@ -640,10 +751,10 @@ fn visit<'a>(project: &'a Project, name: &'a str, state: &mut BTreeMap<&'a str, 
     path.push(name);
     if let Some(svc) = project.services.get(name) {
         for dep in svc.depends_on.keys() {
-            if project.services.contains_key(dep) {
-                if let Some(c) = visit(project, dep, state, path) {
-                    return Some(c);
-                }
+            if project.services.contains_key(dep)
+                && let Some(c) = visit(project, dep, state, path)
+            {
+                return Some(c);
             }
         }
     }

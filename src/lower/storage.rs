@@ -42,33 +42,39 @@ pub(super) fn file_systems(project: &Project, diags: &mut Diagnostics) -> Vec<Fi
                 );
             }
         }
-        if let Some(t) = volume.driver_opts.get("provisioned_throughput") {
-            if t.value.parse::<f64>().is_err() {
-                diags.push(
+        if let Some(t) = volume.driver_opts.get("provisioned_throughput")
+            && t.value.parse::<f64>().is_err()
+        {
+            diags.push(
                     Diagnostic::error(format!("`provisioned_throughput` of volume `{name}` must be a number of MiB/s"))
                         .at(t.span)
                         .help("for example `provisioned_throughput: \"128\"` with `throughput_mode: provisioned`"),
                 );
-            }
         }
         for (key, span) in &volume.keys {
             if matches!(key.as_str(), "driver" | "labels") {
                 diags.push(
                     Diagnostic::warning(format!("`{key}` of volume `{name}` is ignored on ECS"))
                         .at(*span)
-                        .help("named volumes are EFS file systems; configure them with `driver_opts`"),
+                        .help(
+                            "named volumes are EFS file systems; configure them with `driver_opts`",
+                        ),
                 );
             }
         }
-        let existing = volume.external.then(|| volume.name.clone().unwrap_or_else(|| name.clone()));
-        if let Some(id) = &existing {
-            if !id.starts_with("fs-") {
-                diags.push(
-                    Diagnostic::error(format!("external volume `{name}` must name an EFS file system ID, not `{id}`"))
-                        .at(volume.span)
-                        .help("write `external: true` and `name: fs-0123456789abcdef0`"),
-                );
-            }
+        let existing = volume
+            .external
+            .then(|| volume.name.clone().unwrap_or_else(|| name.clone()));
+        if let Some(id) = &existing
+            && !id.starts_with("fs-")
+        {
+            diags.push(
+                Diagnostic::error(format!(
+                    "external volume `{name}` must name an EFS file system ID, not `{id}`"
+                ))
+                .at(volume.span)
+                .help("write `external: true` and `name: fs-0123456789abcdef0`"),
+            );
         }
         out.push(FileSystem {
             name: name.clone(),

@@ -19,7 +19,10 @@ pub fn emit(stack: &Stack, template: &mut Template) {
         let id = table_id(&t.name);
         template.add(id.clone(), table(stack, t).retain("Retain"));
         let Some(s) = &t.scaling else { continue };
-        for (dimension, metric) in [("Read", "DynamoDBReadCapacityUtilization"), ("Write", "DynamoDBWriteCapacityUtilization")] {
+        for (dimension, metric) in [
+            ("Read", "DynamoDBReadCapacityUtilization"),
+            ("Write", "DynamoDBWriteCapacityUtilization"),
+        ] {
             let target = format!("{id}{dimension}ScalableTarget");
             template.add(
                 target.clone(),
@@ -72,7 +75,8 @@ fn table(stack: &Stack, t: &Table) -> Resource {
     });
     if t.scaling.is_some() {
         props["BillingMode"] = Value::from("PROVISIONED");
-        props["ProvisionedThroughput"] = json!({"ReadCapacityUnits": t.read, "WriteCapacityUnits": t.write});
+        props["ProvisionedThroughput"] =
+            json!({"ReadCapacityUnits": t.read, "WriteCapacityUnits": t.write});
     } else {
         props["BillingMode"] = Value::from("PAY_PER_REQUEST");
     }

@@ -9,7 +9,12 @@ use crate::model::Stack;
 /// The security group of a network as a template value.
 #[must_use]
 pub fn group(stack: &Stack, network: &str) -> Value {
-    match stack.networks.iter().find(|n| n.name == network).and_then(|n| n.existing.clone()) {
+    match stack
+        .networks
+        .iter()
+        .find(|n| n.name == network)
+        .and_then(|n| n.existing.clone())
+    {
         Some(id) => Value::from(id),
         None => intrinsic::reference(&logical_id::network(network)),
     }

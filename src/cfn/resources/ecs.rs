@@ -23,7 +23,9 @@ pub fn emit_cluster(stack: &Stack, template: &mut Template) {
             ),
         ),
         Cluster::Existing(arn) => {
-            template.metadata.insert("Cluster".into(), Value::from(arn.clone()));
+            template
+                .metadata
+                .insert("Cluster".into(), Value::from(arn.clone()));
         }
     }
 }
@@ -47,12 +49,24 @@ pub fn cluster_name(stack: &Stack) -> Value {
 }
 
 /// `<Svc>TaskDefinition` and `<Svc>Service`.
-pub fn emit_service(stack: &Stack, service: &Service, extra_groups: &[Value], template: &mut Template) {
-    template.add(logical_id::task_definition(&service.name), task_definition(stack, service));
+pub fn emit_service(
+    stack: &Stack,
+    service: &Service,
+    extra_groups: &[Value],
+    template: &mut Template,
+) {
+    template.add(
+        logical_id::task_definition(&service.name),
+        task_definition(stack, service),
+    );
     let mut depends: Vec<String> = Vec::new();
     let mut balancers = Vec::new();
     for l in &service.listeners {
-        depends.push(logical_id::listener(&service.name, &l.compose_protocol, l.target));
+        depends.push(logical_id::listener(
+            &service.name,
+            &l.compose_protocol,
+            l.target,
+        ));
         balancers.push(json!({
             "ContainerName": service.name,
             "ContainerPort": l.target,
@@ -63,7 +77,11 @@ pub fn emit_service(stack: &Stack, service: &Service, extra_groups: &[Value], te
     for v in &service.volume_names {
         depends.extend(super::efs::mount_target_ids(stack, v));
     }
-    let mut groups: Vec<Value> = service.networks.iter().map(|n| super::ec2::group(stack, n)).collect();
+    let mut groups: Vec<Value> = service
+        .networks
+        .iter()
+        .map(|n| super::ec2::group(stack, n))
+        .collect();
     groups.extend(extra_groups.iter().cloned());
     let mut deployment = json!({
         "MaximumPercent": service.max_percent,
@@ -106,21 +124,26 @@ pub fn emit_service(stack: &Stack, service: &Service, extra_groups: &[Value], te
 }
 
 fn task_definition(stack: &Stack, service: &Service) -> Resource {
-    let containers: Vec<Value> = service.containers.iter().map(|c| container(stack, c)).collect();
+    let containers: Vec<Value> = service
+        .containers
+        .iter()
+        .map(|c| container(stack, c))
+        .collect();
     let mut props = json!({
         "ContainerDefinitions": containers,
         "Cpu": service.cpu.to_string(),
-        "ExecutionRoleArn": intrinsic::reference(&logical_id::execution_role(&service.name)),
+        "ExecutionRoleArn": intrinsic::get_att(&logical_id::execution_role(&service.name), "Arn"),
         "Family": format!("{}-{}", stack.project, service.name),
         "Memory": service.memory.to_string(),
         "NetworkMode": "awsvpc",
         "RequiresCompatibilities": ["FARGATE"],
     });
     if service.arm64 {
-        props["RuntimePlatform"] = json!({"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"});
+        props["RuntimePlatform"] =
+            json!({"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"});
     }
     if super::iam::has_task_role(service) {
-        props["TaskRoleArn"] = intrinsic::reference(&logical_id::task_role(&service.name));
+        props["TaskRoleArn"] = intrinsic::get_att(&logical_id::task_role(&service.name), "Arn");
     }
     let volumes: Vec<Value> = service
         .volumes
@@ -159,7 +182,11 @@ fn container(stack: &Stack, c: &Container) -> Value {
             &mut m,
             "Command",
             json!([
-                intrinsic::if_(US_EAST_1, Value::from("ec2.internal"), intrinsic::sub("${AWS::Region}.compute.internal")),
+                intrinsic::if_(
+                    US_EAST_1,
+                    Value::from("ec2.internal"),
+                    intrinsic::sub("${AWS::Region}.compute.internal")
+                ),
                 format!("{}.local", stack.project)
             ]),
         );
@@ -170,7 +197,12 @@ fn container(stack: &Stack, c: &Container) -> Value {
         put(
             &mut m,
             "DependsOn",
-            Value::Array(c.depends_on.iter().map(|d| json!({"Condition": "SUCCESS", "ContainerName": d})).collect()),
+            Value::Array(
+                c.depends_on
+                    .iter()
+                    .map(|d| json!({"Condition": "SUCCESS", "ContainerName": d}))
+                    .collect(),
+            ),
         );
     }
     if !c.labels.is_empty() {
@@ -183,13 +215,23 @@ fn container(stack: &Stack, c: &Container) -> Value {
         put(
             &mut m,
             "Environment",
-            Value::Array(c.environment.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect()),
+            Value::Array(
+                c.environment
+                    .iter()
+                    .map(|(k, v)| json!({"Name": k, "Value": v}))
+                    .collect(),
+            ),
         );
     }
     put(&mut m, "Essential", Value::Bool(c.essential));
     if let Some(h) = &c.healthcheck {
         let mut hc = json!({"Command": h.command});
-        for (key, value) in [("Interval", h.interval), ("Retries", h.retries), ("StartPeriod", h.start_period), ("Timeout", h.timeout)] {
+        for (key, value) in [
+            ("Interval", h.interval),
+            ("Retries", h.retries),
+            ("StartPeriod", h.start_period),
+            ("Timeout", h.timeout),
+        ] {
             if let Some(v) = value.filter(|v| *v > 0) {
                 hc[key] = json!(v);
             }
@@ -225,7 +267,11 @@ fn container(stack: &Stack, c: &Container) -> Value {
     for (k, v) in &c.log.extra {
         options[k] = Value::from(v.clone());
     }
-    put(&mut m, "LogConfiguration", json!({"LogDriver": "awslogs", "Options": options}));
+    put(
+        &mut m,
+        "LogConfiguration",
+        json!({"LogDriver": "awslogs", "Options": options}),
+    );
     if let Some(r) = c.memory_reservation {
         put(&mut m, "MemoryReservation", json!(r));
     }
@@ -262,13 +308,22 @@ fn container(stack: &Stack, c: &Container) -> Value {
         put(&mut m, "ReadonlyRootFilesystem", Value::Bool(true));
     }
     if let Some(creds) = &c.pull_credentials {
-        put(&mut m, "RepositoryCredentials", json!({"CredentialsParameter": creds}));
+        put(
+            &mut m,
+            "RepositoryCredentials",
+            json!({"CredentialsParameter": creds}),
+        );
     }
     if !c.secrets.is_empty() {
         put(
             &mut m,
             "Secrets",
-            Value::Array(c.secrets.iter().map(|(n, v)| json!({"Name": n, "ValueFrom": v})).collect()),
+            Value::Array(
+                c.secrets
+                    .iter()
+                    .map(|(n, v)| json!({"Name": n, "ValueFrom": v}))
+                    .collect(),
+            ),
         );
     }
     if let Some(t) = c.stop_timeout {
@@ -278,14 +333,24 @@ fn container(stack: &Stack, c: &Container) -> Value {
         put(
             &mut m,
             "SystemControls",
-            Value::Array(c.sysctls.iter().map(|(k, v)| json!({"Namespace": k, "Value": v})).collect()),
+            Value::Array(
+                c.sysctls
+                    .iter()
+                    .map(|(k, v)| json!({"Namespace": k, "Value": v}))
+                    .collect(),
+            ),
         );
     }
     if !c.ulimits.is_empty() {
         put(
             &mut m,
             "Ulimits",
-            Value::Array(c.ulimits.iter().map(|(n, s, h)| json!({"HardLimit": h, "Name": n, "SoftLimit": s})).collect()),
+            Value::Array(
+                c.ulimits
+                    .iter()
+                    .map(|(n, s, h)| json!({"HardLimit": h, "Name": n, "SoftLimit": s}))
+                    .collect(),
+            ),
         );
     }
     if let Some(u) = &c.user {

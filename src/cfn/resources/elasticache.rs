@@ -16,7 +16,9 @@ const SUBNET_GROUP: &str = "RedisSubnetGroup";
 #[must_use]
 pub fn client_groups(stack: &Stack, service: &str) -> Vec<Value> {
     match &stack.cache {
-        Some(c) if c.services.iter().any(|s| s == service) => vec![intrinsic::reference(CLIENT_GROUP)],
+        Some(c) if c.services.iter().any(|s| s == service) => {
+            vec![intrinsic::reference(CLIENT_GROUP)]
+        }
         _ => Vec::new(),
     }
 }

@@ -9,39 +9,43 @@ use crate::model::{LoadBalancerKind, Stack};
 /// `LoadBalancer` (unless `x-aws-loadbalancer`), `<Svc><PROTO><port>Listener`
 /// and `<Svc><PROTO><port>TargetGroup`.
 pub fn emit(stack: &Stack, template: &mut Template) {
-    let Some(lb) = &stack.load_balancer else { return };
-    let lb_arn = match &lb.existing {
-        Some(arn) => Value::from(arn.clone()),
-        None => {
-            let mut props = Map::new();
-            props.insert("Scheme".into(), Value::from("internet-facing"));
-            props.insert("Subnets".into(), Value::Array(subnet_values(stack)));
-            props.insert("Tags".into(), project_tags(stack));
-            match lb.kind {
-                LoadBalancerKind::Application => {
-                    let groups: Vec<Value> = stack
-                        .networks
-                        .iter()
-                        .filter(|n| !n.internal)
-                        .map(|n| super::ec2::group(stack, &n.name))
-                        .collect();
-                    props.insert("SecurityGroups".into(), Value::Array(groups));
-                    props.insert("Type".into(), Value::from("application"));
-                }
-                LoadBalancerKind::Network => {
-                    props.insert(
-                        "LoadBalancerAttributes".into(),
-                        json!([{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}]),
-                    );
-                    props.insert("Type".into(), Value::from("network"));
-                }
+    let Some(lb) = &stack.load_balancer else {
+        return;
+    };
+    let lb_arn = if let Some(arn) = &lb.existing {
+        Value::from(arn.clone())
+    } else {
+        let mut props = Map::new();
+        props.insert("Scheme".into(), Value::from("internet-facing"));
+        props.insert("Subnets".into(), Value::Array(subnet_values(stack)));
+        props.insert("Tags".into(), project_tags(stack));
+        match lb.kind {
+            LoadBalancerKind::Application => {
+                let groups: Vec<Value> = stack
+                    .networks
+                    .iter()
+                    .filter(|n| !n.internal)
+                    .map(|n| super::ec2::group(stack, &n.name))
+                    .collect();
+                props.insert("SecurityGroups".into(), Value::Array(groups));
+                props.insert("Type".into(), Value::from("application"));
             }
-            template.add(
-                "LoadBalancer",
-                Resource::new("AWS::ElasticLoadBalancingV2::LoadBalancer", Value::Object(props)),
-            );
-            intrinsic::reference("LoadBalancer")
+            LoadBalancerKind::Network => {
+                props.insert(
+                    "LoadBalancerAttributes".into(),
+                    json!([{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}]),
+                );
+                props.insert("Type".into(), Value::from("network"));
+            }
         }
+        template.add(
+            "LoadBalancer",
+            Resource::new(
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                Value::Object(props),
+            ),
+        );
+        intrinsic::reference("LoadBalancer")
     };
     for service in &stack.services {
         for l in &service.listeners {
@@ -78,7 +82,10 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             }
             template.add(
                 logical_id::listener(&service.name, &l.compose_protocol, l.target),
-                Resource::new("AWS::ElasticLoadBalancingV2::Listener", Value::Object(props)),
+                Resource::new(
+                    "AWS::ElasticLoadBalancingV2::Listener",
+                    Value::Object(props),
+                ),
             );
         }
     }

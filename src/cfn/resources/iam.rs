@@ -6,7 +6,8 @@ use super::service_tags;
 use crate::cfn::{Resource, Template, logical_id};
 use crate::model::{Service, Stack};
 
-const EXECUTION_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+const EXECUTION_POLICY: &str =
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
 const ECR_READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly";
 
 /// An assume-role document for an AWS service principal (Docker's shape,
@@ -46,7 +47,10 @@ pub fn exec_policy() -> Value {
 /// also for ECS Exec, EFS and game-backend grants.)
 #[must_use]
 pub fn has_task_role(service: &Service) -> bool {
-    service.exec || !service.role_policies.is_empty() || !service.managed_policies.is_empty() || !service.volume_names.is_empty()
+    service.exec
+        || !service.role_policies.is_empty()
+        || !service.managed_policies.is_empty()
+        || !service.volume_names.is_empty()
 }
 
 /// `<Svc>TaskExecutionRole` and, when needed, `<Svc>TaskRole`.
@@ -63,7 +67,6 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
                     "Action": ["secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt"],
                     "Condition": {},
                     "Effect": "Allow",
-                    "Principal": {},
                     "Resource": service.secret_arns
                 }]
             },
@@ -99,5 +102,8 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
     if !service.managed_policies.is_empty() {
         role["ManagedPolicyArns"] = json!(service.managed_policies);
     }
-    template.add(logical_id::task_role(&service.name), Resource::new("AWS::IAM::Role", role));
+    template.add(
+        logical_id::task_role(&service.name),
+        Resource::new("AWS::IAM::Role", role),
+    );
 }

@@ -8,9 +8,15 @@ use crate::model::Stack;
 /// `LogGroup` named `/docker-compose/<project>` as Docker named it.
 pub fn emit(stack: &Stack, template: &mut Template) {
     let mut props = Map::new();
-    props.insert("LogGroupName".into(), Value::from(format!("/docker-compose/{}", stack.project)));
+    props.insert(
+        "LogGroupName".into(),
+        Value::from(format!("/docker-compose/{}", stack.project)),
+    );
     if let Some(days) = stack.log_retention {
         props.insert("RetentionInDays".into(), Value::from(days));
     }
-    template.add("LogGroup", Resource::new("AWS::Logs::LogGroup", Value::Object(props)));
+    template.add(
+        "LogGroup",
+        Resource::new("AWS::Logs::LogGroup", Value::Object(props)),
+    );
 }

@@ -54,8 +54,14 @@ pub fn subnets(stack: &Stack) -> Vec<(String, Value)> {
             .map(|id| (super::logical_id::normalize(id), Value::from(id.clone())))
             .collect(),
         Placement::Parameter => vec![
-            ("Subnet1".to_owned(), intrinsic::reference(SUBNET1_PARAMETER)),
-            ("Subnet2".to_owned(), intrinsic::reference(SUBNET2_PARAMETER)),
+            (
+                "Subnet1".to_owned(),
+                intrinsic::reference(SUBNET1_PARAMETER),
+            ),
+            (
+                "Subnet2".to_owned(),
+                intrinsic::reference(SUBNET2_PARAMETER),
+            ),
         ],
     }
 }

@@ -27,7 +27,6 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
                             "Action": ["application-autoscaling:*", "ecs:DescribeServices", "ecs:UpdateService", "cloudwatch:GetMetricStatistics"],
                             "Condition": {},
                             "Effect": "Allow",
-                            "Principal": {},
                             "Resource": [intrinsic::reference(&svc_id)]
                         }]
                     },

@@ -1,0 +1,213 @@
+//! The game-backend layer, checked on the rendered templates.
+
+use serde_json::Value;
+
+use crate::support::render_value;
+
+fn resources_of(t: &Value, kind: &str) -> Vec<(String, Value)> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(k, r)| (k.clone(), r.clone()))
+        .collect()
+}
+
+fn develop() -> Value {
+    render_value(&["--env-file", "compose/game-backend/develop.env"])
+}
+
+#[test]
+fn tables_have_key_schemas_and_keep_their_data() {
+    let t = develop();
+    let c = &t["Resources"]["CollectionTable"];
+    assert_eq!(c["Properties"]["TableName"], "ccg-develop-collection");
+    assert_eq!(
+        c["Properties"]["KeySchema"][0]["AttributeName"],
+        "player-id"
+    );
+    assert_eq!(c["Properties"]["KeySchema"][1]["KeyType"], "RANGE");
+    assert_eq!(c["Properties"]["KeySchema"][1]["AttributeName"], "card-id");
+    assert_eq!(c["DeletionPolicy"], "Retain");
+    assert_eq!(c["UpdateReplacePolicy"], "Retain");
+    let d = &t["Resources"]["DecksTable"]["Properties"];
+    assert_eq!(d["KeySchema"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        t["Resources"]["PacksTable"]["Properties"]["TimeToLiveSpecification"]["AttributeName"],
+        "expires-at"
+    );
+}
+
+#[test]
+fn four_provisioned_tables_get_eight_targets_and_policies() {
+    let t = develop();
+    let targets = resources_of(&t, "AWS::ApplicationAutoScaling::ScalableTarget");
+    let policies = resources_of(&t, "AWS::ApplicationAutoScaling::ScalingPolicy");
+    assert_eq!(targets.len(), 8);
+    assert_eq!(policies.len(), 8);
+    for (_, p) in &policies {
+        let c = &p["Properties"]["TargetTrackingScalingPolicyConfiguration"];
+        assert_eq!(c["TargetValue"], 70);
+        assert_eq!(c["ScaleInCooldown"], 60);
+        assert_eq!(c["ScaleOutCooldown"], 60);
+    }
+    for (_, s) in &targets {
+        assert_eq!(s["Properties"]["MinCapacity"], 1);
+        assert_eq!(s["Properties"]["MaxCapacity"], 100);
+    }
+}
+
+#[test]
+fn redis_is_multi_az_from_two_nodes() {
+    let dev = develop();
+    let main = render_value(&["--env-file", "compose/game-backend/main.env"]);
+    let d = &dev["Resources"]["Redis"]["Properties"];
+    let m = &main["Resources"]["Redis"]["Properties"];
+    assert_eq!(d["NumCacheClusters"], 1);
+    assert_eq!(d["MultiAZEnabled"], false);
+    assert_eq!(d["AutomaticFailoverEnabled"], false);
+    assert_eq!(m["NumCacheClusters"], 2);
+    assert_eq!(m["MultiAZEnabled"], true);
+    assert_eq!(m["AutomaticFailoverEnabled"], true);
+    assert_eq!(m["CacheNodeType"], "cache.m7g.large");
+    assert!(d["SnapshotRetentionLimit"].as_u64().unwrap() >= 1);
+    assert_eq!(dev["Resources"]["Redis"]["DeletionPolicy"], "Snapshot");
+}
+
+#[test]
+fn redis_admits_only_listed_services() {
+    let t = develop();
+    let ingress = &t["Resources"]["RedisSecurityGroup"]["Properties"]["SecurityGroupIngress"];
+    assert_eq!(ingress.as_array().unwrap().len(), 1);
+    assert_eq!(ingress[0]["FromPort"], 6379);
+    assert_eq!(
+        ingress[0]["SourceSecurityGroupId"]["Ref"],
+        "RedisClientSecurityGroup"
+    );
+    let groups = &t["Resources"]["AppService"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
+        ["SecurityGroups"];
+    assert!(
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["Ref"] == "RedisClientSecurityGroup")
+    );
+}
+
+#[test]
+fn services_get_scoped_iam_and_environment() {
+    let t = develop();
+    let role = &t["Resources"]["AppTaskRole"]["Properties"]["Policies"];
+    let dynamo = role
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["PolicyName"] == "DynamoDBTables")
+        .expect("table grant");
+    let resources = dynamo["PolicyDocument"]["Statement"][0]["Resource"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        resources.len(),
+        8,
+        "each table and its indexes, nothing else"
+    );
+    assert!(!serde_json::to_string(resources).unwrap().contains("\"*\""));
+    let exec = role
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["PolicyName"] == "EcsExec")
+        .expect("ECS Exec grant");
+    assert!(
+        serde_json::to_string(exec)
+            .unwrap()
+            .contains("ssmmessages:OpenDataChannel")
+    );
+    assert_eq!(
+        t["Resources"]["AppService"]["Properties"]["EnableExecuteCommand"],
+        true
+    );
+    let env = &t["Resources"]["AppTaskDefinition"]["Properties"]["ContainerDefinitions"][1]["Environment"];
+    let get = |n: &str| {
+        env.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["Name"] == n)
+            .map(|e| e["Value"].clone())
+    };
+    assert_eq!(get("DYNAMODB_PREFIX"), Some(Value::from("ccg-develop-")));
+    assert_eq!(
+        get("REDIS_HOST").unwrap()["Fn::GetAtt"][1],
+        "PrimaryEndPoint.Address"
+    );
+    assert_eq!(
+        get("REDIS_PORT").unwrap()["Fn::GetAtt"][1],
+        "PrimaryEndPoint.Port"
+    );
+    assert_eq!(
+        get("DYNAMODB_TABLE_COLLECTION"),
+        Some(Value::from("ccg-develop-collection"))
+    );
+}
+
+#[test]
+fn route53_alias_points_at_the_load_balancer() {
+    let t = develop();
+    let r = &t["Resources"]["CcgdeveloptinkagamesRecord"]["Properties"];
+    assert_eq!(r["Name"], "ccg-develop.tinka.games.");
+    assert_eq!(r["HostedZoneName"], "tinka.games.");
+    assert_eq!(r["Type"], "A");
+    assert_eq!(r["AliasTarget"]["DNSName"]["Fn::GetAtt"][0], "LoadBalancer");
+}
+
+#[test]
+fn first_class_tls_matches_the_teams_overlay() {
+    let t = develop();
+    let l80 = &t["Resources"]["AppTCP80Listener"]["Properties"];
+    assert_eq!(l80["Port"], 443);
+    assert_eq!(l80["Protocol"], "TLS");
+    assert!(
+        l80["Certificates"][0]["CertificateArn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:acm:")
+    );
+    let l4000 = &t["Resources"]["AppTCP4000Listener"]["Properties"];
+    assert_eq!(l4000["Port"], 4430);
+    assert_eq!(l4000["Protocol"], "TLS");
+    // The target groups still reach the container ports over TCP.
+    assert_eq!(
+        t["Resources"]["AppTCP80TargetGroup"]["Properties"]["Port"],
+        80
+    );
+    assert_eq!(
+        t["Resources"]["AppTCP80TargetGroup"]["Properties"]["Protocol"],
+        "TCP"
+    );
+}
+
+#[test]
+fn overlay_merges_replaces_and_deletes() {
+    let t = render_value(&["compose/overlay/compose.yaml"]);
+    let l = &t["Resources"]["FrontTCP80Listener"]["Properties"];
+    assert_eq!(l["Port"], 443);
+    assert_eq!(l["Protocol"], "TLS");
+    assert_eq!(
+        l["LoadBalancerArn"]["Ref"], "LoadBalancer",
+        "untouched keys are kept"
+    );
+    assert_eq!(
+        t["Resources"]["FrontTCP5000TargetGroup"]["Properties"]["HealthCheckIntervalSeconds"],
+        10
+    );
+    assert!(t["Outputs"].get("Certificate").is_some());
+    // Pinned VPC and subnets: no parameters, literal IDs.
+    assert!(t.get("Parameters").is_none());
+    assert_eq!(
+        t["Resources"]["DefaultNetwork"]["Properties"]["VpcId"],
+        "vpc-0123456789abcdef0"
+    );
+}
