@@ -4,17 +4,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The shared reference folder beside the checkout.
-pub fn shared() -> PathBuf {
+pub(crate) fn shared() -> PathBuf {
     root().join("../shared/reference")
 }
 
 /// Runs the real binary in `dir` with `args`.
-pub fn c2cfn(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn c2cfn(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_c2cfn"))
         .args(args)
         .current_dir(dir)
@@ -26,17 +26,17 @@ pub fn c2cfn(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// Standard output as text.
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Standard error as text.
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// insta settings writing to the top-level `snapshots/` folder.
-pub fn settings() -> insta::Settings {
+pub(crate) fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_snapshot_path(root().join("snapshots"));
     s.set_prepend_module_to_snapshot(false);
@@ -44,7 +44,7 @@ pub fn settings() -> insta::Settings {
 }
 
 /// Renders `args` (from the repository root) and parses the YAML template.
-pub fn render_value(args: &[&str]) -> serde_json::Value {
+pub(crate) fn render_value(args: &[&str]) -> serde_json::Value {
     let mut full = vec!["render"];
     full.extend_from_slice(args);
     let out = c2cfn(&root(), &full);

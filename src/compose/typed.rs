@@ -485,13 +485,13 @@ fn service(name: &str, span: crate::source::Span, node: &Node, diags: &mut Diagn
                 s.labels = key_values(v, "labels", diags)
                     .into_iter()
                     .map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span)))
-                    .collect()
+                    .collect();
             }
             "sysctls" => {
                 s.sysctls = key_values(v, "sysctls", diags)
                     .into_iter()
                     .map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span)))
-                    .collect()
+                    .collect();
             }
             "ports" => s.ports = ports(v, diags),
             "expose" => s.expose = strings(v, "expose", diags),
@@ -517,11 +517,11 @@ fn service(name: &str, span: crate::source::Span, node: &Node, diags: &mut Diagn
                 s.profiles = strings(v, "profiles", diags)
                     .into_iter()
                     .map(|x| x.value)
-                    .collect()
+                    .collect();
             }
             "stop_grace_period" => {
                 s.stop_grace_period =
-                    duration(v, "stop_grace_period", diags).map(|d| Spanned::new(d, v.span))
+                    duration(v, "stop_grace_period", diags).map(|d| Spanned::new(d, v.span));
             }
             "ulimits" => s.ulimits = ulimits(v, diags),
             "logging" => s.logging = logging(v, diags),
@@ -872,20 +872,20 @@ fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
         match k.as_str() {
             "mode" => d.mode = string(v, "deploy.mode", diags),
             "replicas" => {
-                d.replicas = number(v, "deploy.replicas", diags).map(|n| Spanned::new(n, v.span))
+                d.replicas = number(v, "deploy.replicas", diags).map(|n| Spanned::new(n, v.span));
             }
             "labels" => {
                 d.labels = key_values(v, "deploy.labels", diags)
                     .into_iter()
                     .map(|(k, x)| (k, x.value.unwrap_or_default()))
-                    .collect()
+                    .collect();
             }
             "placement" => d.placement = Some(e.key_span),
             "restart_policy" => {
                 d.restart_condition = v
                     .as_map()
                     .and_then(|rm| rm.get("condition"))
-                    .and_then(|c| string(&c.value, "condition", diags))
+                    .and_then(|c| string(&c.value, "condition", diags));
             }
             "resources" => {
                 if let Some(rm) = expect_map(v, "`deploy.resources`", diags) {
@@ -894,7 +894,7 @@ fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
                         match rk.as_str() {
                             "limits" => {
                                 d.limits =
-                                    resources(&re.value, "resources.limits", &mut d.keys, diags)
+                                    resources(&re.value, "resources.limits", &mut d.keys, diags);
                             }
                             "reservations" => {
                                 d.reservations = resources(
@@ -902,7 +902,7 @@ fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
                                     "resources.reservations",
                                     &mut d.keys,
                                     diags,
-                                )
+                                );
                             }
                             other => diags.push(unknown_key(
                                 other,
@@ -926,11 +926,11 @@ fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
                         match uk.as_str() {
                             "parallelism" => {
                                 u.parallelism = number(&ue.value, "parallelism", diags)
-                                    .map(|n| Spanned::new(n, ue.value.span))
+                                    .map(|n| Spanned::new(n, ue.value.span));
                             }
                             "order" => u.order = string(&ue.value, "order", diags),
                             "failure_action" => {
-                                u.failure_action = string(&ue.value, "failure_action", diags)
+                                u.failure_action = string(&ue.value, "failure_action", diags);
                             }
                             _ => {}
                         }
@@ -1128,7 +1128,7 @@ fn network(node: &Node, diags: &mut Diagnostics) -> Network {
             "name" => n.name = text(&e.value),
             "external" => n.external = external(&e.value, &mut n.name, diags),
             "internal" => {
-                n.internal = boolean(&e.value, "internal", diags).is_some_and(|b| b.value)
+                n.internal = boolean(&e.value, "internal", diags).is_some_and(|b| b.value);
             }
             _ => {}
         }
@@ -1169,13 +1169,13 @@ fn volume(node: &Node, diags: &mut Diagnostics) -> Volume {
                 v.driver_opts = key_values(&e.value, "driver_opts", diags)
                     .into_iter()
                     .map(|(k, x)| (k, Spanned::new(x.value.unwrap_or_default(), x.span)))
-                    .collect()
+                    .collect();
             }
             "labels" => {
                 v.labels = key_values(&e.value, "labels", diags)
                     .into_iter()
                     .map(|(k, x)| (k, x.value.unwrap_or_default()))
-                    .collect()
+                    .collect();
             }
             _ => {}
         }
