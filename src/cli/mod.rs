@@ -12,7 +12,7 @@ use std::io::Write as _;
 use clap::Parser as _;
 
 pub use args::{Args, Command};
-pub use envfile::{EnvFile, edit_distance};
+pub use envfile::EnvFile;
 
 /// Exit codes (also in README.md and `c2cfn --help`).
 pub mod exit {

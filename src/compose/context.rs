@@ -113,6 +113,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The `services` mapping of a document, if it has one.
+pub(crate) fn services_mut(root: &mut Node) -> Option<&mut yaml::Mapping> {
+    root.as_map_mut()
+        .and_then(|m| m.get_mut("services"))
+        .and_then(|e| e.value.as_map_mut())
+}
+
 /// The directory holding `path` (`.` for a bare name).
 pub(crate) fn parent(path: &Path) -> PathBuf {
     match path.parent() {

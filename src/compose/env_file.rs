@@ -21,11 +21,7 @@ use crate::source::Span;
 
 /// Folds the `env_file`s of every service of `root` into `environment`.
 pub(crate) fn fold_env_files(root: &mut Node, vars: &Variables, ctx: &mut Ctx<'_>) {
-    let Some(services) = root
-        .as_map_mut()
-        .and_then(|m| m.get_mut("services"))
-        .and_then(|e| e.value.as_map_mut())
-    else {
+    let Some(services) = super::context::services_mut(root) else {
         return;
     };
     for service in services.values_mut() {

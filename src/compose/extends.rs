@@ -63,11 +63,7 @@ pub(crate) fn apply_extends(
             results.push((name, node));
         }
     }
-    let Some(map) = root
-        .as_map_mut()
-        .and_then(|m| m.get_mut("services"))
-        .and_then(|e| e.value.as_map_mut())
-    else {
+    let Some(map) = super::context::services_mut(root) else {
         return;
     };
     for (name, node) in results {

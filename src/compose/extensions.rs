@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::yaml::{Kind, Node};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::Span;
 
 /// Top-level `x-aws-*` keys of a compose file.
@@ -189,7 +189,7 @@ pub fn parse<T>(
     extensions: &IndexMap<String, Node>,
     key_spans: &dyn Fn(&str) -> Option<Span>,
     fallback: Span,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> T
 where
     T: for<'de> Deserialize<'de> + Default,

@@ -26,11 +26,7 @@ pub(crate) fn active_profiles(options: &[String], compose_profiles: Option<&str>
 
 /// Removes the services of `root` that no active profile enables.
 pub(crate) fn apply_profiles(root: &mut Node, active: &[String], ctx: &mut Ctx<'_>) {
-    let Some(services) = root
-        .as_map_mut()
-        .and_then(|m| m.get_mut("services"))
-        .and_then(|e| e.value.as_map_mut())
-    else {
+    let Some(services) = super::context::services_mut(root) else {
         return;
     };
     let all = active.iter().any(|p| p == "*");

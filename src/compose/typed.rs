@@ -269,7 +269,7 @@ fn expect_map<'a>(
 fn unknown_key(key: &str, span: crate::source::Span, place: &str, valid: &[&str]) -> Diagnostic {
     let close = valid
         .iter()
-        .map(|v| (crate::cli::edit_distance(key, v), *v))
+        .map(|v| (crate::diagnostic::edit_distance(key, v), *v))
         .filter(|(d, _)| *d <= 2)
         .min();
     let help = match close {
@@ -1118,12 +1118,7 @@ fn network(node: &Node, diags: &mut Diagnostics) -> Network {
     let Some(m) = expect_map(node, "a network", diags) else {
         return n;
     };
-    for (k, e) in m {
-        if k.starts_with("x-") {
-            n.extensions.insert(k.clone(), e.value.clone());
-            continue;
-        }
-        n.keys.insert(k.clone(), e.key_span);
+    for (k, e) in split_keys(m, &mut n.extensions, &mut n.keys) {
         match k.as_str() {
             "name" => n.name = text(&e.value),
             "external" => n.external = external(&e.value, &mut n.name, diags),
@@ -1134,6 +1129,25 @@ fn network(node: &Node, diags: &mut Diagnostics) -> Network {
         }
     }
     n
+}
+
+/// Records the keys of a top-level definition (`x-*` ones as extensions, the
+/// rest with their spans) and returns the non-extension entries to type.
+fn split_keys<'a>(
+    m: &'a super::yaml::Mapping,
+    extensions: &mut IndexMap<String, Node>,
+    keys: &mut IndexMap<String, crate::source::Span>,
+) -> Vec<(&'a String, &'a super::yaml::Entry)> {
+    let mut rest = Vec::new();
+    for (k, e) in m {
+        if k.starts_with("x-") {
+            extensions.insert(k.clone(), e.value.clone());
+        } else {
+            keys.insert(k.clone(), e.key_span);
+            rest.push((k, e));
+        }
+    }
+    rest
 }
 
 /// `external: true`, or the legacy `external: {name: x}`.
@@ -1155,12 +1169,7 @@ fn volume(node: &Node, diags: &mut Diagnostics) -> Volume {
     let Some(m) = expect_map(node, "a volume", diags) else {
         return v;
     };
-    for (k, e) in m {
-        if k.starts_with("x-") {
-            v.extensions.insert(k.clone(), e.value.clone());
-            continue;
-        }
-        v.keys.insert(k.clone(), e.key_span);
+    for (k, e) in split_keys(m, &mut v.extensions, &mut v.keys) {
         match k.as_str() {
             "name" => v.name = text(&e.value),
             "external" => v.external = external(&e.value, &mut v.name, diags),
@@ -1191,12 +1200,7 @@ fn secret(node: &Node, diags: &mut Diagnostics) -> Secret {
     let Some(m) = expect_map(node, "a secret", diags) else {
         return s;
     };
-    for (k, e) in m {
-        if k.starts_with("x-") {
-            s.extensions.insert(k.clone(), e.value.clone());
-            continue;
-        }
-        s.keys.insert(k.clone(), e.key_span);
+    for (k, e) in split_keys(m, &mut s.extensions, &mut s.keys) {
         match k.as_str() {
             "name" => s.name = text(&e.value),
             "file" => s.file = text(&e.value).map(Into::into),

@@ -51,15 +51,7 @@ fn check_services(project: &Project, key: &str, services: &[String], diags: &mut
             diags.push(
                 Diagnostic::error(format!("`{key}` lists unknown service `{s}`"))
                     .at(span(project, key))
-                    .help(format!(
-                        "known services: {}",
-                        project
-                            .services
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
+                    .help(super::known_services(project)),
             );
         }
     }

@@ -96,14 +96,14 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
 }
 
 fn parse_top(project: &Project, diags: &mut Diagnostics) -> ProjectExtensions {
-    let mut found = Vec::new();
-    let fallback = Span::new(0, 0, 0);
     let key_span = |key: &str| top_span(project, key);
-    let parsed = extensions::parse(&project.extensions, &key_span, fallback, &mut found);
-    for d in found {
-        diags.push(d);
-    }
-    parsed
+    extensions::parse(&project.extensions, &key_span, Span::new(0, 0, 0), diags)
+}
+
+/// "known services: a, b" for hints about a misnamed service.
+fn known_services(project: &Project) -> String {
+    let names: Vec<&str> = project.services.keys().map(String::as_str).collect();
+    format!("known services: {}", names.join(", "))
 }
 
 /// The span of a top-level extension's value.

@@ -11,16 +11,12 @@ pub(super) fn lower(project: &Project, diags: &mut Diagnostics) -> Vec<Network> 
     let mut out = Vec::new();
     for (name, net) in &project.networks {
         let fallback = net.span.unwrap_or(crate::source::Span::new(0, 0, 0));
-        let mut found = Vec::new();
         let ext: NetworkExtensions = extensions::parse(
             &net.extensions,
             &|k| net.extensions.get(k).map(|n| n.span),
             fallback,
-            &mut found,
+            diags,
         );
-        for d in found {
-            diags.push(d);
-        }
         let mut existing = None;
         if let Some(sg) = ext.securitygroup {
             diags.push(

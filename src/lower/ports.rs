@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::compose::Project;
-use crate::compose::extensions::{PortExtensions, ProjectExtensions, ServiceExtensions};
+use crate::compose::extensions::{PortExtensions, ProjectExtensions};
 use crate::compose::project::Port;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Listener, LoadBalancer, LoadBalancerKind, Service};
@@ -54,7 +54,6 @@ pub(super) fn load_balancer(
         let Some(svc) = project.services.get(&service.name) else {
             continue;
         };
-        let tls = tls_settings(svc, diags);
         for port in &svc.ports {
             if let Some(mode) = &port.mode
                 && mode == "host"
@@ -96,7 +95,7 @@ pub(super) fn load_balancer(
                 ssl_policy: None,
                 health_check_path: None,
             };
-            if let Some((cert, public_port, policy)) = tls.get(&port.target) {
+            if let Some(tls) = service.tls.get(&port.target) {
                 if protocol == "UDP" {
                     diags.push(
                         Diagnostic::error(format!(
@@ -111,9 +110,9 @@ pub(super) fn load_balancer(
                     LoadBalancerKind::Application => "HTTPS".into(),
                     LoadBalancerKind::Network => "TLS".into(),
                 };
-                listener.public_port = *public_port;
-                listener.certificate = Some(cert.clone());
-                listener.ssl_policy = Some(policy.clone());
+                listener.public_port = tls.public_port;
+                listener.certificate = Some(tls.certificate.clone());
+                listener.ssl_policy = Some(tls.ssl_policy.clone());
             }
             let key = (
                 listener.public_port,
@@ -134,7 +133,7 @@ pub(super) fn load_balancer(
             public.insert(key, (service.name.clone(), port.span));
             service.listeners.push(listener);
         }
-        for target in tls.keys() {
+        for target in service.tls.keys() {
             if !svc.ports.iter().any(|p| p.target == *target) {
                 diags.push(
                     Diagnostic::error(format!(
@@ -155,52 +154,14 @@ pub(super) fn load_balancer(
 
 /// Docker's rule for an HTTP port.
 fn is_http(port: &Port, diags: &mut Diagnostics) -> bool {
-    let mut found = Vec::new();
     let ext: PortExtensions = crate::compose::extensions::parse(
         &port.extensions,
         &|k| port.extensions.get(k).map(|n| n.span),
         port.span,
-        &mut found,
+        diags,
     );
-    for d in found {
-        diags.push(d);
-    }
     match ext.protocol.as_deref() {
         Some(p) => p == "http" || p == "https",
         None => port.target == 80 || port.target == 443,
     }
-}
-
-/// `x-aws-tls` entries by container port: (certificate, public port, policy).
-fn tls_settings(
-    svc: &crate::compose::project::Service,
-    diags: &mut Diagnostics,
-) -> BTreeMap<u16, (String, u16, String)> {
-    // Shape errors of the service's extensions are reported once, by `service::lower`.
-    let ext: ServiceExtensions = crate::compose::extensions::parse(
-        &svc.extensions,
-        &|k| svc.keys.get(k).map(|(s, _)| *s),
-        svc.span,
-        &mut Vec::new(),
-    );
-    let mut out = BTreeMap::new();
-    for t in ext.tls.unwrap_or_default() {
-        if !t.certificate.starts_with("arn:") {
-            diags.push(
-                Diagnostic::error(format!("the TLS certificate of port {} must be an ACM certificate ARN", t.port))
-                    .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
-                    .help("set `certificate: ${certificate_arn}` and put `certificate_arn=arn:aws:acm:…` in the environment file"),
-            );
-        }
-        out.insert(
-            t.port,
-            (
-                t.certificate,
-                t.published.unwrap_or(443),
-                t.ssl_policy
-                    .unwrap_or_else(|| DEFAULT_SSL_POLICY.to_owned()),
-            ),
-        );
-    }
-    out
 }

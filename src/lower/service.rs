@@ -11,7 +11,7 @@ use crate::compose::extensions::{self, Autoscaling, ServiceExtensions};
 use crate::compose::project::Service as ComposeService;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{
-    Container, Healthcheck, Mount, PortMapping, Scaling, Service, Stack, TaskVolume,
+    Container, Healthcheck, Mount, PortMapping, Scaling, Service, Stack, TaskVolume, TlsPort,
 };
 use crate::source::Span;
 
@@ -97,6 +97,7 @@ pub(super) fn lower(
         ));
     }
     out.managed_policies = ext.policies.clone().unwrap_or_default();
+    out.tls = tls_ports(svc, &ext, diags);
     let autoscaling = deploy_autoscaling(svc, diags).or(ext.autoscaling.clone());
     if let Some(a) = autoscaling {
         out.scaling = scaling(svc, &a, diags);
@@ -105,20 +106,49 @@ pub(super) fn lower(
 }
 
 fn service_extensions(svc: &ComposeService, diags: &mut Diagnostics) -> ServiceExtensions {
-    let mut found = Vec::new();
     let ext: ServiceExtensions = extensions::parse(
         &svc.extensions,
         &|k| svc.keys.get(k).map(|(s, _)| *s),
         svc.span,
-        &mut found,
+        diags,
     );
-    for d in found {
-        diags.push(d);
-    }
     ext
 }
 
 /// Docker read `x-aws-autoscaling` under `deploy`; c2cfn also accepts it on the service.
+/// `x-aws-tls` entries by container port.
+fn tls_ports(
+    svc: &ComposeService,
+    ext: &ServiceExtensions,
+    diags: &mut Diagnostics,
+) -> BTreeMap<u16, TlsPort> {
+    let mut out = BTreeMap::new();
+    for t in ext.tls.iter().flatten() {
+        if !t.certificate.starts_with("arn:") {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the TLS certificate of port {} must be an ACM certificate ARN",
+                    t.port
+                ))
+                .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
+                .help("set `certificate: ${certificate_arn}` and put `certificate_arn=arn:aws:acm:…` in the environment file"),
+            );
+        }
+        out.insert(
+            t.port,
+            TlsPort {
+                certificate: t.certificate.clone(),
+                public_port: t.published.unwrap_or(443),
+                ssl_policy: t
+                    .ssl_policy
+                    .clone()
+                    .unwrap_or_else(|| super::ports::DEFAULT_SSL_POLICY.to_owned()),
+            },
+        );
+    }
+    out
+}
+
 fn deploy_autoscaling(svc: &ComposeService, diags: &mut Diagnostics) -> Option<Autoscaling> {
     let deploy = svc.deploy.as_ref()?;
     let node = deploy.extensions.get("x-aws-autoscaling")?;
@@ -204,7 +234,9 @@ fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) {
     if memory.is_none()
         && let Some((span, node)) = svc.keys.get("mem_limit")
     {
-        let bytes = node.as_scalar().and_then(|s| parse_bytes(&s.text));
+        let bytes = node
+            .as_scalar()
+            .and_then(|s| crate::compose::syntax::bytes(&s.text).ok());
         memory = bytes.map(|b| crate::compose::project::Spanned::new(b, *span));
     }
     let cpu_units = cpus.as_ref().map_or(0, |c| {
@@ -230,23 +262,6 @@ fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) {
         out.cpu = 256;
         out.memory = 512;
     }
-}
-
-/// Byte sizes for the legacy `mem_limit` (`512m`, `1g`, plain bytes).
-fn parse_bytes(text: &str) -> Option<u64> {
-    let t = text.trim().to_ascii_lowercase();
-    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &t[digits.len()..];
-    let n: f64 = digits.parse().ok()?;
-    let mult = match unit {
-        "" | "b" => 1.0,
-        "k" | "kb" => 1024.0,
-        "m" | "mb" => 1024.0 * 1024.0,
-        "g" | "gb" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Some((n * mult) as u64)
 }
 
 fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) {
@@ -698,15 +713,7 @@ pub(super) fn check_depends_on(project: &Project, diags: &mut Diagnostics) {
                         svc.name
                     ))
                     .at(d.span)
-                    .help(format!(
-                        "known services: {}",
-                        project
-                            .services
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
+                    .help(super::known_services(project)),
                 );
             }
         }

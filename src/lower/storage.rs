@@ -95,16 +95,12 @@ pub(super) fn secrets(project: &Project, diags: &mut Diagnostics) -> Vec<Secret>
     let mut out = Vec::new();
     for (name, secret) in &project.secrets {
         let fallback = secret.span.unwrap_or(Span::new(0, 0, 0));
-        let mut found = Vec::new();
         let ext: SecretExtensions = extensions::parse(
             &secret.extensions,
             &|k| secret.extensions.get(k).map(|n| n.span),
             fallback,
-            &mut found,
+            diags,
         );
-        for d in found {
-            diags.push(d);
-        }
         let existing = secret
             .external
             .then(|| secret.name.clone().unwrap_or_else(|| name.clone()));

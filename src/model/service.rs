@@ -47,6 +47,8 @@ pub struct Service {
     pub secret_arns: Vec<Value>,
     /// Service auto scaling.
     pub scaling: Option<Scaling>,
+    /// Container ports served over TLS, by container port.
+    pub tls: BTreeMap<u16, TlsPort>,
     /// The image is built from `build:` and pushed to ECR by `c2cfn up`.
     pub built: bool,
 }
@@ -188,6 +190,17 @@ pub struct Listener {
     pub ssl_policy: Option<String>,
     /// Health check path etc. for ALB target groups.
     pub health_check_path: Option<String>,
+}
+
+/// A container port served over TLS on the load balancer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsPort {
+    /// ACM certificate ARN.
+    pub certificate: String,
+    /// The public port of the listener.
+    pub public_port: u16,
+    /// The listener's TLS policy.
+    pub ssl_policy: String,
 }
 
 /// Target-tracking service auto scaling.

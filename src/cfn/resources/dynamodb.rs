@@ -40,19 +40,12 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             let policy = format!("{id}{dimension}ScalingPolicy");
             template.add(
                 policy.clone(),
-                Resource::new(
-                    "AWS::ApplicationAutoScaling::ScalingPolicy",
-                    json!({
-                        "PolicyName": policy,
-                        "PolicyType": "TargetTrackingScaling",
-                        "ScalingTargetId": intrinsic::reference(&target),
-                        "TargetTrackingScalingPolicyConfiguration": {
-                            "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
-                            "ScaleInCooldown": s.scale_in_cooldown,
-                            "ScaleOutCooldown": s.scale_out_cooldown,
-                            "TargetValue": s.target,
-                        }
-                    }),
+                super::scaling::target_tracking_policy(
+                    &policy,
+                    &target,
+                    metric,
+                    s.target,
+                    (s.scale_in_cooldown, s.scale_out_cooldown),
                 ),
             );
         }

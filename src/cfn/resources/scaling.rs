@@ -58,19 +58,33 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
     };
     template.add(
         policy.clone(),
-        Resource::new(
-            "AWS::ApplicationAutoScaling::ScalingPolicy",
-            json!({
-                "PolicyName": policy,
-                "PolicyType": "TargetTrackingScaling",
-                "ScalingTargetId": intrinsic::reference(&target),
-                "TargetTrackingScalingPolicyConfiguration": {
-                    "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
-                    "ScaleInCooldown": 60,
-                    "ScaleOutCooldown": 60,
-                    "TargetValue": value,
-                }
-            }),
-        ),
+        target_tracking_policy(&policy, &target, metric, value, (60, 60)),
     );
+}
+
+/// A target-tracking `ScalingPolicy` named `name` on a predefined `metric`
+/// of the scalable target `target`, with (scale-in, scale-out) cooldowns in
+/// seconds. Shared by service and table auto scaling.
+#[must_use]
+pub fn target_tracking_policy(
+    name: &str,
+    target: &str,
+    metric: &str,
+    value: u32,
+    (scale_in, scale_out): (u32, u32),
+) -> Resource {
+    Resource::new(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        json!({
+            "PolicyName": name,
+            "PolicyType": "TargetTrackingScaling",
+            "ScalingTargetId": intrinsic::reference(target),
+            "TargetTrackingScalingPolicyConfiguration": {
+                "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
+                "ScaleInCooldown": scale_in,
+                "ScaleOutCooldown": scale_out,
+                "TargetValue": value,
+            }
+        }),
+    )
 }
