@@ -59,7 +59,7 @@ pub(super) fn lower(
     let log = log_options(svc, diags);
     let mut init = Vec::new();
     if !svc.secrets.is_empty() {
-        init.push(secrets_container(project, svc, stack, &mut out, diags));
+        init.push(secrets_container(svc, stack, &mut out, diags));
     }
     init.push(Container {
         name: format!(
@@ -70,7 +70,7 @@ pub(super) fn lower(
         command: None,
         ..Container::default()
     });
-    let mut main = main_container(project, svc, &ext, diags);
+    let mut main = main_container(svc, &ext, diags);
     main.log = log.clone();
     main.depends_on = init.iter().map(|c| c.name.clone()).collect();
     if !svc.secrets.is_empty() {
@@ -80,7 +80,7 @@ pub(super) fn lower(
             read_only: true,
         });
     }
-    volumes(svc, stack, &mut main, &mut out, diags);
+    volumes(svc, stack, &project.working_dir, &mut main, &mut out, diags);
     for c in &mut init {
         c.log = log.clone();
     }
@@ -400,7 +400,6 @@ fn log_options(svc: &ComposeService, diags: &mut Diagnostics) -> crate::model::L
 }
 
 fn main_container(
-    project: &Project,
     svc: &ComposeService,
     ext: &ServiceExtensions,
     diags: &mut Diagnostics,
@@ -541,10 +540,6 @@ fn main_container(
             }
         }
     }
-    if svc.privileged.as_ref().is_some_and(|p| p.value) {
-        // Reported by the conversion table; nothing to map.
-    }
-    let _ = project;
     c
 }
 
@@ -566,7 +561,6 @@ pub fn image_parameter(service: &str) -> String {
 }
 
 fn secrets_container(
-    project: &Project,
     svc: &ComposeService,
     stack: &Stack,
     out: &mut Service,
@@ -599,7 +593,6 @@ fn secrets_container(
     out.volumes.push(TaskVolume::Scratch {
         name: "secrets".into(),
     });
-    let _ = project;
     Container {
         name: format!("{}_Secrets_InitContainer", logical_id::normalize(&svc.name)),
         image: Value::from(SECRETS_IMAGE),
@@ -636,6 +629,7 @@ pub fn secret_id(project: &str, name: &str) -> String {
 fn volumes(
     svc: &ComposeService,
     stack: &Stack,
+    working_dir: &std::path::Path,
     main: &mut Container,
     out: &mut Service,
     diags: &mut Diagnostics,
@@ -670,7 +664,11 @@ fn volumes(
                 });
             }
             "bind" => diags.push(
-                Diagnostic::error(format!("service `{}` mounts host path `{}`, which Fargate cannot do", svc.name, v.source.as_deref().unwrap_or("")))
+                Diagnostic::error(format!(
+                    "service `{}` mounts host path `{}`, which Fargate cannot do",
+                    svc.name,
+                    shown_path(v.source.as_deref().unwrap_or(""), working_dir)
+                ))
                     .at(v.span)
                     .label("bind mount")
                     .help("there is no host on Fargate: bake the files into the image, or use a named volume (EFS) declared under top-level `volumes:`"),
@@ -768,4 +766,13 @@ fn visit<'a>(
     path.pop();
     state.insert(name, 2);
     None
+}
+
+/// A host path relative to the project directory when it lies inside it
+/// (the loader made it absolute; users wrote it relative).
+fn shown_path(path: &str, working_dir: &std::path::Path) -> String {
+    match std::path::Path::new(path).strip_prefix(working_dir) {
+        Ok(rel) => format!("./{}", rel.display()),
+        Err(_) => path.to_owned(),
+    }
 }

@@ -86,8 +86,6 @@ pub struct Container {
     pub init: bool,
     /// `LinuxParameters.Capabilities` (add, drop).
     pub capabilities: (Vec<String>, Vec<String>),
-    /// `LinuxParameters.Tmpfs` (path, size MiB).
-    pub tmpfs: Vec<(String, u64)>,
     /// `Ulimits` (name, soft, hard).
     pub ulimits: Vec<(String, i64, i64)>,
     /// `SystemControls`.
