@@ -186,3 +186,32 @@ fn built_images_are_announced() {
     assert!(stderr(&out).contains("note: service `app` has no image: `c2cfn up` builds it and pushes it to ECR repository `uploads/app`"));
     assert!(stdout(&out).contains("AppImage:"));
 }
+
+#[test]
+fn config_shows_what_render_rejects() {
+    // `config` is for debugging the resolved project, as `docker compose
+    // config` is: ECS checks belong to `render`.
+    let out = c2cfn(
+        &root(),
+        &[
+            "config",
+            "-p",
+            "x",
+            "-f",
+            "tests/invalid/err_bind_mount.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("type: bind"));
+    let out = c2cfn(
+        &root(),
+        &[
+            "render",
+            "-p",
+            "x",
+            "-f",
+            "tests/invalid/err_bind_mount.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -19,9 +19,6 @@ use crate::source::SourceMap;
 /// A rendered project.
 struct Rendered {
     text: String,
-    project: compose::Project,
-    settings: Settings,
-    env_files: Vec<EnvFile>,
     notes: Vec<String>,
 }
 
@@ -64,12 +61,20 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             }
         }
         Command::Config { project, format } => {
+            // Like `docker compose config`: the resolved project, without the
+            // ECS checks of `render` (a bind mount is shown, not rejected).
             let mut sources = SourceMap::new();
-            let rendered = match render(project, Format::Yaml, &mut sources, err) {
-                Ok(r) => r,
+            let loaded = match load(project, &mut sources, err) {
+                Ok(p) => p,
                 Err(code) => return code,
             };
-            let value = config_value(&rendered);
+            if !loaded.diags.is_empty() {
+                let code = report(&sources, &loaded.diags, project.strict, err);
+                if code != exit::OK {
+                    return code;
+                }
+            }
+            let value = config_value(&loaded);
             let text = match format {
                 OutputFormat::Yaml => cfn::render(&value, Format::Yaml),
                 OutputFormat::Json => cfn::render(&value, Format::Json),
@@ -116,13 +121,17 @@ fn check_file(path: &Path, expected: &str, err: &mut dyn Write) -> i32 {
     exit::INVALID
 }
 
-/// Loads, lowers and emits; diagnostics are printed here.
-fn render(
-    args: &ProjectArgs,
-    format: Format,
-    sources: &mut SourceMap,
-    err: &mut dyn Write,
-) -> Result<Rendered, i32> {
+/// A loaded project with the settings of its environment files.
+struct Project {
+    loaded: compose::Loaded,
+    settings: Settings,
+    env_files: Vec<EnvFile>,
+    /// Warnings so far (errors end the run).
+    diags: Diagnostics,
+}
+
+/// Reads the environment files and loads the compose project.
+fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Result<Project, i32> {
     let mut diags = Diagnostics::new();
     let env_files: Vec<EnvFile> = args
         .env_files
@@ -157,14 +166,36 @@ fn render(
         environment: std::env::vars().collect::<IndexMap<_, _>>(),
         cwd,
     };
-    let loaded = match compose::load(&options, sources) {
-        Ok(l) => l,
-        Err(mut d) => {
-            diags.extend(std::mem::take(&mut d));
-            return Err(report(sources, &diags, args.strict, err));
+    match compose::load(&options, sources) {
+        Ok(loaded) => {
+            diags.extend(loaded.warnings.clone());
+            Ok(Project {
+                loaded,
+                settings,
+                env_files,
+                diags,
+            })
         }
-    };
-    diags.extend(loaded.warnings.clone());
+        Err(d) => {
+            diags.extend(d);
+            Err(report(sources, &diags, args.strict, err))
+        }
+    }
+}
+
+/// Loads, lowers and emits; diagnostics are printed here.
+fn render(
+    args: &ProjectArgs,
+    format: Format,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Rendered, i32> {
+    let Project {
+        loaded,
+        settings,
+        mut diags,
+        ..
+    } = load(args, sources, err)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
     if diags.has_errors() || (args.strict && !diags.is_empty()) {
@@ -195,13 +226,7 @@ fn render(
             lower::service::image_parameter(&service.name)
         ));
     }
-    Ok(Rendered {
-        text,
-        project: loaded.project,
-        settings,
-        env_files,
-        notes,
-    })
+    Ok(Rendered { text, notes })
 }
 
 fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn Write) -> i32 {
@@ -218,8 +243,9 @@ fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn 
     }
 }
 
-fn config_value(r: &Rendered) -> Value {
-    let mut value = serde_json::to_value(&r.project).unwrap_or(Value::Null);
+fn config_value(r: &Project) -> Value {
+    let project = &r.loaded.project;
+    let mut value = serde_json::to_value(project).unwrap_or(Value::Null);
     let mut env = serde_json::Map::new();
     for file in &r.env_files {
         for (k, e) in &file.entries {
@@ -230,8 +256,8 @@ fn config_value(r: &Rendered) -> Value {
         map.insert(
             "x-c2cfn".into(),
             json!({
-                "stack": r.settings.prefix.clone().unwrap_or_else(|| r.project.name.clone()),
-                "prefix": r.settings.prefix.clone().unwrap_or_else(|| r.project.name.clone()),
+                "stack": r.settings.prefix.clone().unwrap_or_else(|| project.name.clone()),
+                "prefix": r.settings.prefix.clone().unwrap_or_else(|| project.name.clone()),
                 "environment": env,
             }),
         );

@@ -42,6 +42,21 @@ pub(super) fn lower(
         ..Service::default()
     };
     check_network_mode(svc, diags);
+    for (net, membership) in &svc.networks {
+        if !membership.aliases.is_empty() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "network aliases of `{}` on `{net}` are ignored on ECS",
+                    svc.name
+                ))
+                .at(membership.span)
+                .help(format!(
+                    "other services reach it by its service name, `{}`, through Cloud Map",
+                    svc.name
+                )),
+            );
+        }
+    }
     task_size(svc, &mut out, diags);
     deployment(svc, &mut out, diags);
     if let Some(platform) = &svc.platform {
