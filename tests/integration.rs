@@ -12,5 +12,7 @@ mod docker;
 mod examples;
 /// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
 mod game;
+/// No input makes the pipeline panic (property tests).
+mod robustness;
 /// Shared helpers.
 mod support;
