@@ -4,6 +4,8 @@
 
 use c2cfn::compose::{self, LoadOptions};
 use c2cfn::source::SourceMap;
+use std::fmt::Write as _;
+
 use proptest::prelude::*;
 
 /// Runs one document through every stage; panics only if c2cfn does.
@@ -96,7 +98,7 @@ fn service() -> impl Strategy<Value = String> {
         let mut s = String::from("    image: nginx\n");
         for (k, v) in m {
             if k != "image" {
-                s.push_str(&format!("    {k}: {v}\n"));
+                let _ = writeln!(s, "    {k}: {v}");
             }
         }
         s
@@ -118,7 +120,7 @@ fn document() -> impl Strategy<Value = String> {
         let mut s = top;
         s.push_str("services:\n");
         for (i, body) in services.iter().enumerate() {
-            s.push_str(&format!("  s{i}:\n{body}"));
+            let _ = write!(s, "  s{i}:\n{body}");
         }
         s
     })
