@@ -26,7 +26,7 @@ fn pipeline(text: &str) {
                 c2cfn::lower::lower(&loaded.project, &c2cfn::lower::Settings::default());
             let _ = c2cfn::diagnostic::render(&sources, &diags);
             if !diags.has_errors() {
-                let mut value = c2cfn::cfn::emit(&stack).to_value();
+                let mut value = c2cfn::cfn::emit(&stack).into_value();
                 if let Some(overlay) = &stack.overlay {
                     c2cfn::cfn::overlay::merge(&mut value, overlay);
                 }

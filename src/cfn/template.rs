@@ -6,30 +6,22 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// One resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     /// `Type`, e.g. `AWS::ECS::Service`.
-    #[serde(rename = "Type")]
     pub kind: String,
     /// `Properties`.
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub properties: Map<String, Value>,
     /// `DependsOn`, sorted and unique.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
     /// `Condition`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
     /// `DeletionPolicy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_policy: Option<String>,
     /// `UpdateReplacePolicy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_replace_policy: Option<String>,
 }
 
@@ -68,6 +60,30 @@ impl Resource {
         self
     }
 
+    /// The resource as a JSON object, keys in CloudFormation's names.
+    #[must_use]
+    pub fn into_value(self) -> Value {
+        let mut m = Map::new();
+        m.insert("Type".into(), Value::from(self.kind));
+        if !self.properties.is_empty() {
+            m.insert("Properties".into(), Value::Object(self.properties));
+        }
+        if !self.depends_on.is_empty() {
+            m.insert("DependsOn".into(), Value::from(self.depends_on));
+        }
+        let optional = [
+            ("Condition", self.condition),
+            ("DeletionPolicy", self.deletion_policy),
+            ("UpdateReplacePolicy", self.update_replace_policy),
+        ];
+        for (key, value) in optional {
+            if let Some(v) = value {
+                m.insert(key.into(), Value::from(v));
+            }
+        }
+        Value::Object(m)
+    }
+
     /// Keeps the resource's data when it is deleted or replaced.
     #[must_use]
     pub fn retain(mut self, policy: &str) -> Self {
@@ -101,35 +117,32 @@ impl Template {
         self.resources.insert(id.into(), resource);
     }
 
-    /// The template as one JSON value with sorted keys.
+    /// The template as one JSON value with sorted keys (consumes the
+    /// template: resources are moved, not copied).
     #[must_use]
-    pub fn to_value(&self) -> Value {
+    pub fn into_value(self) -> Value {
         let mut root = Map::new();
         root.insert("AWSTemplateFormatVersion".into(), Value::from("2010-09-09"));
-        if let Some(d) = &self.description {
-            root.insert("Description".into(), Value::from(d.clone()));
+        if let Some(d) = self.description {
+            root.insert("Description".into(), Value::from(d));
         }
-        let sections: [(&str, Value); 4] = [
-            ("Metadata", to_object(&self.metadata)),
-            ("Parameters", to_object(&self.parameters)),
-            ("Conditions", to_object(&self.conditions)),
-            ("Outputs", to_object(&self.outputs)),
+        let sections = [
+            ("Metadata", self.metadata),
+            ("Parameters", self.parameters),
+            ("Conditions", self.conditions),
+            ("Outputs", self.outputs),
         ];
-        for (name, value) in sections {
-            if value.as_object().is_some_and(|m| !m.is_empty()) {
-                root.insert(name.into(), value);
+        for (name, section) in sections {
+            if !section.is_empty() {
+                root.insert(name.into(), Value::Object(section.into_iter().collect()));
             }
         }
         let resources: Map<String, Value> = self
             .resources
-            .iter()
-            .map(|(k, r)| (k.clone(), serde_json::to_value(r).unwrap_or(Value::Null)))
+            .into_iter()
+            .map(|(k, r)| (k, r.into_value()))
             .collect();
         root.insert("Resources".into(), Value::Object(resources));
         Value::Object(root)
     }
-}
-
-fn to_object(map: &BTreeMap<String, Value>) -> Value {
-    Value::Object(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }

@@ -202,7 +202,7 @@ fn render(
         return Err(report(sources, &diags, args.strict, err));
     }
     let template = cfn::emit(&stack);
-    let mut value = template.to_value();
+    let mut value = template.into_value();
     if let Some(overlay) = &stack.overlay {
         cfn::overlay::merge(&mut value, overlay);
     }
