@@ -211,3 +211,59 @@ fn overlay_merges_replaces_and_deletes() {
         "vpc-0123456789abcdef0"
     );
 }
+
+#[test]
+fn the_teams_existing_overlay_still_works_and_matches_x_aws_tls() {
+    // The overlay these teams already have, kept verbatim: both generated
+    // TCP listeners become TLS listeners with an ACM certificate.
+    let original = std::fs::read_to_string(
+        crate::support::root().join("compose/game-backend/app-compose.yml"),
+    )
+    .unwrap();
+    let start = original
+        .find("    x-aws-tls:")
+        .expect("the example uses x-aws-tls");
+    let end = original.find("\nx-aws-dynamodb:").unwrap();
+    let without_tls = format!("{}{}", &original[..start], &original[end + 1..]);
+    let overlay = r"
+x-aws-cloudformation:
+  Resources:
+    AppTCP80Listener:
+      Properties:
+        Certificates:
+          - CertificateArn: ${certificate_arn}
+        Protocol: TLS
+        Port: 443
+        SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
+    AppTCP4000Listener:
+      Properties:
+        Certificates:
+          - CertificateArn: ${certificate_arn}
+        Protocol: TLS
+        Port: 4430
+        SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
+";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app-compose.yml");
+    std::fs::write(&file, format!("{without_tls}{overlay}")).unwrap();
+    let env = crate::support::root().join("compose/game-backend/develop.env");
+    let with_overlay = render_value(&[
+        "-f",
+        file.to_str().unwrap(),
+        "--env-file",
+        env.to_str().unwrap(),
+    ]);
+    let first_class = develop();
+    for id in [
+        "AppTCP80Listener",
+        "AppTCP4000Listener",
+        "AppTCP80TargetGroup",
+        "AppTCP4000TargetGroup",
+        "AppService",
+    ] {
+        assert_eq!(
+            with_overlay["Resources"][id], first_class["Resources"][id],
+            "{id} differs between the overlay and x-aws-tls"
+        );
+    }
+}
