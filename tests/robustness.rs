@@ -34,7 +34,8 @@ fn pipeline(text: &str) {
                 let _ = c2cfn::cfn::limits::check(&value, &text);
             }
         }
-        Err(diags) => {
+        Err(failure) => {
+            let diags = failure.diagnostics;
             assert!(diags.has_errors(), "a failed load reports an error");
             let rendered = c2cfn::diagnostic::render(&sources, &diags);
             assert!(rendered.contains("error"), "{rendered}");

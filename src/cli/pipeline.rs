@@ -176,8 +176,14 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
                 diags,
             })
         }
-        Err(d) => {
-            diags.extend(d);
+        Err(failure) => {
+            diags.extend(failure.diagnostics);
+            // Check what could be loaded too, so that independent problems
+            // (a bad port and a privileged container) come in one report.
+            if let Some(project) = failure.partial {
+                let (_, lowered) = lower::lower(&project, &settings);
+                diags.extend(lowered);
+            }
             Err(report(sources, &diags, args.strict, err))
         }
     }

@@ -55,6 +55,17 @@ pub struct LoadOptions {
     pub cwd: PathBuf,
 }
 
+/// Why a project could not be loaded.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    /// Every problem found (errors and warnings).
+    pub diagnostics: Diagnostics,
+    /// What could be typed despite the errors, when the files were read and
+    /// merged: later stages may check it too, so that independent problems
+    /// are reported in one run.
+    pub partial: Option<Box<Project>>,
+}
+
 /// A loaded project and the warnings found while loading.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -77,15 +88,21 @@ pub struct Loaded {
 /// Every file read is registered in `sources`. Independent problems are all
 /// reported: the error carries every diagnostic (warnings included) sorted
 /// by position; on success the warnings are returned with the project.
-pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> {
+pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, LoadError> {
     let mut ctx = context::Ctx::new(sources, &options.environment);
     let Some(model) = load_model(options, &mut ctx) else {
-        return Err(finish(ctx.diags));
+        return Err(LoadError {
+            diagnostics: finish(ctx.diags),
+            partial: None,
+        });
     };
     let project = typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
     let diags = finish(ctx.diags);
     if diags.has_errors() {
-        return Err(diags);
+        return Err(LoadError {
+            diagnostics: diags,
+            partial: Some(Box::new(project)),
+        });
     }
     Ok(Loaded {
         project,

@@ -300,7 +300,9 @@ fn independent_errors_are_all_reported_and_rendered() {
         "services:\n  web:\n    image: ${IMAGE:?set the image}\n    env_file: missing.env\n    command: ${UNSET}\n",
     )]);
     let mut sources = SourceMap::new();
-    let diags = load(&tree.options("."), &mut sources).unwrap_err();
+    let diags = load(&tree.options("."), &mut sources)
+        .unwrap_err()
+        .diagnostics;
     assert_eq!(diags.error_count(), 2, "{diags:?}");
     assert_eq!(diags.items().len(), 3);
     let text = render(&sources, &diags);
