@@ -265,6 +265,63 @@ fn expect_map<'a>(
     }
 }
 
+/// `build` keys of the Compose specification.
+const BUILD_KEYS: &[&str] = &[
+    "context",
+    "dockerfile",
+    "dockerfile_inline",
+    "entitlements",
+    "args",
+    "ssh",
+    "labels",
+    "cache_from",
+    "cache_to",
+    "no_cache",
+    "additional_contexts",
+    "network",
+    "provenance",
+    "sbom",
+    "pull",
+    "target",
+    "shm_size",
+    "extra_hosts",
+    "isolation",
+    "privileged",
+    "secrets",
+    "tags",
+    "ulimits",
+    "platforms",
+];
+
+/// Long-syntax service volume keys.
+const VOLUME_KEYS: &[&str] = &[
+    "type",
+    "source",
+    "target",
+    "read_only",
+    "consistency",
+    "bind",
+    "volume",
+    "tmpfs",
+    "image",
+];
+
+/// Reports keys of `m` that the Compose specification does not define at
+/// `place` (`x-*` keys are the user's own); returns `m` for chaining.
+fn check_keys<'a>(
+    m: &'a super::yaml::Mapping,
+    allowed: &[&str],
+    place: &str,
+    diags: &mut Diagnostics,
+) -> &'a super::yaml::Mapping {
+    for (k, e) in m {
+        if !k.starts_with("x-") && !allowed.contains(&k.as_str()) {
+            diags.push(unknown_key(k, e.key_span, place, allowed));
+        }
+    }
+    m
+}
+
 /// The closest valid key, for "did you mean".
 fn unknown_key(key: &str, span: crate::source::Span, place: &str, valid: &[&str]) -> Diagnostic {
     let close = valid
@@ -545,7 +602,7 @@ fn build(node: &Node, diags: &mut Diagnostics) -> Option<Build> {
             span: node.span,
         }),
         Kind::Map(m) => Some(Build {
-            context: m
+            context: check_keys(m, BUILD_KEYS, "build", diags)
                 .get("context")
                 .and_then(|e| string(&e.value, "build.context", diags))
                 .unwrap_or_else(|| Spanned::new(".".into(), node.span)),
@@ -690,6 +747,15 @@ fn volumes(node: &Node, diags: &mut Diagnostics) -> Vec<VolumeMount> {
                 }
             }
             Kind::Map(m) => {
+                check_keys(m, VOLUME_KEYS, "volume", diags);
+                if let Some(options) = m.get("volume").and_then(|e| e.value.as_map()) {
+                    check_keys(
+                        options,
+                        &["labels", "nocopy", "subpath"],
+                        "volume.volume",
+                        diags,
+                    );
+                }
                 let Some(target) = m.get("target").and_then(|e| text(&e.value)) else {
                     diags.push(
                         Diagnostic::error("a long-syntax volume needs `target`")
@@ -731,6 +797,7 @@ fn refs(node: &Node, what: &str, diags: &mut Diagnostics) -> Vec<SecretRef> {
                 });
             }
             Kind::Map(m) => {
+                check_keys(m, &["source", "target", "uid", "gid", "mode"], what, diags);
                 let Some(source) = m.get("source").and_then(|e| text(&e.value)) else {
                     diags.push(
                         Diagnostic::error(format!("a long-syntax `{what}` entry needs `source`"))
@@ -759,6 +826,20 @@ fn refs(node: &Node, what: &str, diags: &mut Diagnostics) -> Vec<SecretRef> {
 
 fn healthcheck(node: &Node, diags: &mut Diagnostics) -> Option<Healthcheck> {
     let m = expect_map(node, "`healthcheck`", diags)?;
+    check_keys(
+        m,
+        &[
+            "disable",
+            "interval",
+            "retries",
+            "test",
+            "timeout",
+            "start_period",
+            "start_interval",
+        ],
+        "healthcheck",
+        diags,
+    );
     let mut hc = Healthcheck {
         test: None,
         interval: None,
@@ -980,6 +1061,14 @@ fn depends_on(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, Dependen
         Kind::Map(m) => {
             for (k, e) in m {
                 let dm = e.value.as_map();
+                if let Some(dm) = dm {
+                    check_keys(
+                        dm,
+                        &["condition", "required", "restart"],
+                        "depends_on",
+                        diags,
+                    );
+                }
                 let condition = dm
                     .and_then(|x| x.get("condition"))
                     .and_then(|c| text(&c.value))
@@ -1095,6 +1184,7 @@ fn ulimits(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, Spanned<Uli
 
 fn logging(node: &Node, diags: &mut Diagnostics) -> Option<Logging> {
     let m = expect_map(node, "`logging`", diags)?;
+    check_keys(m, &["driver", "options"], "logging", diags);
     Some(Logging {
         driver: m.get("driver").and_then(|e| text(&e.value)),
         options: m

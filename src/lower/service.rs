@@ -9,6 +9,7 @@ use crate::cfn::{intrinsic, logical_id};
 use crate::compose::Project;
 use crate::compose::extensions::{self, Autoscaling, ServiceExtensions};
 use crate::compose::project::Service as ComposeService;
+use crate::compose::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{
     Container, Healthcheck, Mount, PortMapping, Scaling, Service, Stack, TaskVolume, TlsPort,
@@ -42,6 +43,7 @@ pub(super) fn lower(
         ..Service::default()
     };
     check_network_mode(svc, diags);
+    check_sub_keys(svc, diags);
     for (net, membership) in &svc.networks {
         if !membership.aliases.is_empty() {
             diags.push(
@@ -211,6 +213,70 @@ fn scaling(svc: &ComposeService, a: &Autoscaling, diags: &mut Diagnostics) -> Op
         cpu: a.cpu.or(if a.memory.is_none() { Some(75) } else { None }),
         memory: a.memory,
     })
+}
+
+/// Sub-keys the typed project does not carry because ECS has no use for
+/// them: each one the user wrote gets a warning (or an error where ignoring
+/// it would change what is mounted).
+fn check_sub_keys(svc: &ComposeService, diags: &mut Diagnostics) {
+    let sub = |key: &str| svc.keys.get(key).map(|(_, node)| node);
+    let entry = |node: &Node, key: &str| node.as_map().and_then(|m| m.get(key)).map(|e| e.key_span);
+    if let Some(span) = sub("healthcheck").and_then(|hc| entry(hc, "start_interval")) {
+        diags.push(
+            Diagnostic::warning(format!(
+                "`healthcheck.start_interval` of `{}` is ignored on ECS",
+                svc.name
+            ))
+            .at(span)
+            .help("ECS checks at `interval` from the start; `start_period` still applies"),
+        );
+    }
+    for item in sub("secrets").and_then(Node::as_seq).unwrap_or_default() {
+        for key in ["uid", "gid", "mode"] {
+            if let Some(span) = entry(item, key) {
+                diags.push(
+                    Diagnostic::warning(format!("`{key}` of a secret of `{}` is ignored on ECS", svc.name))
+                        .at(span)
+                        .help("secret files are written by the secrets init container, readable by every user of the task"),
+                );
+            }
+        }
+    }
+    for item in sub("volumes").and_then(Node::as_seq).unwrap_or_default() {
+        if let Some(span) = entry(item, "consistency") {
+            diags.push(
+                Diagnostic::warning("volume `consistency` is ignored on ECS")
+                    .at(span)
+                    .help("it only tuned bind mounts on Docker Desktop"),
+            );
+        }
+        let Some(options) = item
+            .as_map()
+            .and_then(|m| m.get("volume"))
+            .map(|e| &e.value)
+        else {
+            continue;
+        };
+        if let Some(span) = entry(options, "subpath") {
+            diags.push(
+                Diagnostic::error(format!("`volume.subpath` of `{}` cannot be mounted on ECS", svc.name))
+                    .at(span)
+                    .help("EFS mounts the volume's access point: give the subdirectory its own named volume with `driver_opts: {root_directory: /sub}`"),
+            );
+        }
+        for key in ["nocopy", "labels"] {
+            if let Some(span) = entry(options, key) {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`volume.{key}` of `{}` is ignored on ECS",
+                        svc.name
+                    ))
+                    .at(span)
+                    .help("EFS volumes start empty and carry the project's tags"),
+                );
+            }
+        }
+    }
 }
 
 fn check_network_mode(svc: &ComposeService, diags: &mut Diagnostics) {
