@@ -123,3 +123,32 @@ fn multi_port_input_uses_a_network_load_balancer() {
     assert!(!text.contains("not-a-real-secret"));
     assert_eq!(t["Parameters"]["Mysecret1SecretValue"]["NoEcho"], true);
 }
+
+#[test]
+fn explicit_names_are_used_as_docker_used_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("token.txt"), "t").unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "name: shop\nservices:\n  web:\n    image: nginx\n    secrets: [token]\n    volumes: [data:/data]\n    networks: [front]\n\
+         secrets:\n  token:\n    file: ./token.txt\n    name: shared-token\n\
+         volumes:\n  data:\n    name: shop-uploads\n\
+         networks:\n  front:\n    name: shop-front\n",
+    )
+    .unwrap();
+    let out = crate::support::c2cfn(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let t: serde_json::Value = serde_norway::from_str(&crate::support::stdout(&out)).unwrap();
+    // Docker derived the secret's logical ID from its full name.
+    assert_eq!(
+        t["Resources"]["SharedtokenSecret"]["Type"],
+        "AWS::SecretsManager::Secret"
+    );
+    let tags =
+        serde_json::to_string(&t["Resources"]["DataFilesystem"]["Properties"]["FileSystemTags"])
+            .unwrap();
+    assert!(tags.contains("shop-uploads"), "{tags}");
+    let tags =
+        serde_json::to_string(&t["Resources"]["FrontNetwork"]["Properties"]["Tags"]).unwrap();
+    assert!(tags.contains("shop-front"), "{tags}");
+}

@@ -80,9 +80,11 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
         );
     }
 
-    stack.networks = network::lower(project, &mut diags);
-    stack.file_systems = storage::file_systems(project, &mut diags);
-    stack.secrets = storage::secrets(project, &mut diags);
+    // Full names of networks, volumes and secrets use the stack's project
+    // name, so that `app_cluster` keeps environments apart.
+    stack.networks = network::lower(project, &stack.project, &mut diags);
+    stack.file_systems = storage::file_systems(project, &stack.project, &mut diags);
+    stack.secrets = storage::secrets(project, &stack.project, &mut diags);
     for service in project.services.values() {
         keys::check(service, &mut diags);
         stack

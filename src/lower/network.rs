@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Network;
 
 /// One [`Network`] per compose network, in declaration order.
-pub(super) fn lower(project: &Project, diags: &mut Diagnostics) -> Vec<Network> {
+pub(super) fn lower(project: &Project, prefix: &str, diags: &mut Diagnostics) -> Vec<Network> {
     let mut out = Vec::new();
     for (name, net) in &project.networks {
         let fallback = net.span.unwrap_or(crate::source::Span::new(0, 0, 0));
@@ -59,6 +59,10 @@ pub(super) fn lower(project: &Project, diags: &mut Diagnostics) -> Vec<Network> 
         }
         out.push(Network {
             name: name.clone(),
+            full_name: net
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{prefix}_{name}")),
             existing,
             internal: net.internal,
         });

@@ -661,7 +661,7 @@ fn secrets_container(
             );
             continue;
         };
-        let arn = secret_arn(&stack.project, secret);
+        let arn = secret_arn(secret);
         out.secret_arns.push(arn.clone());
         secrets.push((s.target.clone(), arn));
         let keys = if secret.keys.is_empty() {
@@ -690,21 +690,18 @@ fn secrets_container(
 
 /// `ValueFrom` of a secret: the external ARN/name, or the stack's secret.
 #[must_use]
-pub fn secret_arn(project: &str, secret: &crate::model::Secret) -> Value {
+pub fn secret_arn(secret: &crate::model::Secret) -> Value {
     match &secret.existing {
         Some(name) => Value::from(name.clone()),
-        None => intrinsic::reference(&secret_id(project, &secret.name)),
+        None => intrinsic::reference(&secret_id(&secret.full_name)),
     }
 }
 
-/// `<Project_name>Secret`: Docker named the resource after the secret's
-/// full compose name, `<project>_<key>`.
+/// `<FullName>Secret`: Docker named the resource after the secret's full
+/// compose name (`<project>_<key>` unless `name:` is given).
 #[must_use]
-pub fn secret_id(project: &str, name: &str) -> String {
-    format!(
-        "{}Secret",
-        logical_id::normalize(&format!("{project}_{name}"))
-    )
+pub fn secret_id(full_name: &str) -> String {
+    format!("{}Secret", logical_id::normalize(full_name))
 }
 
 fn volumes(

@@ -20,7 +20,11 @@ const FS_OPTIONS: &[&str] = &[
 const AP_OPTIONS: &[&str] = &["uid", "gid", "permissions", "root_directory"];
 
 /// One EFS file system per named volume that some service mounts.
-pub(super) fn file_systems(project: &Project, diags: &mut Diagnostics) -> Vec<FileSystem> {
+pub(super) fn file_systems(
+    project: &Project,
+    prefix: &str,
+    diags: &mut Diagnostics,
+) -> Vec<FileSystem> {
     let mut out = Vec::new();
     for (name, volume) in &project.volumes {
         let mut options = BTreeMap::new();
@@ -78,6 +82,10 @@ pub(super) fn file_systems(project: &Project, diags: &mut Diagnostics) -> Vec<Fi
         }
         out.push(FileSystem {
             name: name.clone(),
+            full_name: volume
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{prefix}_{name}")),
             existing,
             options,
             uid: ap.get("uid").cloned(),
@@ -91,7 +99,7 @@ pub(super) fn file_systems(project: &Project, diags: &mut Diagnostics) -> Vec<Fi
 
 /// Secrets: external ones by name/ARN; file and environment ones become a
 /// stack secret whose value `c2cfn up` supplies as a `NoEcho` parameter.
-pub(super) fn secrets(project: &Project, diags: &mut Diagnostics) -> Vec<Secret> {
+pub(super) fn secrets(project: &Project, prefix: &str, diags: &mut Diagnostics) -> Vec<Secret> {
     let mut out = Vec::new();
     for (name, secret) in &project.secrets {
         let fallback = secret.span.unwrap_or(Span::new(0, 0, 0));
@@ -113,6 +121,10 @@ pub(super) fn secrets(project: &Project, diags: &mut Diagnostics) -> Vec<Secret>
         }
         out.push(Secret {
             name: name.clone(),
+            full_name: secret
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{prefix}_{name}")),
             existing,
             keys: ext.keys.map(|k| k.to_vec()).unwrap_or_default(),
         });

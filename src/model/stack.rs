@@ -66,6 +66,8 @@ pub enum Cluster {
 pub struct Network {
     /// The compose network name.
     pub name: String,
+    /// The full name: `name:` when given, else `<project>_<name>` (compose's rule).
+    pub full_name: String,
     /// An existing security group (external network or `x-aws-securitygroup`).
     pub existing: Option<String>,
     /// `internal: true` keeps it off the load balancer.
@@ -96,6 +98,8 @@ pub struct LoadBalancer {
 pub struct FileSystem {
     /// The compose volume name.
     pub name: String,
+    /// The full name: `name:` when given, else `<project>_<name>`.
+    pub full_name: String,
     /// An existing file system ID (external volume).
     pub existing: Option<String>,
     /// `driver_opts` passed to the file system (validated).
@@ -115,6 +119,9 @@ pub struct FileSystem {
 pub struct Secret {
     /// The compose secret name.
     pub name: String,
+    /// The full name: `name:` when given, else `<project>_<name>` (Docker
+    /// derived the secret's logical ID from it).
+    pub full_name: String,
     /// External: the Secrets Manager name or ARN. None: the stack creates a
     /// secret whose value `c2cfn up` reads from the file and passes as a
     /// `NoEcho` parameter (never in the template).

@@ -33,7 +33,7 @@ pub fn emit(stack: &Stack, template: &mut Template) {
                 "AWS::EC2::SecurityGroup",
                 json!({
                     "GroupDescription": format!("{} Security Group for {} network", stack.project, net.name),
-                    "Tags": intrinsic::tags(&[(PROJECT_TAG, &stack.project), (NETWORK_TAG, &format!("{}_{}", stack.project, net.name))]),
+                    "Tags": intrinsic::tags(&[(PROJECT_TAG, &stack.project), (NETWORK_TAG, &net.full_name)]),
                     "VpcId": vpc(stack),
                 }),
             ),

@@ -69,7 +69,7 @@ pub fn emit(stack: &Stack, template: &mut Template) {
         .map(|n| super::ec2::group(stack, &n.name))
         .collect();
     for fs in &stack.file_systems {
-        let full_name = format!("{}_{}", stack.project, fs.name);
+        let full_name = &fs.full_name;
         let tags = |key: &str| {
             json!([
                 {key: PROJECT_TAG, "Value": stack.project},

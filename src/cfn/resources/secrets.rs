@@ -31,11 +31,11 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             }),
         );
         template.add(
-            secret_id(&stack.project, &secret.name),
+            secret_id(&secret.full_name),
             Resource::new(
                 "AWS::SecretsManager::Secret",
                 json!({
-                    "Description": format!("Secret {}_{}", stack.project, secret.name),
+                    "Description": format!("Secret {}", secret.full_name),
                     "SecretString": intrinsic::reference(&parameter),
                     "Tags": project_tags(stack),
                 }),
