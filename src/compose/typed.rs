@@ -585,6 +585,15 @@ fn service(name: &str, span: crate::source::Span, node: &Node, diags: &mut Diagn
             _ => {}
         }
     }
+    if let (Some((span, _)), true) = (s.keys.get("network_mode"), map.contains_key("networks")) {
+        diags.push(
+            Diagnostic::error(format!(
+                "service `{name}` sets both `network_mode` and `networks`"
+            ))
+            .at(*span)
+            .help("a service joins networks or uses a network mode, not both: remove one"),
+        );
+    }
     if !map.contains_key("networks") && !map.contains_key("network_mode") {
         s.networks
             .insert("default".into(), ServiceNetwork::default());
@@ -882,7 +891,15 @@ fn healthcheck(node: &Node, diags: &mut Diagnostics) -> Option<Healthcheck> {
         .get("retries")
         .and_then(|e| number(&e.value, "healthcheck.retries", diags));
     if let Some(e) = m.get("disable") {
-        hc.disable |= boolean(&e.value, "healthcheck.disable", diags).is_some_and(|b| b.value);
+        let disabled = boolean(&e.value, "healthcheck.disable", diags).is_some_and(|b| b.value);
+        if disabled && hc.test.is_some() {
+            diags.push(
+                Diagnostic::error("`healthcheck` sets both `test` and `disable: true`")
+                    .at(e.key_span)
+                    .help("remove `test` to disable the health check, or `disable` to keep it"),
+            );
+        }
+        hc.disable |= disabled;
     }
     Some(hc)
 }
@@ -1170,6 +1187,14 @@ fn ulimits(node: &Node, diags: &mut Diagnostics) -> IndexMap<String, Spanned<Uli
             Kind::Seq(_) => None,
         };
         match limit {
+            Some(l) if l.soft > l.hard => diags.push(
+                Diagnostic::error(format!(
+                    "ulimit `{k}`: soft limit {} is above hard limit {}",
+                    l.soft, l.hard
+                ))
+                .at(e.value.span)
+                .help("the soft limit must not exceed the hard limit"),
+            ),
             Some(l) => {
                 out.insert(k.clone(), Spanned::new(l, e.key_span));
             }
@@ -1299,6 +1324,13 @@ fn secret(node: &Node, diags: &mut Diagnostics) -> Secret {
             "external" => s.external = external(&e.value, &mut s.name, diags),
             _ => {}
         }
+    }
+    if s.external && (s.file.is_some() || s.environment.is_some() || s.content.is_some()) {
+        diags.push(
+            Diagnostic::error("an external secret cannot also have `file`, `environment` or `content`")
+                .at(s.span)
+                .help("an external secret already exists in Secrets Manager: keep `external: true` and `name:`, or remove `external`"),
+        );
     }
     s
 }
