@@ -301,6 +301,16 @@ fn elasticache(
         );
     }
     let id = redis_id(prefix);
+    if id.len() > MAX_REDIS_ID {
+        // Truncating could give develop and main the same group.
+        diags.push(
+            Diagnostic::error(format!(
+                "the Redis replication group ID `{id}` is longer than ElastiCache's {MAX_REDIS_ID} characters"
+            ))
+            .at(at)
+            .help("shorten `app_cluster` (or the project name): the ID is `<app_cluster>-redis`"),
+        );
+    }
     stack.cache = Some(Cache {
         id,
         node_type,
@@ -326,8 +336,8 @@ fn elasticache(
     }
 }
 
-/// ElastiCache IDs: 1–40 characters, lower case letters, digits and single
-/// hyphens, starting with a letter and not ending with a hyphen.
+/// ElastiCache IDs: lower case letters, digits and single hyphens, starting
+/// with a letter and not ending with a hyphen (length checked by the caller).
 fn redis_id(prefix: &str) -> String {
     let mut id: String = format!("{prefix}-redis")
         .to_ascii_lowercase()
@@ -340,9 +350,11 @@ fn redis_id(prefix: &str) -> String {
     if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
         id.insert_str(0, "r-");
     }
-    id.truncate(40);
     id.trim_end_matches('-').to_owned()
 }
+
+/// ElastiCache's limit on replication group IDs.
+const MAX_REDIS_ID: usize = 40;
 
 fn route53(
     project: &Project,
@@ -436,7 +448,11 @@ mod tests {
         assert_eq!(redis_id("ccg-develop"), "ccg-develop-redis");
         assert_eq!(redis_id("CCG_Main"), "ccg-main-redis");
         assert_eq!(redis_id("1game"), "r-1game-redis");
-        assert_eq!(redis_id(&"x".repeat(60)).len(), 40);
-        assert!(!redis_id(&format!("{}-y", "x".repeat(38))).ends_with('-'));
+        assert_eq!(
+            redis_id(&"x".repeat(60)).len(),
+            66,
+            "never truncated: too long is an error"
+        );
+        assert!(!redis_id("game-").ends_with('-'));
     }
 }
