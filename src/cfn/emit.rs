@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::resources::{self, SUBNET1_PARAMETER, SUBNET2_PARAMETER, VPC_PARAMETER};
 use super::{Template, intrinsic};
-use crate::lower::service::image_parameter;
+use crate::cfn::logical_id::image_parameter;
 use crate::model::{Placement, Stack};
 
 /// Builds the template for a stack (the overlay is applied by the caller

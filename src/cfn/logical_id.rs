@@ -84,6 +84,20 @@ pub fn port_ingress(network: &str, port: u16) -> String {
     format!("{}{port}Ingress", normalize(network))
 }
 
+/// `<FullName>Secret`: Docker named the resource after the secret's full
+/// compose name (`<project>_<key>` unless `name:` is given).
+#[must_use]
+pub fn secret(full_name: &str) -> String {
+    format!("{}Secret", normalize(full_name))
+}
+
+/// The template parameter that carries a built image (`<Service>Image`),
+/// filled by `c2cfn up` with the pushed image pinned to its digest.
+#[must_use]
+pub fn image_parameter(service: &str) -> String {
+    format!("{}Image", normalize(service))
+}
+
 /// A logical ID is 1–255 alphanumeric characters.
 #[must_use]
 pub fn is_valid(id: &str) -> bool {

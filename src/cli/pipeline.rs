@@ -229,7 +229,7 @@ fn render(
             service.name,
             stack.project,
             service.name,
-            lower::service::image_parameter(&service.name)
+            cfn::logical_id::image_parameter(&service.name)
         ));
     }
     Ok(Rendered { text, notes })

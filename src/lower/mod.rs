@@ -5,6 +5,8 @@
 //! secrets and EFS), the `x-aws-*` extensions, and what Fargate cannot run.
 //! All problems are collected, so a user sees every one at once. No I/O.
 
+mod checks;
+mod deployment;
 pub mod keys;
 mod network;
 mod ports;
@@ -93,7 +95,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     }
     stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, &mut diags);
     game::lower(project, &top, settings, &mut stack, &mut diags);
-    service::check_depends_on(project, &mut diags);
+    checks::check_depends_on(project, &mut diags);
     (stack, diags)
 }
 

@@ -4,17 +4,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::size;
+use super::{checks, deployment};
 use crate::cfn::{intrinsic, logical_id};
 use crate::compose::Project;
-use crate::compose::extensions::{self, Autoscaling, ServiceExtensions};
+use crate::compose::extensions::{self, ServiceExtensions};
 use crate::compose::project::Service as ComposeService;
-use crate::compose::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{
-    Container, Healthcheck, Mount, PortMapping, Scaling, Service, Stack, TaskVolume, TlsPort,
+    Container, Healthcheck, Mount, PortMapping, Service, Stack, TaskVolume, TlsPort,
 };
-use crate::source::Span;
 
 /// Docker's sidecar that adds the Cloud Map domain to `/etc/resolv.conf`, so
 /// services reach each other by bare name as in compose.
@@ -42,8 +40,8 @@ pub(super) fn lower(
         built: svc.image.is_none() && svc.build.is_some(),
         ..Service::default()
     };
-    check_network_mode(svc, diags);
-    check_sub_keys(svc, diags);
+    checks::check_network_mode(svc, diags);
+    checks::check_sub_keys(svc, diags);
     for (net, membership) in &svc.networks {
         if !membership.aliases.is_empty() {
             diags.push(
@@ -59,8 +57,8 @@ pub(super) fn lower(
             );
         }
     }
-    task_size(svc, &mut out, diags);
-    deployment(svc, &mut out, diags);
+    deployment::task_size(svc, &mut out, diags);
+    deployment::deployment(svc, &mut out, diags);
     if let Some(platform) = &svc.platform {
         match platform.value.as_str() {
             "linux/amd64" | "linux/x86_64" => {}
@@ -115,9 +113,9 @@ pub(super) fn lower(
     }
     out.managed_policies = ext.policies.clone().unwrap_or_default();
     out.tls = tls_ports(svc, &ext, diags);
-    let autoscaling = deploy_autoscaling(svc, diags).or(ext.autoscaling.clone());
+    let autoscaling = deployment::deploy_autoscaling(svc, diags).or(ext.autoscaling.clone());
     if let Some(a) = autoscaling {
-        out.scaling = scaling(svc, &a, diags);
+        out.scaling = deployment::scaling(svc, &a, diags);
     }
     out
 }
@@ -132,7 +130,6 @@ fn service_extensions(svc: &ComposeService, diags: &mut Diagnostics) -> ServiceE
     ext
 }
 
-/// Docker read `x-aws-autoscaling` under `deploy`; c2cfn also accepts it on the service.
 /// `x-aws-tls` entries by container port.
 fn tls_ports(
     svc: &ComposeService,
@@ -164,290 +161,6 @@ fn tls_ports(
         );
     }
     out
-}
-
-fn deploy_autoscaling(svc: &ComposeService, diags: &mut Diagnostics) -> Option<Autoscaling> {
-    let deploy = svc.deploy.as_ref()?;
-    let node = deploy.extensions.get("x-aws-autoscaling")?;
-    match serde_json::from_value::<Autoscaling>(node.to_json()) {
-        Ok(a) => Some(a),
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("invalid `x-aws-autoscaling`: {e}"))
-                    .at(node.span)
-                    .help("write `x-aws-autoscaling: {min: 1, max: 10, cpu: 75}` (cpu or memory, in percent)"),
-            );
-            None
-        }
-    }
-}
-
-fn scaling(svc: &ComposeService, a: &Autoscaling, diags: &mut Diagnostics) -> Option<Scaling> {
-    let span = svc.keys.get("deploy").map(|(s, _)| *s).or(Some(svc.span));
-    if a.cpu.is_some() && a.memory.is_some() {
-        diags.push(
-            Diagnostic::error(format!(
-                "`x-aws-autoscaling` of `{}` sets both cpu and memory targets",
-                svc.name
-            ))
-            .at(span)
-            .help("scale on one metric: keep either `cpu:` or `memory:`"),
-        );
-        return None;
-    }
-    let min = a.min.unwrap_or(1);
-    if a.max == 0 || a.max < min {
-        diags.push(
-            Diagnostic::error(format!(
-                "`x-aws-autoscaling` of `{}` needs `max` ≥ `min` and > 0",
-                svc.name
-            ))
-            .at(span)
-            .help("for example `min: 1, max: 10`"),
-        );
-        return None;
-    }
-    Some(Scaling {
-        min,
-        max: a.max,
-        cpu: a.cpu.or(if a.memory.is_none() { Some(75) } else { None }),
-        memory: a.memory,
-    })
-}
-
-/// Sub-keys the typed project does not carry because ECS has no use for
-/// them: each one the user wrote gets a warning (or an error where ignoring
-/// it would change what is mounted).
-fn check_sub_keys(svc: &ComposeService, diags: &mut Diagnostics) {
-    let sub = |key: &str| svc.keys.get(key).map(|(_, node)| node);
-    let entry = |node: &Node, key: &str| node.as_map().and_then(|m| m.get(key)).map(|e| e.key_span);
-    if let Some(span) = sub("healthcheck").and_then(|hc| entry(hc, "start_interval")) {
-        diags.push(
-            Diagnostic::warning(format!(
-                "`healthcheck.start_interval` of `{}` is ignored on ECS",
-                svc.name
-            ))
-            .at(span)
-            .help("ECS checks at `interval` from the start; `start_period` still applies"),
-        );
-    }
-    for item in sub("secrets").and_then(Node::as_seq).unwrap_or_default() {
-        for key in ["uid", "gid", "mode"] {
-            if let Some(span) = entry(item, key) {
-                diags.push(
-                    Diagnostic::warning(format!("`{key}` of a secret of `{}` is ignored on ECS", svc.name))
-                        .at(span)
-                        .help("secret files are written by the secrets init container, readable by every user of the task"),
-                );
-            }
-        }
-    }
-    for item in sub("volumes").and_then(Node::as_seq).unwrap_or_default() {
-        if let Some(span) = entry(item, "consistency") {
-            diags.push(
-                Diagnostic::warning("volume `consistency` is ignored on ECS")
-                    .at(span)
-                    .help("it only tuned bind mounts on Docker Desktop"),
-            );
-        }
-        let Some(options) = item
-            .as_map()
-            .and_then(|m| m.get("volume"))
-            .map(|e| &e.value)
-        else {
-            continue;
-        };
-        if let Some(span) = entry(options, "subpath") {
-            diags.push(
-                Diagnostic::error(format!("`volume.subpath` of `{}` cannot be mounted on ECS", svc.name))
-                    .at(span)
-                    .help("EFS mounts the volume's access point: give the subdirectory its own named volume with `driver_opts: {root_directory: /sub}`"),
-            );
-        }
-        for key in ["nocopy", "labels"] {
-            if let Some(span) = entry(options, key) {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "`volume.{key}` of `{}` is ignored on ECS",
-                        svc.name
-                    ))
-                    .at(span)
-                    .help("EFS volumes start empty and carry the project's tags"),
-                );
-            }
-        }
-    }
-}
-
-fn check_network_mode(svc: &ComposeService, diags: &mut Diagnostics) {
-    if let Some((span, node)) = svc.keys.get("network_mode") {
-        let mode = node
-            .as_scalar()
-            .map(|s| s.text.as_str())
-            .unwrap_or_default();
-        if mode != "awsvpc" {
-            diags.push(
-                Diagnostic::error(format!("`network_mode: {mode}` cannot run on ECS Fargate"))
-                    .at(node.span)
-                    .label("Fargate tasks always use `awsvpc`")
-                    .also(Some(*span), "set here")
-                    .help("remove `network_mode`; services reach each other by name on their compose networks"),
-            );
-        }
-    }
-}
-
-fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) {
-    let deploy = svc.deploy.as_ref();
-    let chosen = deploy.and_then(|d| d.limits.clone().or_else(|| d.reservations.clone()));
-    let mut cpus = chosen.as_ref().and_then(|r| r.cpus.clone());
-    let mut memory = chosen.as_ref().and_then(|r| r.memory.clone());
-    // Legacy service-level `cpus` / `mem_limit` (compose v2 file format).
-    if cpus.is_none()
-        && let Some((span, node)) = svc.keys.get("cpus")
-    {
-        let value = node.to_json();
-        let n = value
-            .as_f64()
-            .or_else(|| value.as_str().and_then(|s| s.parse().ok()));
-        cpus = n.map(|n| crate::compose::project::Spanned::new(n, *span));
-    }
-    if memory.is_none()
-        && let Some((span, node)) = svc.keys.get("mem_limit")
-    {
-        let bytes = node
-            .as_scalar()
-            .and_then(|s| crate::compose::syntax::bytes(&s.text).ok());
-        memory = bytes.map(|b| crate::compose::project::Spanned::new(b, *span));
-    }
-    let cpu_units = cpus.as_ref().map_or(0, |c| {
-        // Docker: 1 CPU = 1000 units (nano-CPUs / 1e6).
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let units = (c.value * 1000.0).round().max(0.0) as u64;
-        units
-    });
-    let bytes = memory.as_ref().map_or(0, |m| m.value);
-    if let Some((cpu, mem)) = size::fargate(cpu_units, bytes) {
-        out.cpu = cpu;
-        out.memory = mem;
-    } else {
-        let span = memory
-            .as_ref()
-            .and_then(|m| m.span)
-            .or(cpus.as_ref().and_then(|c| c.span));
-        diags.push(
-            Diagnostic::error(format!("no Fargate task size fits service `{}`", svc.name))
-                .at(span)
-                .help("Fargate tasks have at most 16 vCPU and 120 GB; valid pairs are listed at docs/conversion.md#task-size"),
-        );
-        out.cpu = 256;
-        out.memory = 512;
-    }
-}
-
-fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Diagnostics) {
-    out.desired_count = 1;
-    out.min_percent = 100;
-    out.max_percent = 200;
-    if let Some((_, node)) = svc.keys.get("scale")
-        && let Some(n) = node.to_json().as_u64()
-    {
-        out.desired_count = n;
-    }
-    let Some(deploy) = &svc.deploy else { return };
-    if let Some(r) = &deploy.replicas {
-        out.desired_count = r.value;
-    }
-    if let Some(mode) = &deploy.mode
-        && mode.value == "global"
-    {
-        diags.push(
-            Diagnostic::error("`deploy.mode: global` has no meaning on Fargate")
-                .at(mode.span)
-                .help("use `mode: replicated` with `replicas:`"),
-        );
-    }
-    for (key, span) in &deploy.keys {
-        let top = key.split('.').next().unwrap_or_default();
-        let ignored = matches!(
-            top,
-            "endpoint_mode" | "labels" | "restart_policy" | "rollback_config" | "placement"
-        ) || matches!(
-            key.as_str(),
-            "update_config.delay"
-                | "update_config.monitor"
-                | "update_config.max_failure_ratio"
-                | "resources.limits.pids"
-                | "resources.reservations.generic_resources"
-        );
-        if ignored {
-            diags.push(
-                Diagnostic::warning(format!("`deploy.{key}` of service `{}` is ignored on ECS", svc.name))
-                    .at(*span)
-                    .help("ECS restarts failed tasks itself and places Fargate tasks across the stack's subnets"),
-            );
-        }
-    }
-    let Some(update) = &deploy.update_config else {
-        return;
-    };
-    let mut ext_percent = |key: &str| -> Option<(u32, Option<Span>)> {
-        let node = update.extensions.get(key)?;
-        if let Some(n) = node.to_json().as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some((n, Some(node.span)))
-        } else {
-            diags.push(
-                Diagnostic::error(format!("`{key}` must be a whole percentage"))
-                    .at(node.span)
-                    .help("for example `x-aws-min_percent: 50`"),
-            );
-            None
-        }
-    };
-    let min = ext_percent("x-aws-min_percent");
-    let max = ext_percent("x-aws-max_percent");
-    if let (Some(p), true) = (&update.parallelism, min.is_none() || max.is_none()) {
-        let Some(replicas) = &deploy.replicas else {
-            diags.push(
-                Diagnostic::error("`update_config.parallelism` needs `deploy.replicas`")
-                    .at(p.span)
-                    .help("ECS rolls out by percentage of the desired count: set `replicas:`"),
-            );
-            return;
-        };
-        if replicas.value == 0 || replicas.value < p.value {
-            diags.push(
-                Diagnostic::error(format!(
-                    "`deploy.replicas` ({}) must be at least `update_config.parallelism` ({})",
-                    replicas.value, p.value
-                ))
-                .at(p.span)
-                .also(replicas.span, "replicas set here")
-                .help("lower `parallelism` or raise `replicas`"),
-            );
-            return;
-        }
-        let r = replicas.value;
-        out.min_percent = u32::try_from((r - p.value) * 100 / r).unwrap_or(0);
-        out.max_percent = u32::try_from((r + p.value) * 100 / r).unwrap_or(200);
-    }
-    if let Some((n, _)) = min {
-        out.min_percent = n;
-    }
-    if let Some((n, _)) = max {
-        out.max_percent = n;
-    }
-    if let Some(order) = &update.order
-        && order.value == "stop-first"
-        && update.extensions.get("x-aws-min_percent").is_none()
-        && update.parallelism.is_none()
-    {
-        out.min_percent = 0;
-        out.max_percent = 100;
-    }
-    if let Some(action) = &update.failure_action {
-        out.rollback = action.value == "rollback";
-    }
 }
 
 fn log_options(svc: &ComposeService, diags: &mut Diagnostics) -> crate::model::LogOptions {
@@ -487,7 +200,7 @@ fn main_container(
 ) -> Container {
     let image = match (&svc.image, &svc.build) {
         (Some(image), _) => Value::from(image.value.clone()),
-        (None, Some(_)) => intrinsic::reference(&image_parameter(&svc.name)),
+        (None, Some(_)) => intrinsic::reference(&logical_id::image_parameter(&svc.name)),
         (None, None) => {
             diags.push(
                 Diagnostic::error(format!("service `{}` has neither `image` nor `build`", svc.name))
@@ -634,13 +347,6 @@ fn push_port(c: &mut Container, port: u16, protocol: &str) {
     }
 }
 
-/// The template parameter that carries a built image (`<Service>Image`),
-/// filled by `c2cfn up` with the pushed image pinned to its digest.
-#[must_use]
-pub fn image_parameter(service: &str) -> String {
-    format!("{}Image", logical_id::normalize(service))
-}
-
 fn secrets_container(
     svc: &ComposeService,
     stack: &Stack,
@@ -693,15 +399,8 @@ fn secrets_container(
 pub fn secret_arn(secret: &crate::model::Secret) -> Value {
     match &secret.existing {
         Some(name) => Value::from(name.clone()),
-        None => intrinsic::reference(&secret_id(&secret.full_name)),
+        None => intrinsic::reference(&logical_id::secret(&secret.full_name)),
     }
-}
-
-/// `<FullName>Secret`: Docker named the resource after the secret's full
-/// compose name (`<project>_<key>` unless `name:` is given).
-#[must_use]
-pub fn secret_id(full_name: &str) -> String {
-    format!("{}Secret", logical_id::normalize(full_name))
 }
 
 fn volumes(
@@ -775,75 +474,6 @@ fn policy_document(role: &Value) -> Value {
         }
         other => other.clone(),
     }
-}
-
-/// `depends_on` must name services of the project (the loader checks
-/// profiles; cycles would deadlock CloudFormation).
-pub(super) fn check_depends_on(project: &Project, diags: &mut Diagnostics) {
-    for svc in project.services.values() {
-        for (dep, d) in &svc.depends_on {
-            if !project.services.contains_key(dep) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "service `{}` depends on unknown service `{dep}`",
-                        svc.name
-                    ))
-                    .at(d.span)
-                    .help(super::known_services(project)),
-                );
-            }
-        }
-    }
-    // Cycle detection (depth-first).
-    let names: Vec<&String> = project.services.keys().collect();
-    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
-    for name in names {
-        let mut path = Vec::new();
-        if let Some(cycle) = visit(project, name, &mut state, &mut path) {
-            let svc = &project.services[name.as_str()];
-            diags.push(
-                Diagnostic::error(format!(
-                    "services depend on each other in a cycle: {}",
-                    cycle.join(" → ")
-                ))
-                .at(svc.keys.get("depends_on").map(|(s, _)| *s))
-                .help("CloudFormation creates services in dependency order: break the cycle"),
-            );
-            break;
-        }
-    }
-}
-
-fn visit<'a>(
-    project: &'a Project,
-    name: &'a str,
-    state: &mut BTreeMap<&'a str, u8>,
-    path: &mut Vec<&'a str>,
-) -> Option<Vec<String>> {
-    match state.get(name) {
-        Some(2) => return None,
-        Some(1) => {
-            let start = path.iter().position(|p| *p == name).unwrap_or(0);
-            let mut cycle: Vec<String> = path[start..].iter().map(|s| (*s).to_owned()).collect();
-            cycle.push(name.to_owned());
-            return Some(cycle);
-        }
-        _ => {}
-    }
-    state.insert(name, 1);
-    path.push(name);
-    if let Some(svc) = project.services.get(name) {
-        for dep in svc.depends_on.keys() {
-            if project.services.contains_key(dep)
-                && let Some(c) = visit(project, dep, state, path)
-            {
-                return Some(c);
-            }
-        }
-    }
-    path.pop();
-    state.insert(name, 2);
-    None
 }
 
 /// A host path relative to the project directory when it lies inside it

@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::project_tags;
 use crate::cfn::{Resource, Template, intrinsic, logical_id};
-use crate::lower::service::secret_id;
 use crate::model::Stack;
 
 /// `<Name>SecretValue`: the parameter carrying a secret's content.
@@ -31,7 +30,7 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             }),
         );
         template.add(
-            secret_id(&secret.full_name),
+            logical_id::secret(&secret.full_name),
             Resource::new(
                 "AWS::SecretsManager::Secret",
                 json!({

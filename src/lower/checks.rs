@@ -1,0 +1,160 @@
+//! Service checks that map nothing: keys ECS cannot honour below the top
+//! level, network modes, and `depends_on` references and cycles.
+
+use std::collections::BTreeMap;
+
+use crate::compose::Project;
+use crate::compose::project::Service as ComposeService;
+use crate::compose::yaml::Node;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// Sub-keys the typed project does not carry because ECS has no use for
+/// them: each one the user wrote gets a warning (or an error where ignoring
+/// it would change what is mounted).
+pub(super) fn check_sub_keys(svc: &ComposeService, diags: &mut Diagnostics) {
+    let sub = |key: &str| svc.keys.get(key).map(|(_, node)| node);
+    let entry = |node: &Node, key: &str| node.as_map().and_then(|m| m.get(key)).map(|e| e.key_span);
+    if let Some(span) = sub("healthcheck").and_then(|hc| entry(hc, "start_interval")) {
+        diags.push(
+            Diagnostic::warning(format!(
+                "`healthcheck.start_interval` of `{}` is ignored on ECS",
+                svc.name
+            ))
+            .at(span)
+            .help("ECS checks at `interval` from the start; `start_period` still applies"),
+        );
+    }
+    for item in sub("secrets").and_then(Node::as_seq).unwrap_or_default() {
+        for key in ["uid", "gid", "mode"] {
+            if let Some(span) = entry(item, key) {
+                diags.push(
+                    Diagnostic::warning(format!("`{key}` of a secret of `{}` is ignored on ECS", svc.name))
+                        .at(span)
+                        .help("secret files are written by the secrets init container, readable by every user of the task"),
+                );
+            }
+        }
+    }
+    for item in sub("volumes").and_then(Node::as_seq).unwrap_or_default() {
+        if let Some(span) = entry(item, "consistency") {
+            diags.push(
+                Diagnostic::warning("volume `consistency` is ignored on ECS")
+                    .at(span)
+                    .help("it only tuned bind mounts on Docker Desktop"),
+            );
+        }
+        let Some(options) = item
+            .as_map()
+            .and_then(|m| m.get("volume"))
+            .map(|e| &e.value)
+        else {
+            continue;
+        };
+        if let Some(span) = entry(options, "subpath") {
+            diags.push(
+                Diagnostic::error(format!("`volume.subpath` of `{}` cannot be mounted on ECS", svc.name))
+                    .at(span)
+                    .help("EFS mounts the volume's access point: give the subdirectory its own named volume with `driver_opts: {root_directory: /sub}`"),
+            );
+        }
+        for key in ["nocopy", "labels"] {
+            if let Some(span) = entry(options, key) {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`volume.{key}` of `{}` is ignored on ECS",
+                        svc.name
+                    ))
+                    .at(span)
+                    .help("EFS volumes start empty and carry the project's tags"),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn check_network_mode(svc: &ComposeService, diags: &mut Diagnostics) {
+    if let Some((span, node)) = svc.keys.get("network_mode") {
+        let mode = node
+            .as_scalar()
+            .map(|s| s.text.as_str())
+            .unwrap_or_default();
+        if mode != "awsvpc" {
+            diags.push(
+                Diagnostic::error(format!("`network_mode: {mode}` cannot run on ECS Fargate"))
+                    .at(node.span)
+                    .label("Fargate tasks always use `awsvpc`")
+                    .also(Some(*span), "set here")
+                    .help("remove `network_mode`; services reach each other by name on their compose networks"),
+            );
+        }
+    }
+}
+
+/// `depends_on` must name services of the project (the loader checks
+/// profiles; cycles would deadlock CloudFormation).
+pub(super) fn check_depends_on(project: &Project, diags: &mut Diagnostics) {
+    for svc in project.services.values() {
+        for (dep, d) in &svc.depends_on {
+            if !project.services.contains_key(dep) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "service `{}` depends on unknown service `{dep}`",
+                        svc.name
+                    ))
+                    .at(d.span)
+                    .help(super::known_services(project)),
+                );
+            }
+        }
+    }
+    // Cycle detection (depth-first).
+    let names: Vec<&String> = project.services.keys().collect();
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    for name in names {
+        let mut path = Vec::new();
+        if let Some(cycle) = visit(project, name, &mut state, &mut path) {
+            let svc = &project.services[name.as_str()];
+            diags.push(
+                Diagnostic::error(format!(
+                    "services depend on each other in a cycle: {}",
+                    cycle.join(" → ")
+                ))
+                .at(svc.keys.get("depends_on").map(|(s, _)| *s))
+                .help("CloudFormation creates services in dependency order: break the cycle"),
+            );
+            break;
+        }
+    }
+}
+
+fn visit<'a>(
+    project: &'a Project,
+    name: &'a str,
+    state: &mut BTreeMap<&'a str, u8>,
+    path: &mut Vec<&'a str>,
+) -> Option<Vec<String>> {
+    match state.get(name) {
+        Some(2) => return None,
+        Some(1) => {
+            let start = path.iter().position(|p| *p == name).unwrap_or(0);
+            let mut cycle: Vec<String> = path[start..].iter().map(|s| (*s).to_owned()).collect();
+            cycle.push(name.to_owned());
+            return Some(cycle);
+        }
+        _ => {}
+    }
+    state.insert(name, 1);
+    path.push(name);
+    if let Some(svc) = project.services.get(name) {
+        for dep in svc.depends_on.keys() {
+            if project.services.contains_key(dep)
+                && let Some(c) = visit(project, dep, state, path)
+            {
+                return Some(c);
+            }
+        }
+    }
+    path.pop();
+    state.insert(name, 2);
+    None
+}
