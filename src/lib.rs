@@ -16,6 +16,7 @@ pub mod cfn;
 pub mod cli;
 pub mod compose;
 pub mod diagnostic;
+pub mod local;
 pub mod lower;
 pub mod model;
 pub mod source;

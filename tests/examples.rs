@@ -22,6 +22,12 @@ fn examples() -> Vec<(String, Vec<String>)> {
                 .unwrap()
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "env"))
+                // A local environment (`ecs=false`) is not deployed to AWS.
+                .filter(|p| {
+                    !std::fs::read_to_string(p)
+                        .unwrap_or_default()
+                        .contains("\necs=false")
+                })
                 .collect();
             v.sort();
             v

@@ -12,6 +12,8 @@ mod docker;
 mod examples;
 /// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
 mod game;
+/// The local environment plan and its compose file.
+mod local;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
 /// Shared helpers.

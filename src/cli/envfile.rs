@@ -171,6 +171,9 @@ impl EnvFile {
                 "certificate_arn" if !value.starts_with("arn:aws") || !value.contains(":acm:") => {
                     diags.push(bad("an ACM certificate ARN").help("for example `arn:aws:acm:eu-west-1:123456789012:certificate/…`"));
                 }
+                "dynamodb_port" | "redis_port" if !value.parse::<u16>().is_ok_and(|p| p > 0) => {
+                    diags.push(bad("a port number").help("a number from 1 to 65535"));
+                }
                 "aws_region" if !is_region(&value) => diags.push(bad("an AWS region").help("for example `aws_region=eu-west-1`")),
                 "tunnel_ports" if !value.split(',').all(|p| p.trim().split_once(':').is_some_and(|(a, b)| a.parse::<u16>().is_ok() && b.parse::<u16>().is_ok())) => {
                     diags.push(bad("a list of LOCAL:REMOTE ports").help("for example `tunnel_ports=5000:4005,5001:4006`"));

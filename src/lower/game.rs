@@ -119,7 +119,7 @@ fn dynamodb(
                 .insert("DYNAMODB_PREFIX".into(), Value::from(format!("{prefix}-")));
             for t in &stack.tables {
                 main.environment.insert(
-                    format!("DYNAMODB_TABLE_{}", env_suffix(&t.name)),
+                    table_variable(&t.name),
                     Value::from(t.physical_name.clone()),
                 );
             }
@@ -127,9 +127,11 @@ fn dynamodb(
     }
 }
 
-/// `collection-v2` → `COLLECTION_V2`.
-fn env_suffix(name: &str) -> String {
-    name.chars()
+/// The variable carrying a table's physical name: `collection-v2` →
+/// `DYNAMODB_TABLE_COLLECTION_V2` (the cloud and the local environment agree).
+pub(crate) fn table_variable(name: &str) -> String {
+    let suffix: String = name
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_uppercase()
@@ -137,7 +139,8 @@ fn env_suffix(name: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    format!("DYNAMODB_TABLE_{suffix}")
 }
 
 fn table(

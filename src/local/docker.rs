@@ -1,0 +1,147 @@
+//! The `docker compose` commands of the local environment, behind a trait:
+//! the real one runs the `docker` CLI, tests record the exact command lines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+
+/// Runs `docker` with arguments, inheriting the terminal.
+pub trait Docker {
+    /// Runs `docker ARGS...` and returns its exit status.
+    fn run(&mut self, args: &[String]) -> std::io::Result<ExitStatus>;
+}
+
+/// The real `docker` CLI.
+#[derive(Debug, Default)]
+pub struct DockerCli;
+
+impl Docker for DockerCli {
+    fn run(&mut self, args: &[String]) -> std::io::Result<ExitStatus> {
+        Command::new("docker").args(args).status()
+    }
+}
+
+/// Why a docker command failed, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DockerError {
+    /// The CLI is not installed.
+    #[error(
+        "the `docker` command was not found; install Docker (Docker Desktop, or Docker Engine with the compose plugin) to run the local environment"
+    )]
+    Missing,
+    /// It ran and failed.
+    #[error("`docker {command}` failed ({status}); its output above says why")]
+    Failed {
+        /// The arguments, joined.
+        command: String,
+        /// The exit status.
+        status: ExitStatus,
+    },
+    /// It could not be started.
+    #[error("cannot run `docker`: {0}")]
+    Io(#[source] std::io::Error),
+}
+
+/// The compose files of one local environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposeFiles {
+    /// `-p` project name.
+    pub project: String,
+    /// The user's compose files (empty: dependencies only).
+    pub user_files: Vec<PathBuf>,
+    /// c2cfn's generated file.
+    pub generated: PathBuf,
+}
+
+impl ComposeFiles {
+    fn base(&self) -> Vec<String> {
+        let mut args = vec!["compose".to_owned(), "-p".to_owned(), self.project.clone()];
+        for f in self
+            .user_files
+            .iter()
+            .chain(std::iter::once(&self.generated))
+        {
+            args.push("-f".to_owned());
+            args.push(path(f));
+        }
+        args
+    }
+
+    /// `docker compose … up -d --wait [--build]`.
+    #[must_use]
+    pub fn up(&self) -> Vec<String> {
+        let mut args = self.base();
+        args.extend(["up", "-d", "--wait"].map(str::to_owned));
+        if !self.user_files.is_empty() {
+            args.push("--build".to_owned());
+        }
+        args
+    }
+
+    /// `docker compose … down` (volumes and data folders are kept).
+    #[must_use]
+    pub fn down(&self) -> Vec<String> {
+        let mut args = self.base();
+        args.push("down".to_owned());
+        args
+    }
+}
+
+fn path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Runs one command, mapping failures to [`DockerError`].
+pub fn run(docker: &mut dyn Docker, args: &[String]) -> Result<(), DockerError> {
+    match docker.run(args) {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(DockerError::Failed {
+            command: args.join(" "),
+            status,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DockerError::Missing),
+        Err(e) => Err(DockerError::Io(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(user: &[&str]) -> ComposeFiles {
+        ComposeFiles {
+            project: "ccg-local".into(),
+            user_files: user.iter().map(PathBuf::from).collect(),
+            generated: PathBuf::from("/p/.c2cfn/local/compose.local.yaml"),
+        }
+    }
+
+    #[test]
+    fn command_lines_are_exact() {
+        assert_eq!(
+            files(&[]).up().join(" "),
+            "compose -p ccg-local -f /p/.c2cfn/local/compose.local.yaml up -d --wait"
+        );
+        assert_eq!(
+            files(&["/p/app-compose.yml"]).up().join(" "),
+            "compose -p ccg-local -f /p/app-compose.yml -f /p/.c2cfn/local/compose.local.yaml up -d --wait --build"
+        );
+        assert_eq!(
+            files(&["/p/app-compose.yml"]).down().join(" "),
+            "compose -p ccg-local -f /p/app-compose.yml -f /p/.c2cfn/local/compose.local.yaml down"
+        );
+    }
+
+    struct Missing;
+    impl Docker for Missing {
+        fn run(&mut self, _: &[String]) -> std::io::Result<ExitStatus> {
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        }
+    }
+
+    #[test]
+    fn a_missing_cli_is_explained() {
+        let err = run(&mut Missing, &files(&[]).up()).unwrap_err();
+        assert!(matches!(err, DockerError::Missing));
+        assert!(err.to_string().contains("install Docker"));
+    }
+}

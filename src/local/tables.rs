@@ -1,0 +1,93 @@
+//! Creating the declared tables on DynamoDB Local: missing ones are created
+//! with the cloud's names and keys, existing ones are left alone.
+
+use crate::model::Table;
+
+/// The two DynamoDB calls the local environment needs.
+pub trait TableApi {
+    /// Names of the existing tables.
+    fn list_tables(&mut self) -> Result<Vec<String>, String>;
+    /// Creates one table (on-demand billing: capacity means nothing locally).
+    fn create_table(&mut self, table: &Table) -> Result<(), String>;
+}
+
+/// What happened to one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Created now.
+    Created(String),
+    /// Already there: left alone (its items are kept).
+    Existing(String),
+}
+
+/// Creates the tables that do not exist yet.
+pub fn ensure(api: &mut dyn TableApi, tables: &[Table]) -> Result<Vec<Outcome>, String> {
+    let existing = api.list_tables()?;
+    let mut out = Vec::new();
+    for t in tables {
+        if existing.contains(&t.physical_name) {
+            out.push(Outcome::Existing(t.physical_name.clone()));
+        } else {
+            api.create_table(t)
+                .map_err(|e| format!("cannot create table {}: {e}", t.physical_name))?;
+            out.push(Outcome::Created(t.physical_name.clone()));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Fake {
+        tables: Vec<String>,
+        created: Vec<String>,
+    }
+
+    impl TableApi for Fake {
+        fn list_tables(&mut self) -> Result<Vec<String>, String> {
+            Ok(self.tables.clone())
+        }
+        fn create_table(&mut self, table: &Table) -> Result<(), String> {
+            self.tables.push(table.physical_name.clone());
+            self.created.push(table.physical_name.clone());
+            Ok(())
+        }
+    }
+
+    fn table(name: &str) -> Table {
+        Table {
+            name: name.into(),
+            physical_name: format!("ccg-local-{name}"),
+            hash: ("player-id".into(), "S".into()),
+            range: None,
+            scaling: None,
+            read: 1,
+            write: 1,
+            ttl: None,
+            pitr: true,
+        }
+    }
+
+    #[test]
+    fn creating_twice_is_idempotent() {
+        let mut api = Fake {
+            tables: vec!["ccg-local-decks".into()],
+            ..Fake::default()
+        };
+        let tables = [table("decks"), table("packs")];
+        let first = ensure(&mut api, &tables).unwrap();
+        assert_eq!(
+            first,
+            [
+                Outcome::Existing("ccg-local-decks".into()),
+                Outcome::Created("ccg-local-packs".into())
+            ]
+        );
+        let second = ensure(&mut api, &tables).unwrap();
+        assert!(second.iter().all(|o| matches!(o, Outcome::Existing(_))));
+        assert_eq!(api.created, ["ccg-local-packs"]);
+    }
+}

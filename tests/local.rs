@@ -1,0 +1,93 @@
+//! The local environment: the generated compose file (snapshot, and valid
+//! against the official Compose schema) and the host variables.
+
+use c2cfn::compose::{self, LoadOptions};
+use c2cfn::local::{LocalSettings, plan};
+use c2cfn::source::SourceMap;
+
+use crate::support::{root, settings, shared};
+
+fn local_plan() -> c2cfn::local::LocalPlan {
+    let dir = root().join("compose/game-backend");
+    let options = LoadOptions {
+        files: vec![dir.join("app-compose.yml")],
+        env_files: vec![dir.join("local.env")],
+        cwd: dir.clone(),
+        ..LoadOptions::default()
+    };
+    let mut sources = SourceMap::new();
+    let loaded = compose::load(&options, &mut sources).expect("the example loads");
+    let lowered = c2cfn::lower::Settings {
+        prefix: Some("ccg-local".into()),
+    };
+    let (stack, _) = c2cfn::lower::lower(&loaded.project, &lowered);
+    plan(
+        &stack,
+        &LocalSettings {
+            dynamodb_port: 8000,
+            redis_port: 6379,
+            state_dir: "/project/.c2cfn/ccg-local".into(),
+            region: "us-east-1".into(),
+        },
+    )
+}
+
+#[test]
+fn the_generated_compose_file_is_snapshotted() {
+    let p = local_plan();
+    let yaml = c2cfn::cfn::render(&p.compose, c2cfn::cfn::Format::Yaml);
+    settings().bind(|| insta::assert_snapshot!("local_compose_game_backend", yaml));
+    assert_eq!(
+        p.compose_project,
+        "ccg-local-local".replace("-local-local", "-local")
+    );
+    assert_eq!(p.ports, [8000, 6379]);
+    let names: Vec<&str> = p.tables.iter().map(|t| t.physical_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "ccg-local-collection",
+            "ccg-local-decks",
+            "ccg-local-players",
+            "ccg-local-packs"
+        ]
+    );
+}
+
+#[test]
+fn the_generated_compose_file_is_valid_compose() {
+    let python = std::env::var("C2CFN_PYTHON").expect("C2CFN_PYTHON is set by scripts/test");
+    let p = local_plan();
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("doc.json");
+    std::fs::write(&doc, serde_json::to_string(&p.compose).unwrap()).unwrap();
+    let schema = shared().join("compose-spec/compose-spec.json");
+    // jsonschema comes with cfn-lint in the test virtualenv.
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             schema = json.load(open(sys.argv[1]))\n\
+             jsonschema.validate(json.load(open(sys.argv[2])), schema)",
+        ])
+        .arg(&schema)
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn host_variables_match_the_cloud_names() {
+    let p = local_plan();
+    let env = &p.host_environment;
+    assert_eq!(env["DYNAMODB_PREFIX"], "ccg-local-");
+    assert_eq!(env["DYNAMODB_TABLE_COLLECTION"], "ccg-local-collection");
+    assert_eq!(env["AWS_ENDPOINT_URL_DYNAMODB"], "http://127.0.0.1:8000");
+    assert_eq!(env["REDIS_HOST"], "127.0.0.1");
+    assert_eq!(env["REDIS_PORT"], "6379");
+}
