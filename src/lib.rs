@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod local;
 pub mod lower;
 pub mod model;
+pub mod operate;
 pub mod source;
 
 pub use cli::run;
