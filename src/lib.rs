@@ -7,7 +7,7 @@
 //! 2. `lower`: project → [`model::Stack`], every decision and check (Docker's
 //!    ECS semantics, `x-aws-*` extensions, Fargate limits) made here.
 //! 3. [`cfn`]: stack → one [`cfn::Template`], rendered as YAML or JSON.
-//! 4. `deploy`: change sets against CloudFormation (behind a trait).
+//! 4. [`deploy`]: change sets against CloudFormation (behind a trait).
 //!
 //! Problems are [`diagnostic::Diagnostic`]s with spans into the
 //! [`source::SourceMap`], rendered in one place.
@@ -15,6 +15,7 @@
 pub mod cfn;
 pub mod cli;
 pub mod compose;
+pub mod deploy;
 pub mod diagnostic;
 pub mod local;
 pub mod lower;

@@ -7,7 +7,9 @@ use crate::support::{c2cfn, root, settings, stderr, stdout};
 fn help_and_usage_errors() {
     let out = c2cfn(&root(), &["--help"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).contains("Exit codes: 0 ok, 1 invalid input"));
+    assert!(
+        stdout(&out).contains("Exit codes: 0 ok (diff: nothing would change), 1 invalid input")
+    );
     let out = c2cfn(&root(), &["render", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
     let out = c2cfn(&root(), &["render", "--check"]);

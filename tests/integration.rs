@@ -4,6 +4,8 @@
 mod cli;
 /// docs/conversion.md covers every service key of the Compose schema.
 mod conversion;
+/// `up`, `diff`, `down`, `ps` end to end against the local AWS stand-in.
+mod deploy;
 /// Malformed inputs: the rendered diagnostics are snapshot-tested.
 mod diagnostics;
 /// Docker's own input renders with Docker's logical IDs and types.

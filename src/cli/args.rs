@@ -13,7 +13,21 @@ pub struct Args {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 ok, 1 invalid input or stale template (--check), 2 usage error, 4 cannot write output.";
+const EXIT_CODES: &str = "Exit codes: 0 ok (diff: nothing would change), 1 invalid input, refused or cancelled (nothing changed), 2 usage error, 3 diff: something would change, 4 cannot write output, 5 the CloudFormation operation failed, 130 interrupted (the operation goes on).";
+
+/// Where and as whom the deploy commands talk to AWS.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct AwsArgs {
+    /// AWS shared-config profile (default: `aws_profile` in the env file, else the standard chain: AWS_PROFILE, ...). Named --aws-profile because --profile selects compose profiles.
+    #[arg(long = "aws-profile", value_name = "PROFILE")]
+    pub aws_profile: Option<String>,
+    /// AWS region (default: `aws_region` in the env file, else AWS_REGION / AWS_DEFAULT_REGION / the profile's region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Refuse instead of waiting when another operation is running on the stack.
+    #[arg(long)]
+    pub no_wait: bool,
+}
 
 /// Options shared by every command that loads a project.
 #[derive(Debug, Clone, clap::Args, Default)]
@@ -80,4 +94,58 @@ pub enum Command {
     },
     /// Print the JSON Schema of every c2cfn compose extension (for editors).
     Schema,
+    /// Deploy the project: change set, preview, data-loss guard, confirmation, progress.
+    Up {
+        /// Project options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Answer yes to every confirmation (required without a terminal, e.g. in CI).
+        #[arg(short = 'y', long)]
+        yes: bool,
+        /// Allow a change that replaces or deletes a stateful resource (table, Redis, EFS, ECR repository).
+        #[arg(long)]
+        allow_data_loss: bool,
+        /// Image of a service built from source: SERVICE=URI (repeatable).
+        #[arg(long = "image", value_name = "SERVICE=URI")]
+        images: Vec<String>,
+    },
+    /// Show what `up` would change (change set preview), then delete the change set. Exit 0: nothing; 3: something would change.
+    Diff {
+        /// Project options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Image of a service built from source: SERVICE=URI (repeatable).
+        #[arg(long = "image", value_name = "SERVICE=URI")]
+        images: Vec<String>,
+    },
+    /// Delete the stack; tables, EFS file systems and Redis snapshots are kept (and listed).
+    Down {
+        /// Project options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Answer yes to the confirmation.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+    /// Show the stack's status, outputs and resources.
+    Ps {
+        /// Project options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -3,6 +3,7 @@
 //! see clap types.
 
 mod args;
+mod deploy;
 mod envfile;
 mod pipeline;
 
@@ -22,8 +23,14 @@ pub mod exit {
     pub const INVALID: i32 = 1;
     /// Usage error: unknown flag, missing argument.
     pub const USAGE: i32 = 2;
+    /// `diff`: something would change.
+    pub const HAS_CHANGES: i32 = crate::deploy::EXIT_HAS_CHANGES;
     /// An I/O failure writing output.
     pub const IO: i32 = 4;
+    /// The CloudFormation operation ran and failed (rolled back, delete failed).
+    pub const DEPLOY_FAILED: i32 = crate::deploy::EXIT_DEPLOY_FAILED;
+    /// Ctrl-C: c2cfn stopped watching; the operation goes on in CloudFormation.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// Runs c2cfn with `args` (including the program name); returns the exit code.

@@ -16,10 +16,38 @@ use crate::diagnostic::{self, Diagnostics};
 use crate::lower::{self, Settings};
 use crate::source::SourceMap;
 
-/// A rendered project.
-struct Rendered {
-    text: String,
+/// A rendered project: the template and what deploying it needs to know.
+pub(super) struct Rendered {
+    /// The template text.
+    pub text: String,
+    /// The template as a value (after the overlay).
+    pub value: Value,
+    /// The loaded project.
+    pub project: compose::Project,
+    settings: Settings,
+    /// The environment files read.
+    pub env_files: Vec<EnvFile>,
     notes: Vec<String>,
+    /// Services built from source (they have an image parameter).
+    pub built: Vec<String>,
+}
+
+impl Rendered {
+    /// The stack name: `app_cluster` from the env file, else the project name.
+    pub(super) fn stack_name(&self) -> String {
+        self.settings
+            .prefix
+            .clone()
+            .unwrap_or_else(|| self.project.name.clone())
+    }
+
+    /// A setting from the env files (the last file that sets it wins).
+    pub(super) fn env(&self, key: &str) -> Option<String> {
+        self.env_files
+            .iter()
+            .rev()
+            .find_map(|e| e.get(key).map(str::to_owned))
+    }
 }
 
 /// Runs the command; returns the exit code.
@@ -59,6 +87,9 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
                     }
                 },
             }
+        }
+        Command::Up { .. } | Command::Diff { .. } | Command::Down { .. } | Command::Ps { .. } => {
+            super::deploy::execute(&args.command, out, err)
         }
         Command::Config { project, format } => {
             // Like `docker compose config`: the resolved project, without the
@@ -190,7 +221,7 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
 }
 
 /// Loads, lowers and emits; diagnostics are printed here.
-fn render(
+pub(super) fn render(
     args: &ProjectArgs,
     format: Format,
     sources: &mut SourceMap,
@@ -199,8 +230,8 @@ fn render(
     let Project {
         loaded,
         settings,
+        env_files,
         mut diags,
-        ..
     } = load(args, sources, err)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
@@ -232,7 +263,20 @@ fn render(
             cfn::logical_id::image_parameter(&service.name)
         ));
     }
-    Ok(Rendered { text, notes })
+    Ok(Rendered {
+        text,
+        value,
+        project: loaded.project,
+        settings,
+        env_files,
+        notes,
+        built: stack
+            .services
+            .iter()
+            .filter(|s| s.built)
+            .map(|s| s.name.clone())
+            .collect(),
+    })
 }
 
 fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn Write) -> i32 {

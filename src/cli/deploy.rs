@@ -1,0 +1,269 @@
+//! `up`, `diff`, `down` and `ps`: render the project with the same pipeline
+//! as `render`, connect to AWS, say where, resolve parameters, and hand over
+//! to [`crate::deploy`]. Maps the outcome to an exit code.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal as _, Write};
+use std::time::Duration;
+
+use super::args::{AwsArgs, Command, ProjectArgs};
+use super::exit;
+use super::pipeline::{self, Rendered};
+use crate::cfn::Format;
+use crate::cfn::logical_id::image_parameter;
+use crate::cfn::resources::secrets::value_parameter;
+use crate::deploy::down::Kept;
+use crate::deploy::events::Display;
+use crate::deploy::params::{self, Inputs, SecretSource};
+use crate::deploy::plan::{Deployer, Options, Outcome};
+use crate::deploy::sdk::Aws;
+use crate::deploy::ui::{Style, TerminalPrompt};
+use crate::deploy::{Failure, status};
+use crate::source::SourceMap;
+
+/// Runs a deploy command; returns the exit code.
+pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the async runtime: {e}");
+            return exit::INVALID;
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = run(command, out, err) => r,
+            _ = tokio::signal::ctrl_c() => Err(Failure {
+                message: "interrupted: c2cfn stopped watching. Nothing was cancelled or deleted: an operation CloudFormation had started goes on.".into(),
+                hint: Some("`c2cfn ps` (with the same project options) shows the stack's status; run `c2cfn up` again to continue once it has settled".into()),
+                code: exit::INTERRUPTED,
+            }),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            let _ = writeln!(err, "error: {}", f.message);
+            if let Some(h) = f.hint {
+                let _ = writeln!(err, "help: {h}");
+            }
+            f.code
+        }
+    }
+}
+
+fn display() -> Display {
+    let poll = std::env::var("C2CFN_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(1), Duration::from_millis);
+    Display {
+        style: Style::detect(),
+        live: std::io::stdout().is_terminal() && std::env::var_os("CI").is_none(),
+        poll,
+    }
+}
+
+async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
+    let (project, aws_args, verb) = match command {
+        Command::Up { project, aws, .. } => (project, aws, "up"),
+        Command::Diff { project, aws, .. } => (project, aws, "diff"),
+        Command::Down { project, aws, .. } => (project, aws, "down"),
+        Command::Ps { project, aws, .. } => (project, aws, "ps"),
+        _ => return Ok(exit::USAGE),
+    };
+    let mut sources = SourceMap::new();
+    let rendered = match pipeline::render(project, Format::Yaml, &mut sources, err) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let yes = match command {
+        Command::Up { yes, .. } | Command::Down { yes, .. } => Some(*yes),
+        _ => None,
+    };
+    // No terminal and no -y: say so before anything is asked of AWS.
+    let mut prompt = TerminalPrompt {
+        yes: yes.unwrap_or(false),
+    };
+    if yes.is_some() {
+        prompt
+            .check()
+            .map_err(|e| Failure::refused(e, "nothing was changed"))?;
+    }
+    let stack = rendered.stack_name();
+    let aws = connect(&rendered, aws_args).await?;
+    if verb != "ps" {
+        let account = check_account(&aws, &rendered).await?;
+        let env = env_file_label(project);
+        let _ = writeln!(
+            out,
+            "c2cfn {verb}: account {account}, region {}, stack {stack}, env file {env}",
+            aws.region
+        );
+    }
+    let display = display();
+    let options = Options {
+        allow_data_loss: matches!(
+            command,
+            Command::Up {
+                allow_data_loss: true,
+                ..
+            }
+        ),
+        no_wait: aws_args.no_wait,
+    };
+    let mut deployer = Deployer {
+        cfn: &aws.cloudformation,
+        stack: &stack,
+        out,
+        prompt: &mut prompt,
+        display,
+        options,
+    };
+    match command {
+        Command::Up { images, .. } | Command::Diff { images, .. } => {
+            let inputs = inputs(&rendered, images)?;
+            let parameters = params::resolve(&inputs, &aws.ec2, &|k| std::env::var(k).ok()).await?;
+            let execute = verb == "up";
+            match deployer.run(&rendered.text, &parameters, execute).await? {
+                Outcome::WouldChange => Ok(exit::HAS_CHANGES),
+                Outcome::NoChanges | Outcome::Deployed => Ok(exit::OK),
+            }
+        }
+        Command::Down { .. } => {
+            let kept = deployer.down().await?;
+            report_kept(deployer.out, &kept, &aws.region);
+            Ok(exit::OK)
+        }
+        Command::Ps { json, .. } => {
+            let Some(value) = status::read(&aws.cloudformation, &stack).await? else {
+                return Err(Failure::refused(
+                    format!("stack {stack} does not exist in region {}", aws.region),
+                    "`c2cfn up` creates it; check --region and the env file's `app_cluster`",
+                ));
+            };
+            let text = if *json {
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                )
+            } else {
+                status::text(&value, display.style)
+            };
+            let _ = write!(deployer.out, "{text}");
+            Ok(exit::OK)
+        }
+        _ => Ok(exit::USAGE),
+    }
+}
+
+fn env_file_label(project: &ProjectArgs) -> String {
+    if project.env_files.is_empty() {
+        "none".to_owned()
+    } else {
+        project
+            .env_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+async fn connect(rendered: &Rendered, args: &AwsArgs) -> Result<Aws, Failure> {
+    let profile = args
+        .aws_profile
+        .clone()
+        .or_else(|| rendered.env("aws_profile"));
+    let region = args.region.clone().or_else(|| rendered.env("aws_region"));
+    Aws::connect(profile.as_deref(), region.as_deref())
+        .await
+        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))
+}
+
+async fn check_account(aws: &Aws, rendered: &Rendered) -> Result<String, Failure> {
+    let account = aws.account().await.map_err(|e| {
+        Failure::api(
+            "cannot identify the AWS account (STS GetCallerIdentity)",
+            &e,
+        )
+    })?;
+    if let Some(pinned) = rendered.env("aws_account_id")
+        && pinned != account
+    {
+        return Err(Failure::refused(
+            format!(
+                "the env file pins account {pinned}, but the credentials are for account {account}"
+            ),
+            "use the profile of that account (--aws-profile or `aws_profile` in the env file); nothing was changed",
+        ));
+    }
+    Ok(account)
+}
+
+fn inputs(rendered: &Rendered, images: &[String]) -> Result<Inputs, Failure> {
+    let names: Vec<String> = rendered
+        .value
+        .get("Parameters")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut secrets = BTreeMap::new();
+    for (name, secret) in &rendered.project.secrets {
+        if secret.external {
+            continue;
+        }
+        let source = match (&secret.file, &secret.environment) {
+            (Some(f), _) => SecretSource::File(f.clone()),
+            (None, Some(v)) => SecretSource::Variable(v.clone()),
+            (None, None) => SecretSource::Missing,
+        };
+        secrets.insert(value_parameter(name), (name.clone(), source));
+    }
+    let images_by_parameter = rendered
+        .built
+        .iter()
+        .map(|s| (image_parameter(s), s.clone()))
+        .collect();
+    let mut given_images = BTreeMap::new();
+    for item in images {
+        let Some((service, uri)) = item
+            .split_once('=')
+            .filter(|(s, u)| !s.is_empty() && !u.is_empty())
+        else {
+            return Err(Failure::refused(
+                format!("--image {item}: expected SERVICE=URI"),
+                "e.g. --image api=123456789012.dkr.ecr.eu-west-1.amazonaws.com/game/api@sha256:...",
+            ));
+        };
+        given_images.insert(service.to_owned(), uri.to_owned());
+    }
+    Ok(Inputs {
+        names,
+        secrets,
+        images: images_by_parameter,
+        given_images,
+    })
+}
+
+fn report_kept(out: &mut dyn Write, kept: &[Kept], region: &str) {
+    if kept.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Kept (DeletionPolicy), with the data in them; delete them yourself when you are sure:"
+    );
+    for k in kept {
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            k.logical_id,
+            k.resource_type,
+            k.describe(region)
+        );
+    }
+}

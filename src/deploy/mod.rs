@@ -1,0 +1,67 @@
+//! Deploying a rendered template through CloudFormation change sets:
+//! `c2cfn up`, `diff`, `down` and `ps`. AWS is reached through the traits of
+//! [`api`] only, so the state machine ([`plan`]) is tested against fakes and
+//! runs against the AWS SDK ([`sdk`]). See docs/deploy.md.
+
+pub mod api;
+pub mod change_set;
+pub mod down;
+pub mod events;
+pub mod guard;
+pub mod params;
+pub mod plan;
+pub mod preview;
+pub mod sdk;
+pub mod status;
+pub mod ui;
+
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;
+
+/// Exit code: the CloudFormation operation ran and failed (rolled back, or
+/// the delete failed). See README.md.
+pub const EXIT_DEPLOY_FAILED: i32 = 5;
+/// Exit code of `diff` when something would change.
+pub const EXIT_HAS_CHANGES: i32 = 3;
+
+/// Why a deploy command stopped: what to print and the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What went wrong (may span lines).
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// The exit code.
+    pub code: i32,
+}
+
+impl Failure {
+    /// A failure before anything changed (exit 1).
+    #[must_use]
+    pub fn refused(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: Some(hint.into()),
+            code: 1,
+        }
+    }
+
+    /// An AWS call that failed (exit 1).
+    #[must_use]
+    pub fn api(what: &str, e: &api::ApiError) -> Self {
+        let hint = if e.code.contains("Throttl") {
+            "AWS is throttling requests (the SDK already retried); wait a minute and run the command again"
+        } else if e.code.contains("ExpiredToken")
+            || e.code.contains("InvalidClientTokenId")
+            || e.code.contains("UnrecognizedClient")
+            || e.message.contains("credentials")
+        {
+            "check the AWS credentials: --aws-profile, `aws_profile` in the env file, or AWS_PROFILE / AWS_ACCESS_KEY_ID (for SSO: `aws sso login`)"
+        } else {
+            "the AWS error above comes from CloudFormation; `c2cfn ps` shows the stack's current state"
+        };
+        Self::refused(format!("{what}: {e}"), hint)
+    }
+}

@@ -1,0 +1,496 @@
+//! The state machine against a scripted CloudFormation: what the local
+//! stand-in cannot produce (replacement flags, in-progress stacks, failed
+//! rollbacks, root causes) and both forms of "no changes".
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::time::Duration;
+
+use super::api::{Action, ApiError, ChangeSetInfo, Replacement, ResourceChange, StackResource};
+use super::events::Display;
+use super::fake::{FakeCfn, State, event, stack};
+use super::plan::{Deployer, Options, Outcome};
+use super::ui::{Scripted, Style};
+use super::{EXIT_DEPLOY_FAILED, Failure};
+
+const TABLE_V1: &str = r#"{"Resources": {
+  "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
+    "TableName": "game-players",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}},
+  "Service": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}}}}"#;
+
+fn block<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+fn change(action: Action, id: &str, ty: &str, replacement: Replacement) -> ResourceChange {
+    ResourceChange {
+        action,
+        logical_id: id.into(),
+        resource_type: ty.into(),
+        physical_id: None,
+        replacement,
+        details: Vec::new(),
+    }
+}
+
+#[allow(clippy::unnecessary_wraps)] // assigned to an Option field
+fn ready(changes: Vec<ResourceChange>) -> Option<ChangeSetInfo> {
+    Some(ChangeSetInfo {
+        status: "CREATE_COMPLETE".into(),
+        reason: None,
+        changes,
+    })
+}
+
+fn deployed(status: &str) -> State {
+    State {
+        stack: Some(stack(status)),
+        template: TABLE_V1.into(),
+        ..State::default()
+    }
+}
+
+struct Run {
+    result: Result<Outcome, Failure>,
+    out: String,
+    asked: Vec<String>,
+    calls: Vec<String>,
+}
+
+fn run(state: State, template: &str, answers: &[bool], options: Options, execute: bool) -> Run {
+    let cfn = FakeCfn(std::cell::RefCell::new(state));
+    let mut out = Vec::new();
+    let mut prompt = Scripted {
+        answers: answers.to_vec(),
+        asked: Vec::new(),
+    };
+    let result = {
+        let mut d = Deployer {
+            cfn: &cfn,
+            stack: "game",
+            out: &mut out,
+            prompt: &mut prompt,
+            display: Display {
+                style: Style::default(),
+                live: false,
+                poll: Duration::ZERO,
+            },
+            options,
+        };
+        block(d.run(template, &[], execute))
+    };
+    Run {
+        result,
+        out: String::from_utf8_lossy(&out).into_owned(),
+        asked: prompt.asked,
+        calls: cfn.calls(),
+    }
+}
+
+fn up(state: State, template: &str, answers: &[bool]) -> Run {
+    run(state, template, answers, Options::default(), true)
+}
+
+#[test]
+fn cloudformation_replacement_of_a_table_is_refused_and_the_change_set_deleted() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(vec![change(
+        Action::Modify,
+        "Table",
+        "AWS::DynamoDB::Table",
+        Replacement::True,
+    )]);
+    let r = up(s, TABLE_V1, &[true]);
+    let f = r.result.expect_err("refused");
+    assert_eq!(f.code, 1);
+    assert!(
+        f.message
+            .contains("Table (AWS::DynamoDB::Table) would be replaced"),
+        "{}",
+        f.message
+    );
+    assert!(r.calls.contains(&"delete_change_set".into()));
+    assert!(!r.calls.contains(&"execute_change_set".into()));
+    assert!(r.asked.is_empty(), "refused before asking");
+    assert!(r.out.contains("!! REPLACE"), "{}", r.out);
+}
+
+#[test]
+fn a_key_change_is_seen_without_cloudformation_reporting_replacement() {
+    let new = TABLE_V1.replace(
+        r#"[{"AttributeName": "id", "KeyType": "HASH"}]"#,
+        r#"[{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}]"#,
+    );
+    let changes = vec![change(
+        Action::Modify,
+        "Table",
+        "AWS::DynamoDB::Table",
+        Replacement::Unknown,
+    )];
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(changes.clone());
+    let r = up(s, &new, &[true]);
+    let f = r.result.expect_err("refused");
+    assert!(f.message.contains("changed: KeySchema"), "{}", f.message);
+    assert!(!r.calls.contains(&"execute_change_set".into()));
+
+    // The same with --allow-data-loss deploys, loudly.
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(changes);
+    s.after_execute = Some(("UPDATE_COMPLETE".into(), vec![]));
+    let r = run(
+        s,
+        &new,
+        &[true],
+        Options {
+            allow_data_loss: true,
+            no_wait: false,
+        },
+        true,
+    );
+    assert_eq!(r.result, Ok(Outcome::Deployed));
+    assert!(
+        r.out.contains("WARNING: this change would lose data"),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn a_key_attribute_type_change_is_a_replacement() {
+    let new = TABLE_V1.replace(r#""AttributeType": "S""#, r#""AttributeType": "N""#);
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(vec![change(
+        Action::Modify,
+        "Table",
+        "AWS::DynamoDB::Table",
+        Replacement::Unknown,
+    )]);
+    let f = up(s, &new, &[true]).result.expect_err("refused");
+    assert!(
+        f.message.contains("type of a key attribute"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn removing_a_retained_table_is_allowed_but_an_unretained_one_is_not() {
+    let without_table = r#"{"Resources": {"Service": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}}}}"#;
+    let remove = vec![change(
+        Action::Remove,
+        "Table",
+        "AWS::DynamoDB::Table",
+        Replacement::Unknown,
+    )];
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(remove.clone());
+    s.after_execute = Some(("UPDATE_COMPLETE".into(), vec![]));
+    let r = up(s, without_table, &[true]);
+    assert_eq!(r.result, Ok(Outcome::Deployed));
+    assert!(
+        r.out.contains("DeletionPolicy keeps the resource"),
+        "{}",
+        r.out
+    );
+
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.template = TABLE_V1.replace(r#""DeletionPolicy": "Retain", "#, "");
+    s.change_set = ready(remove);
+    let f = up(s, without_table, &[true]).result.expect_err("refused");
+    assert!(f.message.contains("deleted with its data"), "{}", f.message);
+}
+
+#[test]
+fn replacements_are_listed_first() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(vec![
+        change(
+            Action::Add,
+            "NewThing",
+            "AWS::Logs::LogGroup",
+            Replacement::Unknown,
+        ),
+        change(
+            Action::Modify,
+            "Service",
+            "AWS::ECS::Service",
+            Replacement::False,
+        ),
+        change(
+            Action::Modify,
+            "TaskDefinition",
+            "AWS::ECS::TaskDefinition",
+            Replacement::True,
+        ),
+    ]);
+    let r = run(s, TABLE_V1, &[], Options::default(), false);
+    assert_eq!(r.result, Ok(Outcome::WouldChange));
+    let lines: Vec<&str> = r.out.lines().filter(|l| l.starts_with("  ")).collect();
+    assert!(
+        lines[0].contains("REPLACE") && lines[0].contains("TaskDefinition"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].contains("modify") && lines[2].contains("add"),
+        "{lines:?}"
+    );
+    assert!(
+        r.calls.contains(&"delete_change_set".into()),
+        "diff deletes its change set"
+    );
+}
+
+#[test]
+fn no_changes_when_create_change_set_itself_fails() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.create_errors = VecDeque::from([ApiError::new(
+        "ValidationError",
+        "No updates are to be performed.",
+    )]);
+    let r = up(s, TABLE_V1, &[]);
+    assert_eq!(r.result, Ok(Outcome::NoChanges));
+    assert!(r.out.contains("No changes"));
+    assert!(!r.calls.contains(&"execute_change_set".into()));
+}
+
+#[test]
+fn no_changes_when_the_change_set_fails_and_it_is_deleted() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = Some(ChangeSetInfo {
+        status: "FAILED".into(),
+        reason: Some("The submitted information didn't contain changes. Submit different information to create a change set.".into()),
+        changes: vec![],
+    });
+    let r = up(s, TABLE_V1, &[]);
+    assert_eq!(r.result, Ok(Outcome::NoChanges));
+    assert_eq!(
+        r.calls,
+        vec!["create_change_set Update", "delete_change_set"]
+    );
+}
+
+#[test]
+fn rollback_complete_shows_why_then_recreates_after_confirmation() {
+    let mut s = deployed("ROLLBACK_COMPLETE");
+    s.events = vec![
+        event(3, "game", "ROLLBACK_COMPLETE", None),
+        event(
+            2,
+            "Cluster",
+            "CREATE_FAILED",
+            Some("Resource creation cancelled"),
+        ),
+        event(
+            1,
+            "Service",
+            "CREATE_FAILED",
+            Some("Invalid image reference"),
+        ),
+    ];
+    s.change_set = ready(vec![change(
+        Action::Add,
+        "Service",
+        "AWS::ECS::Service",
+        Replacement::Unknown,
+    )]);
+    s.after_execute = Some(("CREATE_COMPLETE".into(), vec![]));
+    let r = up(s, TABLE_V1, &[true, true]);
+    assert_eq!(r.result, Ok(Outcome::Deployed));
+    assert!(
+        r.out
+            .contains("Service (AWS::ECS::Service) CREATE_FAILED: Invalid image reference"),
+        "{}",
+        r.out
+    );
+    assert!(r.asked[0].contains("failed to create"), "{:?}", r.asked);
+    assert_eq!(r.calls[0], "delete_stack");
+    assert_eq!(r.calls[1], "create_change_set Create");
+
+    // Declined: nothing is deleted.
+    let r = up(deployed("ROLLBACK_COMPLETE"), TABLE_V1, &[false]);
+    assert!(r.result.is_err());
+    assert!(r.calls.is_empty(), "{:?}", r.calls);
+}
+
+#[test]
+fn another_operation_is_waited_for_or_refused_with_no_wait() {
+    let mut s = deployed("UPDATE_IN_PROGRESS");
+    s.statuses = VecDeque::from([
+        "UPDATE_IN_PROGRESS".to_owned(),
+        "UPDATE_IN_PROGRESS".into(),
+        "UPDATE_COMPLETE".into(),
+    ]);
+    s.create_errors = VecDeque::from([ApiError::new(
+        "ValidationError",
+        "No updates are to be performed.",
+    )]);
+    let r = up(s, TABLE_V1, &[]);
+    assert_eq!(r.result, Ok(Outcome::NoChanges));
+    assert!(
+        r.out.contains("another operation is running; waiting"),
+        "{}",
+        r.out
+    );
+
+    let r = run(
+        deployed("UPDATE_IN_PROGRESS"),
+        TABLE_V1,
+        &[],
+        Options {
+            allow_data_loss: false,
+            no_wait: true,
+        },
+        true,
+    );
+    let f = r.result.expect_err("refused");
+    assert!(
+        f.message.contains("busy: UPDATE_IN_PROGRESS"),
+        "{}",
+        f.message
+    );
+    assert!(r.calls.is_empty());
+}
+
+#[test]
+fn a_failed_update_reports_the_root_cause_first_and_exits_5() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(vec![change(
+        Action::Modify,
+        "Service",
+        "AWS::ECS::Service",
+        Replacement::False,
+    )]);
+    s.after_execute = Some((
+        "UPDATE_ROLLBACK_COMPLETE".into(),
+        vec![
+            event(10, "game", "UPDATE_IN_PROGRESS", Some("User Initiated")),
+            event(
+                11,
+                "Service",
+                "UPDATE_FAILED",
+                Some("Service did not stabilize: CannotPullContainerError"),
+            ),
+            event(
+                12,
+                "Other",
+                "UPDATE_FAILED",
+                Some("Resource update cancelled"),
+            ),
+            event(13, "game", "UPDATE_ROLLBACK_COMPLETE", None),
+        ],
+    ));
+    let r = up(s, TABLE_V1, &[true]);
+    let f = r.result.expect_err("failed");
+    assert_eq!(f.code, EXIT_DEPLOY_FAILED);
+    let cause = f
+        .message
+        .find("CannotPullContainerError")
+        .expect("root cause shown");
+    let status = f
+        .message
+        .find("UPDATE_ROLLBACK_COMPLETE")
+        .expect("final status shown");
+    assert!(cause < status, "{}", f.message);
+    assert!(
+        !f.message.contains("Other (AWS"),
+        "the cascade is not a root cause: {}",
+        f.message
+    );
+    assert!(
+        f.message.contains("1 other resource(s) were cancelled"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn update_rollback_failed_offers_to_continue_the_rollback() {
+    let mut s = deployed("UPDATE_ROLLBACK_FAILED");
+    s.after_execute = Some(("UPDATE_ROLLBACK_COMPLETE".into(), vec![]));
+    s.create_errors = VecDeque::from([ApiError::new(
+        "ValidationError",
+        "No updates are to be performed.",
+    )]);
+    let r = up(s, TABLE_V1, &[true]);
+    assert_eq!(r.result, Ok(Outcome::NoChanges));
+    assert!(r.asked[0].contains("Continue the rollback"));
+    assert_eq!(r.calls[0], "continue_update_rollback");
+}
+
+#[test]
+fn without_a_terminal_nothing_is_executed_and_a_new_stack_is_cleaned_up() {
+    let s = State {
+        change_set: ready(vec![change(
+            Action::Add,
+            "Service",
+            "AWS::ECS::Service",
+            Replacement::Unknown,
+        )]),
+        ..State::default()
+    };
+    let r = up(s, TABLE_V1, &[]);
+    let f = r.result.expect_err("no terminal");
+    assert!(f.message.contains("-y/--yes"), "{}", f.message);
+    assert_eq!(
+        r.calls,
+        vec![
+            "create_change_set Create",
+            "delete_change_set",
+            "delete_stack"
+        ]
+    );
+}
+
+#[test]
+fn down_lists_the_retained_table() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.resources = vec![
+        StackResource {
+            logical_id: "Table".into(),
+            physical_id: "game-players".into(),
+            resource_type: "AWS::DynamoDB::Table".into(),
+            status: "CREATE_COMPLETE".into(),
+        },
+        StackResource {
+            logical_id: String::new(),
+            physical_id: String::new(),
+            resource_type: String::new(),
+            status: "CREATE_COMPLETE".into(),
+        },
+    ];
+    let cfn = FakeCfn(std::cell::RefCell::new(s));
+    let mut out = Vec::new();
+    let mut prompt = Scripted {
+        answers: vec![true],
+        asked: Vec::new(),
+    };
+    let kept = block(
+        Deployer {
+            cfn: &cfn,
+            stack: "game",
+            out: &mut out,
+            prompt: &mut prompt,
+            display: Display {
+                style: Style::default(),
+                live: false,
+                poll: Duration::ZERO,
+            },
+            options: Options::default(),
+        }
+        .down(),
+    )
+    .expect("deleted");
+    assert_eq!(kept.len(), 1);
+    assert!(
+        kept[0]
+            .describe("eu-west-1")
+            .contains("aws dynamodb delete-table --region eu-west-1 --table-name game-players")
+    );
+}

@@ -1,0 +1,152 @@
+//! Terminal conventions: colour (off without a terminal, with `NO_COLOR` or
+//! `TERM=dumb`), and the `(y/N)` confirmation (default no; `-y` answers yes;
+//! no terminal and no `-y` is an error before anything changes).
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+
+/// Whether to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// ANSI colours on.
+    pub colour: bool,
+}
+
+impl Style {
+    /// Colour when standard output is a terminal, `NO_COLOR` is unset or
+    /// empty, and `TERM` is not `dumb`.
+    #[must_use]
+    pub fn detect() -> Self {
+        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        Self {
+            colour: std::io::stdout().is_terminal() && !no_colour && !dumb,
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Red.
+    #[must_use]
+    pub fn red(self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    /// Bold red.
+    #[must_use]
+    pub fn red_bold(self, t: &str) -> String {
+        self.paint("1;31", t)
+    }
+    /// Green.
+    #[must_use]
+    pub fn green(self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    /// Yellow.
+    #[must_use]
+    pub fn yellow(self, t: &str) -> String {
+        self.paint("33", t)
+    }
+    /// Cyan.
+    #[must_use]
+    pub fn cyan(self, t: &str) -> String {
+        self.paint("36", t)
+    }
+    /// Bold.
+    #[must_use]
+    pub fn bold(self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    /// Colours a stack or resource status by what it means.
+    #[must_use]
+    pub fn status(self, status: &str) -> String {
+        if status.contains("FAILED") || status.contains("ROLLBACK") {
+            self.red(status)
+        } else if status.ends_with("_COMPLETE") {
+            self.green(status)
+        } else {
+            self.yellow(status)
+        }
+    }
+}
+
+/// Asks the user a yes/no question.
+pub trait Prompt {
+    /// `Ok(true)` to go on; `Err` when nobody can be asked.
+    fn confirm(&mut self, question: &str) -> Result<bool, String>;
+}
+
+/// The real prompt: `-y` answers yes; otherwise standard input must be a
+/// terminal, and only `y`/`yes` counts as yes.
+#[derive(Debug, Clone, Copy)]
+pub struct TerminalPrompt {
+    /// `-y/--yes` was given.
+    pub yes: bool,
+}
+
+/// The error when a confirmation is needed and nobody can answer.
+pub const NO_TERMINAL: &str = "this command asks for confirmation, but standard input is not a terminal; pass -y/--yes to confirm non-interactively (e.g. in CI)";
+
+impl TerminalPrompt {
+    /// Fails early (before any change) when a question could not be answered.
+    pub fn check(self) -> Result<(), String> {
+        if self.yes || std::io::stdin().is_terminal() {
+            Ok(())
+        } else {
+            Err(NO_TERMINAL.to_owned())
+        }
+    }
+}
+
+impl Prompt for TerminalPrompt {
+    fn confirm(&mut self, question: &str) -> Result<bool, String> {
+        if self.yes {
+            println!("{question} (y/N) yes (--yes)");
+            return Ok(true);
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(NO_TERMINAL.to_owned());
+        }
+        print!("{question} (y/N) ");
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).is_err() {
+            return Ok(false);
+        }
+        Ok(matches!(
+            answer.trim().to_ascii_lowercase().as_str(),
+            "y" | "yes"
+        ))
+    }
+}
+
+/// Scripted answers (tests).
+#[derive(Debug, Clone, Default)]
+pub struct Scripted {
+    /// Answers, in order; when exhausted, the prompt fails as with no terminal.
+    pub answers: Vec<bool>,
+    /// The questions asked.
+    pub asked: Vec<String>,
+}
+
+impl Prompt for Scripted {
+    fn confirm(&mut self, question: &str) -> Result<bool, String> {
+        self.asked.push(question.to_owned());
+        if self.answers.is_empty() {
+            Err(NO_TERMINAL.to_owned())
+        } else {
+            Ok(self.answers.remove(0))
+        }
+    }
+}
+
+/// `HH:MM:SS` (UTC) of a Unix time, for log lines.
+#[must_use]
+pub fn clock(secs: i64) -> String {
+    let s = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
+}
