@@ -217,3 +217,26 @@ fn config_shows_what_render_rejects() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn an_empty_env_value_is_pointed_at_on_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  app:\n    image: nginx\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("e.env"),
+        "app_cluster=x\ncertificate_arn=\nredis_nodes=1\n",
+    )
+    .unwrap();
+    let out = c2cfn(dir.path(), &["render", "--env-file", "e.env"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("e.env:2:17"), "{err}");
+    assert!(
+        !err.contains("redis_nodes=1"),
+        "the label must not run into the next line:\n{err}"
+    );
+}

@@ -111,11 +111,9 @@ impl EnvFile {
         let end = text[e.value_offset.min(text.len())..]
             .find(['\n', '\r'])
             .map_or(text.len(), |n| e.value_offset + n);
-        Some(Span::new(
-            self.file,
-            e.value_offset,
-            end.max(e.value_offset + 1).min(text.len().max(1)),
-        ))
+        // An empty value is an empty span at the end of the line: the caret
+        // stays on the line with the key.
+        Some(Span::new(self.file, e.value_offset, end))
     }
 
     /// Compose files named by `app_compose`, relative to the env file.
