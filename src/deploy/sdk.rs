@@ -8,7 +8,7 @@
 
 use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
-use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_cloudformation::error::ProvideErrorMetadata;
 use aws_sdk_cloudformation::types as cfn;
 use aws_sdk_ec2::types::Filter;
 
@@ -64,12 +64,27 @@ impl Aws {
 fn error<E, R>(e: aws_sdk_cloudformation::error::SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match e.code() {
         Some(code) => ApiError::new(code, e.message().unwrap_or_default()),
-        None => ApiError::new("", DisplayErrorContext(&e).to_string()),
+        None => ApiError::new("", causes(&e)),
     }
+}
+
+/// The error and its causes as one line (`a: b: c`), without the raw HTTP
+/// response the SDK's debug output carries.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
 }
 
 fn is_missing_stack(e: &ApiError) -> bool {
