@@ -13,13 +13,13 @@ use serde_json::Value;
 use super::support::{root, shared, stderr, stdout};
 
 /// A moto server, killed when dropped.
-struct Moto {
+pub(crate) struct Moto {
     child: Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
 }
 
 impl Moto {
-    fn start() -> Option<Self> {
+    pub(crate) fn start() -> Option<Self> {
         let (Ok(python), Ok(launcher)) = (
             std::env::var("C2CFN_PYTHON"),
             std::env::var("C2CFN_MOTO_LAUNCHER"),
@@ -48,7 +48,7 @@ impl Moto {
         panic!("the moto launcher exited without announcing its port");
     }
 
-    fn env(&self, cmd: &mut Command) {
+    pub(crate) fn env(&self, cmd: &mut Command) {
         cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -62,7 +62,7 @@ impl Moto {
     }
 
     /// Runs c2cfn in `dir` (no terminal on standard input).
-    fn c2cfn(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(crate) fn c2cfn(&self, dir: &Path, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
         self.env(&mut cmd);
         cmd.args(args)
@@ -79,7 +79,7 @@ impl Moto {
     }
 
     /// Runs the pip-installed AWS CLI against the stand-in; parses its JSON.
-    fn aws(&self, args: &[&str]) -> Value {
+    pub(crate) fn aws(&self, args: &[&str]) -> Value {
         let cli = std::env::var("C2CFN_AWS_CLI").expect("C2CFN_AWS_CLI (run scripts/test)");
         let mut cmd = Command::new(cli);
         self.env(&mut cmd);
@@ -120,11 +120,11 @@ impl Drop for Moto {
     }
 }
 
-fn code(o: &Output) -> i32 {
+pub(crate) fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
-fn show(o: &Output) -> String {
+pub(crate) fn show(o: &Output) -> String {
     format!(
         "exit {}\n--- stdout\n{}--- stderr\n{}",
         code(o),

@@ -16,6 +16,8 @@ mod examples;
 mod game;
 /// The local environment plan and its compose file.
 mod local;
+/// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).
+mod operate;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
 /// Shared helpers.

@@ -207,6 +207,78 @@ def patch_moto() -> None:
     ecs.TaskDefinition.create_from_cloudformation_json = classmethod(td_create)
     ecs.TaskDefinition.update_from_cloudformation_json = classmethod(td_update)
 
+    patch_operate()
+
+
+def patch_operate() -> None:
+    """Gaps closed for `c2cfn exec`, `tunnel` and `logs` (docs/operate.md)."""
+    import json
+    from moto.ec2 import models as ec2_models
+    from moto.ec2.utils import random_public_ip
+    from moto.ecs import models as ecs, responses as ecs_responses
+    from moto.ssm import responses as ssm_responses
+
+    # (e) RunTask ignored `enableExecuteCommand` and `assignPublicIp`, and task
+    # containers had no `runtimeId` (the part of an ECS Exec target after the
+    # task ID). A task now records enableExecuteCommand, its container gets a
+    # runtime ID `<task-id>-<n>`, and an ENABLED public IP is put on its ENI.
+    task_init = ecs.Task.__init__
+
+    def task_init_patched(self, *args, **kwargs):
+        task_init(self, *args, **kwargs)
+        self.enable_execute_command = bool(getattr(ecs, "_c2cfn_exec", False))
+        for n, container in enumerate(self.containers):
+            container.runtime_id = f"{self.id}-{n}"
+        net = (getattr(self, "network_configuration", None) or {}).get("awsvpcConfiguration") or {}
+        if net.get("assignPublicIp") == "ENABLED":
+            backend = ec2_models.ec2_backends[self._account_id][self.region_name]
+            for attachment in self.attachments:
+                for d in attachment["details"]:
+                    if d["name"] == "networkInterfaceId":
+                        backend.get_network_interface(d["value"]).public_ip = random_public_ip()
+
+    ecs.Task.__init__ = task_init_patched
+    run_task = ecs_responses.EC2ContainerServiceResponse.run_task
+
+    def run_task_patched(self):
+        ecs._c2cfn_exec = bool(self._get_param("enableExecuteCommand", False))
+        try:
+            return run_task(self)
+        finally:
+            ecs._c2cfn_exec = False
+
+    ecs_responses.EC2ContainerServiceResponse.run_task = run_task_patched
+
+    # (f) ExecuteCommand and SSM StartSession were not implemented. They answer
+    # a session (ID, stream URL, token) like AWS; no session ever runs.
+    def session(prefix: str) -> dict:
+        sid = f"{prefix}-{mock_random_hex()}"
+        return {"SessionId": sid, "TokenValue": f"token-{sid}",
+                "StreamUrl": f"wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/{sid}"}
+
+    def execute_command(self):
+        cluster = self._get_param("cluster", "default")
+        task = self._get_param("task")
+        s = session("ecs-execute-command")
+        return json.dumps({
+            "clusterArn": cluster, "taskArn": task,
+            "containerName": self._get_param("container"),
+            "interactive": bool(self._get_param("interactive", False)),
+            "session": {"sessionId": s["SessionId"], "streamUrl": s["StreamUrl"], "tokenValue": s["TokenValue"]},
+        })
+
+    ecs_responses.EC2ContainerServiceResponse.execute_command = execute_command
+
+    def start_session(self):
+        return json.dumps(session("c2cfn-port-forward"))
+
+    ssm_responses.SimpleSystemManagerResponse.start_session = start_session
+
+
+def mock_random_hex() -> str:
+    from moto.moto_api._internal import mock_random
+    return mock_random.get_random_hex(17)
+
 
 def check_port(port: int) -> int:
     """Port 0: a free port chosen by the OS; else fail at once if `port` is taken

@@ -55,6 +55,54 @@ pub struct ProjectArgs {
     pub strict: bool,
 }
 
+/// Project options of `exec`, `tunnel` and `logs`, whose positional
+/// arguments are service names (compose files only through `-f`).
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct ServiceProjectArgs {
+    /// Compose file (repeatable; later files override earlier ones).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Project name (default: COMPOSE_PROJECT_NAME, `name:` in the file, or the directory name).
+    #[arg(short = 'p', long = "project-name")]
+    pub project_name: Option<String>,
+    /// Project directory (default: the first compose file's directory).
+    #[arg(long)]
+    pub project_directory: Option<PathBuf>,
+    /// Environment file (`key=value` lines), e.g. develop.env.
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// Enable a profile (repeatable; also COMPOSE_PROFILES).
+    #[arg(long = "profile")]
+    pub profiles: Vec<String>,
+}
+
+impl ServiceProjectArgs {
+    /// The same options as [`ProjectArgs`].
+    #[must_use]
+    pub fn project(&self) -> ProjectArgs {
+        ProjectArgs {
+            positional: Vec::new(),
+            files: self.files.clone(),
+            project_name: self.project_name.clone(),
+            project_directory: self.project_directory.clone(),
+            env_files: self.env_files.clone(),
+            profiles: self.profiles.clone(),
+            strict: false,
+        }
+    }
+}
+
+/// Where and as whom `exec`, `tunnel` and `logs` talk to AWS.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct RegionArgs {
+    /// AWS shared-config profile (default: `aws_profile` in the env file, else the standard chain).
+    #[arg(long = "aws-profile", value_name = "PROFILE")]
+    pub aws_profile: Option<String>,
+    /// AWS region (default: `aws_region` in the env file, else AWS_REGION / the profile's region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+}
+
 /// Output format of `render` and `config`.
 #[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -135,6 +183,87 @@ pub enum Command {
         /// Answer yes to the confirmation.
         #[arg(short = 'y', long)]
         yes: bool,
+    },
+    /// Open a shell (or run a command) in a running task of a service through ECS Exec.
+    Exec {
+        /// Project options.
+        #[command(flatten)]
+        project: ServiceProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: RegionArgs,
+        /// The compose service (default: the only one).
+        service: Option<String>,
+        /// Container of the task (default: the service's own).
+        #[arg(long, value_name = "NAME")]
+        container: Option<String>,
+        /// The task whose ID starts with PREFIX (default: the first running one).
+        #[arg(long = "task", value_name = "PREFIX")]
+        task: Option<String>,
+        /// The command (after `--`; default /bin/sh).
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+    /// Forward local ports to a running task (Session Manager, or ssh with --ssh); Ctrl-C closes them.
+    Tunnel {
+        /// Project options.
+        #[command(flatten)]
+        project: ServiceProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: RegionArgs,
+        /// The compose service (default: the only one).
+        service: Option<String>,
+        /// LOCAL:REMOTE, e.g. 5000:4005 (repeatable; default: `tunnel_ports` in the env file).
+        #[arg(short = 'L', value_name = "LOCAL:REMOTE")]
+        forwards: Vec<String>,
+        /// Container of the task (default: the service's own).
+        #[arg(long, value_name = "NAME")]
+        container: Option<String>,
+        /// The task whose ID starts with PREFIX.
+        #[arg(long = "task", value_name = "PREFIX")]
+        task: Option<String>,
+        /// Tunnel with `ssh -N -L` to the task's public IP (needs an SSH server in the container).
+        #[arg(long)]
+        ssh: bool,
+        /// Remote user for --ssh.
+        #[arg(long, value_name = "USER", default_value = "root", requires = "ssh")]
+        ssh_user: String,
+        /// Private key for --ssh (`ssh -i`).
+        #[arg(long, value_name = "PATH", requires = "ssh")]
+        ssh_key: Option<PathBuf>,
+        /// ssh_config file that gets a Host entry while the tunnel runs (default ~/.ssh/config).
+        #[arg(long, value_name = "PATH", requires = "ssh")]
+        ssh_config: Option<PathBuf>,
+    },
+    /// Print the services' CloudWatch logs, interleaved in time order.
+    Logs {
+        /// Project options.
+        #[command(flatten)]
+        project: ServiceProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: RegionArgs,
+        /// Services (default: all).
+        services: Vec<String>,
+        /// Keep printing new lines (Ctrl-C stops).
+        #[arg(long)]
+        follow: bool,
+        /// Only lines newer than this: 30s, 10m, 2h, 1d.
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        /// Only the last N lines of each container.
+        #[arg(long, value_name = "N")]
+        tail: Option<usize>,
+    },
+    /// Run the project on this machine: DynamoDB Local, Redis and the app's services with docker compose.
+    Local {
+        /// Project options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Only the dependencies (DynamoDB Local, Redis); print the variables to run the app outside Docker.
+        #[arg(long)]
+        deps_only: bool,
     },
     /// Show the stack's status, outputs and resources.
     Ps {

@@ -5,6 +5,7 @@
 mod args;
 mod deploy;
 mod envfile;
+mod operate;
 mod pipeline;
 
 use std::ffi::OsString;

@@ -30,6 +30,10 @@ pub(super) struct Rendered {
     notes: Vec<String>,
     /// Services built from source (they have an image parameter).
     pub built: Vec<String>,
+    /// The lowered stack.
+    pub stack: crate::model::Stack,
+    /// The compose files loaded (given or discovered).
+    pub compose_files: Vec<PathBuf>,
 }
 
 impl Rendered {
@@ -87,6 +91,18 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
                     }
                 },
             }
+        }
+        Command::Up { project, .. } if super::operate::is_local(project) => {
+            super::operate::local(project, false, out, err)
+        }
+        Command::Down { project, .. } if super::operate::is_local(project) => {
+            super::operate::local_down(project, err)
+        }
+        Command::Local { project, deps_only } => {
+            super::operate::local(project, *deps_only, out, err)
+        }
+        Command::Exec { .. } | Command::Tunnel { .. } | Command::Logs { .. } => {
+            super::operate::execute(&args.command, out, err)
         }
         Command::Up { .. } | Command::Diff { .. } | Command::Down { .. } | Command::Ps { .. } => {
             super::deploy::execute(&args.command, out, err)
@@ -159,6 +175,8 @@ struct Project {
     env_files: Vec<EnvFile>,
     /// Warnings so far (errors end the run).
     diags: Diagnostics,
+    /// The compose files loaded.
+    files: Vec<PathBuf>,
 }
 
 /// Reads the environment files and loads the compose project.
@@ -189,7 +207,7 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
             .find_map(|e| e.get("app_cluster").map(str::to_owned)),
     };
     let options = LoadOptions {
-        files,
+        files: files.clone(),
         project_name: args.project_name.clone(),
         project_directory: args.project_directory.clone(),
         env_files: args.env_files.clone(),
@@ -200,11 +218,19 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
     match compose::load(&options, sources) {
         Ok(loaded) => {
             diags.extend(loaded.warnings.clone());
+            let files = if files.is_empty() {
+                compose::discover::discover(&options, &mut Diagnostics::new())
+                    .map(|d| d.files)
+                    .unwrap_or_default()
+            } else {
+                files
+            };
             Ok(Project {
                 loaded,
                 settings,
                 env_files,
                 diags,
+                files,
             })
         }
         Err(failure) => {
@@ -232,6 +258,7 @@ pub(super) fn render(
         settings,
         env_files,
         mut diags,
+        files,
     } = load(args, sources, err)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
@@ -276,6 +303,8 @@ pub(super) fn render(
             .filter(|s| s.built)
             .map(|s| s.name.clone())
             .collect(),
+        stack,
+        compose_files: files,
     })
 }
 

@@ -18,6 +18,29 @@ use super::api::{
     StackOutput, StackResource,
 };
 
+/// The SDK configuration every c2cfn command uses: `profile` and `region`
+/// (flags or env file) first, then the standard chain; `AWS_ENDPOINT_URL` is
+/// honoured by the SDK. Returns the configuration and the resolved region.
+pub async fn load_config(
+    profile: Option<&str>,
+    region: Option<&str>,
+) -> Result<(aws_config::SdkConfig, String), String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = region {
+        loader = loader.region(RegionProviderChain::first_try(aws_config::Region::new(
+            r.to_owned(),
+        )));
+    }
+    let config = loader.load().await;
+    let Some(region) = config.region().map(ToString::to_string) else {
+        return Err("no AWS region: pass --region, set `aws_region` in the env file, or set AWS_REGION (or a region in the AWS profile)".into());
+    };
+    Ok((config, region))
+}
+
 /// Clients for one account and region.
 #[derive(Debug, Clone)]
 pub struct Aws {
@@ -33,19 +56,7 @@ pub struct Aws {
 impl Aws {
     /// Resolves credentials and region (flags first, then the standard chain).
     pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Self, String> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(p) = profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(r) = region {
-            loader = loader.region(RegionProviderChain::first_try(aws_config::Region::new(
-                r.to_owned(),
-            )));
-        }
-        let config = loader.load().await;
-        let Some(region) = config.region().map(ToString::to_string) else {
-            return Err("no AWS region: pass --region, set `aws_region` in the env file, or set AWS_REGION (or a region in the AWS profile)".into());
-        };
+        let (config, region) = load_config(profile, region).await?;
         Ok(Self {
             cloudformation: SdkCloudFormation(aws_sdk_cloudformation::Client::new(&config)),
             ec2: SdkEc2(aws_sdk_ec2::Client::new(&config)),

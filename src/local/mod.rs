@@ -10,7 +10,9 @@
 //! tables through a [`tables::TableApi`]).
 
 pub mod docker;
+pub mod dynamodb;
 pub mod plan;
+pub mod run;
 pub mod tables;
 pub mod wait;
 

@@ -5,7 +5,10 @@
 //! and `ssh` — is built here as exact command lines, so tests can assert
 //! them without a live session.
 
+pub mod api;
+pub mod flow;
 pub mod logs;
+pub mod sdk;
 pub mod session;
 pub mod ssh;
 pub mod target;
