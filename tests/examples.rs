@@ -72,7 +72,7 @@ fn every_example_matches_its_committed_template() {
     }
     assert!(
         stale.is_empty(),
-        "stale templates (re-render them with scripts/render-examples):\n{}",
+        "stale templates (re-render them with scripts/render-examples, review and commit):\n{}",
         stale.join("\n")
     );
 }
