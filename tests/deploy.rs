@@ -4,6 +4,7 @@
 //! C2CFN_MOTO_LAUNCHER and C2CFN_AWS_CLI; without them these tests say so and
 //! pass vacuously (plain `cargo test`).
 
+use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -13,13 +14,14 @@ use serde_json::Value;
 use super::support::{root, shared, stderr, stdout};
 
 /// A moto server, killed when dropped.
-struct Moto {
+pub(super) struct Moto {
     child: Child,
-    endpoint: String,
+    /// `http://127.0.0.1:PORT`.
+    pub(super) endpoint: String,
 }
 
 impl Moto {
-    fn start() -> Option<Self> {
+    pub(super) fn start() -> Option<Self> {
         let (Ok(python), Ok(launcher)) = (
             std::env::var("C2CFN_PYTHON"),
             std::env::var("C2CFN_MOTO_LAUNCHER"),
@@ -48,7 +50,7 @@ impl Moto {
         panic!("the moto launcher exited without announcing its port");
     }
 
-    fn env(&self, cmd: &mut Command) {
+    pub(super) fn env(&self, cmd: &mut Command) {
         cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -62,9 +64,15 @@ impl Moto {
     }
 
     /// Runs c2cfn in `dir` (no terminal on standard input).
-    fn c2cfn(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(super) fn c2cfn(&self, dir: &Path, args: &[&str]) -> Output {
+        self.c2cfn_with(dir, args, &[])
+    }
+
+    /// Runs c2cfn in `dir` with extra environment variables.
+    pub(super) fn c2cfn_with(&self, dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
         self.env(&mut cmd);
+        cmd.envs(vars.iter().copied());
         cmd.args(args)
             .current_dir(dir)
             .env("C2CFN_POLL_MS", "200")
@@ -79,7 +87,7 @@ impl Moto {
     }
 
     /// Runs the pip-installed AWS CLI against the stand-in; parses its JSON.
-    fn aws(&self, args: &[&str]) -> Value {
+    pub(super) fn aws(&self, args: &[&str]) -> Value {
         let cli = std::env::var("C2CFN_AWS_CLI").expect("C2CFN_AWS_CLI (run scripts/test)");
         let mut cmd = Command::new(cli);
         self.env(&mut cmd);
@@ -104,7 +112,7 @@ impl Moto {
         }
     }
 
-    fn stack_status(&self, stack: &str) -> String {
+    pub(super) fn stack_status(&self, stack: &str) -> String {
         let v = self.aws(&["cloudformation", "describe-stacks", "--stack-name", stack]);
         v["Stacks"][0]["StackStatus"]
             .as_str()
@@ -120,11 +128,11 @@ impl Drop for Moto {
     }
 }
 
-fn code(o: &Output) -> i32 {
+pub(super) fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
-fn show(o: &Output) -> String {
+pub(super) fn show(o: &Output) -> String {
     format!(
         "exit {}\n--- stdout\n{}--- stderr\n{}",
         code(o),
@@ -390,4 +398,58 @@ fn a_stack_made_by_dockers_integration_is_updated_in_place() {
         show(&up)
     );
     assert_eq!(code(&up), 3, "{}", show(&up));
+}
+
+#[test]
+fn a_template_over_51200_bytes_goes_through_s3() {
+    let Some(moto) = Moto::start() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("name: big\nservices:\n");
+    for i in 0..40 {
+        let _ = write!(
+            text,
+            "  worker{i}:\n    image: nginx\n    environment:\n      ROLE: worker-{i}\n"
+        );
+    }
+    std::fs::write(tmp.path().join("compose.yaml"), text).expect("write compose.yaml");
+    let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    let out = stdout(&up);
+    let bucket = "c2cfn-templates-123456789012-us-east-1";
+    assert!(
+        out.contains(&format!("Created S3 bucket {bucket}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("uploaded to s3://{bucket}/c2cfn/big/")),
+        "{out}"
+    );
+    assert_eq!(moto.stack_status("big"), "CREATE_COMPLETE");
+    let block = moto.aws(&["s3api", "get-public-access-block", "--bucket", bucket]);
+    assert_eq!(
+        block["PublicAccessBlockConfiguration"],
+        serde_json::json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true})
+    );
+    let enc = moto.aws(&["s3api", "get-bucket-encryption", "--bucket", bucket]);
+    assert_eq!(
+        enc["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
+        "AES256"
+    );
+    let objects = moto.aws(&["s3api", "list-objects-v2", "--bucket", bucket]);
+    let size = objects["Contents"][0]["Size"].as_u64().unwrap_or_default();
+    assert!(
+        size > 51_200,
+        "the uploaded template is the large one: {size}"
+    );
+
+    // A second run reuses the bucket and finds nothing to change.
+    let again = moto.c2cfn(tmp.path(), &["up", "-y"]);
+    assert_eq!(code(&again), 0, "{}", show(&again));
+    assert!(
+        !stdout(&again).contains("Created S3 bucket"),
+        "{}",
+        show(&again)
+    );
+    assert!(stdout(&again).contains("No changes"), "{}", show(&again));
 }

@@ -16,6 +16,8 @@ mod examples;
 mod game;
 /// The local environment plan and its compose file.
 mod local;
+/// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
+mod push;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
 /// Shared helpers.

@@ -108,9 +108,12 @@ pub enum Command {
         /// Allow a change that replaces or deletes a stateful resource (table, Redis, EFS, ECR repository).
         #[arg(long)]
         allow_data_loss: bool,
-        /// Image of a service built from source: SERVICE=URI (repeatable).
+        /// Image of a service built from source: SERVICE=URI (repeatable); skips its build.
         #[arg(long = "image", value_name = "SERVICE=URI")]
         images: Vec<String>,
+        /// S3 bucket for templates over 51,200 bytes (default: c2cfn-templates-<account>-<region>, created on demand).
+        #[arg(long = "s3-bucket", value_name = "BUCKET")]
+        s3_bucket: Option<String>,
     },
     /// Show what `up` would change (change set preview), then delete the change set. Exit 0: nothing; 3: something would change.
     Diff {
@@ -120,9 +123,12 @@ pub enum Command {
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
-        /// Image of a service built from source: SERVICE=URI (repeatable).
+        /// Image of a service built from source: SERVICE=URI (repeatable); skips its build.
         #[arg(long = "image", value_name = "SERVICE=URI")]
         images: Vec<String>,
+        /// S3 bucket for templates over 51,200 bytes (default: c2cfn-templates-<account>-<region>, created on demand).
+        #[arg(long = "s3-bucket", value_name = "BUCKET")]
+        s3_bucket: Option<String>,
     },
     /// Delete the stack; tables, EFS file systems and Redis snapshots are kept (and listed).
     Down {
@@ -135,6 +141,24 @@ pub enum Command {
         /// Answer yes to the confirmation.
         #[arg(short = 'y', long)]
         yes: bool,
+    },
+    /// Build and push the images of services with `build:` to ECR (`<stack>/<service>`), pinned by digest; or copy an image into ECR with --copy/--to. Positional arguments that are not files name the services to push (default: all with `build:`).
+    Push {
+        /// Project options (positional: compose files and SERVICE names).
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Copy this image (e.g. a public one) into ECR instead of building: pull, tag, push.
+        #[arg(long, value_name = "IMAGE", requires = "to")]
+        copy: Option<String>,
+        /// The ECR repository of --copy: NAME[:TAG] (created when missing; the tag defaults to the source's).
+        #[arg(long, value_name = "REPO[:TAG]", requires = "copy")]
+        to: Option<String>,
+        /// Platform pulled by --copy.
+        #[arg(long, value_name = "PLATFORM", default_value = "linux/amd64")]
+        platform: String,
     },
     /// Show the stack's status, outputs and resources.
     Ps {

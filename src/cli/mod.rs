@@ -5,6 +5,7 @@
 mod args;
 mod deploy;
 mod envfile;
+mod images;
 mod pipeline;
 
 use std::ffi::OsString;
