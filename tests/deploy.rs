@@ -453,3 +453,30 @@ fn a_template_over_51200_bytes_goes_through_s3() {
     );
     assert!(stdout(&again).contains("No changes"), "{}", show(&again));
 }
+
+#[test]
+fn down_with_delete_data_deletes_the_kept_table_too() {
+    let Some(moto) = Moto::start() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write_project(dir, "1", "players/player-id");
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+
+    let down = moto.c2cfn(dir, &["down", "-y", "--delete-data"]);
+    assert_eq!(code(&down), 0, "{}", show(&down));
+    let out = stdout(&down);
+    assert!(out.contains("Stack tabletest deleted."), "{out}");
+    assert!(
+        out.contains(
+            "--delete-data will permanently delete:\n  - DynamoDB table tabletest-players\nThis cannot be undone. Delete this data now? (y/N) yes (--yes)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Deleted DynamoDB table tabletest-players."),
+        "{out}"
+    );
+    let tables = moto.aws(&["dynamodb", "list-tables"]);
+    assert_eq!(tables["TableNames"], serde_json::json!([]), "{tables}");
+}

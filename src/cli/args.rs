@@ -138,9 +138,12 @@ pub enum Command {
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
-        /// Answer yes to the confirmation.
+        /// Answer yes to the confirmations.
         #[arg(short = 'y', long)]
         yes: bool,
+        /// After the stack is gone, also delete the data it kept (tables, EFS file systems, Redis final snapshots), after a second confirmation listing them (or -y).
+        #[arg(long)]
+        delete_data: bool,
     },
     /// Build and push the images of services with `build:` to ECR (`<stack>/<service>`), pinned by digest; or copy an image into ECR with --copy/--to. Positional arguments that are not files name the services to push (default: all with `build:`).
     Push {

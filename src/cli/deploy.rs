@@ -13,6 +13,7 @@ use super::pipeline::{self, Rendered};
 use crate::cfn::Format;
 use crate::cfn::logical_id::image_parameter;
 use crate::cfn::resources::secrets::value_parameter;
+use crate::deploy::delete_data;
 use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
 use crate::deploy::events::Display;
@@ -193,9 +194,12 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
                 Outcome::NoChanges | Outcome::Deployed => Ok(exit::OK),
             }
         }
-        Command::Down { .. } => {
+        Command::Down { delete_data, .. } => {
             let kept = deployer.down().await?;
             report_kept(deployer.out, &kept, &aws.region);
+            if *delete_data {
+                delete_data::delete_kept(&aws.data, &kept, deployer.prompt, deployer.out).await?;
+            }
             Ok(exit::OK)
         }
         Command::Ps { json, .. } => {

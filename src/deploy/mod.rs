@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod change_set;
+pub mod delete_data;
 pub mod docker;
 pub mod down;
 pub mod ecs;
@@ -17,6 +18,7 @@ pub mod preview;
 pub mod push;
 pub mod registry;
 pub mod sdk;
+pub mod sdk_data;
 pub mod sdk_ecr;
 pub mod sdk_ecs;
 pub mod sdk_s3;

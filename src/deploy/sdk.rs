@@ -17,6 +17,7 @@ use super::api::{
     Ec2Api, NewChangeSet, PropertyChange, Replacement, ResourceChange, StackEvent, StackInfo,
     StackOutput, StackResource,
 };
+use super::sdk_data::SdkData;
 use super::sdk_ecr::SdkEcr;
 use super::sdk_ecs::SdkEcs;
 use super::sdk_s3::SdkS3;
@@ -34,6 +35,8 @@ pub struct Aws {
     pub s3: SdkS3,
     /// ECS (`ps`, and why a service failed).
     pub ecs: SdkEcs,
+    /// DynamoDB, EFS, ElastiCache (`down --delete-data`).
+    pub data: SdkData,
     sts: aws_sdk_sts::Client,
     /// The resolved region.
     pub region: String,
@@ -61,6 +64,11 @@ impl Aws {
             ecr: SdkEcr(aws_sdk_ecr::Client::new(&config)),
             s3: SdkS3(aws_sdk_s3::Client::new(&config)),
             ecs: SdkEcs(aws_sdk_ecs::Client::new(&config)),
+            data: SdkData {
+                dynamodb: aws_sdk_dynamodb::Client::new(&config),
+                efs: aws_sdk_efs::Client::new(&config),
+                elasticache: aws_sdk_elasticache::Client::new(&config),
+            },
             sts: aws_sdk_sts::Client::new(&config),
             region,
         })
