@@ -254,6 +254,20 @@ fn image_flag_skips_the_build() {
 }
 
 #[test]
+fn an_image_for_an_unknown_service_stops_before_any_build() {
+    let Some(moto) = Moto::start() else { return };
+    let s = setup();
+    let up = s.run(&moto, &["up", "-y", "--image", "wbe=nginx"], "1");
+    assert_eq!(code(&up), 1, "{}", show(&up));
+    assert!(
+        stderr(&up).contains("the project has no service `wbe` built from source"),
+        "{}",
+        show(&up)
+    );
+    assert!(s.take_log().is_empty(), "no docker command ran");
+}
+
+#[test]
 fn without_docker_push_says_so_and_creates_nothing() {
     let Some(moto) = Moto::start() else { return };
     let s = setup();

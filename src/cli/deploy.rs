@@ -362,6 +362,16 @@ fn inputs(rendered: &Rendered, images: &[String]) -> Result<Inputs, Failure> {
                 "e.g. --image api=123456789012.dkr.ecr.eu-west-1.amazonaws.com/game/api@sha256:...",
             ));
         };
+        // Checked here too (params::resolve checks it again) so that a typo
+        // stops the run before any image is built.
+        if !rendered.built.iter().any(|s| s == service) {
+            return Err(Failure::refused(
+                format!(
+                    "--image {service}=...: the project has no service `{service}` built from source"
+                ),
+                "--image is for services with `build:`; services with `image:` deploy that image",
+            ));
+        }
         given_images.insert(service.to_owned(), uri.to_owned());
     }
     Ok(Inputs {
