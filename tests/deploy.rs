@@ -1,9 +1,10 @@
 //! `up`, `diff`, `down` and `ps` end to end: the real binary against the
 //! local AWS stand-in (moto through tests/moto_launcher.py, one server per
 //! test on a free 127.0.0.1 port). `scripts/test` exports C2CFN_PYTHON,
-//! C2CFN_MOTO_LAUNCHER and C2CFN_AWS_CLI; without them these tests say so and
-//! pass vacuously (plain `cargo test`).
+//! C2CFN_MOTO_LAUNCHER and C2CFN_AWS_CLI; without them these tests fail with
+//! a message saying so.
 
+use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -13,19 +14,23 @@ use serde_json::Value;
 use super::support::{root, shared, stderr, stdout};
 
 /// A moto server, killed when dropped.
-pub(crate) struct Moto {
+pub(super) struct Moto {
     child: Child,
-    pub(crate) endpoint: String,
+    /// `http://127.0.0.1:PORT`.
+    pub(super) endpoint: String,
 }
 
 impl Moto {
-    pub(crate) fn start() -> Option<Self> {
+    /// Starts the stand-in; the tools come from scripts/test, and a test
+    /// that needs them fails (never skips) without them.
+    pub(super) fn start() -> Self {
         let (Ok(python), Ok(launcher)) = (
             std::env::var("C2CFN_PYTHON"),
             std::env::var("C2CFN_MOTO_LAUNCHER"),
         ) else {
-            eprintln!("skipped: C2CFN_PYTHON/C2CFN_MOTO_LAUNCHER unset (run scripts/test)");
-            return None;
+            panic!(
+                "C2CFN_PYTHON/C2CFN_MOTO_LAUNCHER are unset: run the suite through scripts/test, which installs moto"
+            );
         };
         let mut child = Command::new(python)
             .args([launcher.as_str(), "--port", "0"])
@@ -42,13 +47,13 @@ impl Moto {
             let line = line.expect("launcher output");
             if let Some(port) = line.strip_prefix("C2CFN_MOTO_PORT=") {
                 moto.endpoint = format!("http://127.0.0.1:{port}");
-                return Some(moto);
+                return moto;
             }
         }
         panic!("the moto launcher exited without announcing its port");
     }
 
-    pub(crate) fn env(&self, cmd: &mut Command) {
+    pub(super) fn env(&self, cmd: &mut Command) {
         cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -62,9 +67,15 @@ impl Moto {
     }
 
     /// Runs c2cfn in `dir` (no terminal on standard input).
-    pub(crate) fn c2cfn(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(super) fn c2cfn(&self, dir: &Path, args: &[&str]) -> Output {
+        self.c2cfn_with(dir, args, &[])
+    }
+
+    /// Runs c2cfn in `dir` with extra environment variables.
+    pub(super) fn c2cfn_with(&self, dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
         self.env(&mut cmd);
+        cmd.envs(vars.iter().copied());
         cmd.args(args)
             .current_dir(dir)
             .env("C2CFN_POLL_MS", "200")
@@ -79,7 +90,7 @@ impl Moto {
     }
 
     /// Runs the pip-installed AWS CLI against the stand-in; parses its JSON.
-    pub(crate) fn aws(&self, args: &[&str]) -> Value {
+    pub(super) fn aws(&self, args: &[&str]) -> Value {
         let cli = std::env::var("C2CFN_AWS_CLI").expect("C2CFN_AWS_CLI (run scripts/test)");
         let mut cmd = Command::new(cli);
         self.env(&mut cmd);
@@ -104,7 +115,7 @@ impl Moto {
         }
     }
 
-    fn stack_status(&self, stack: &str) -> String {
+    pub(super) fn stack_status(&self, stack: &str) -> String {
         let v = self.aws(&["cloudformation", "describe-stacks", "--stack-name", stack]);
         v["Stacks"][0]["StackStatus"]
             .as_str()
@@ -120,11 +131,11 @@ impl Drop for Moto {
     }
 }
 
-pub(crate) fn code(o: &Output) -> i32 {
+pub(super) fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
-pub(crate) fn show(o: &Output) -> String {
+pub(super) fn show(o: &Output) -> String {
     format!(
         "exit {}\n--- stdout\n{}--- stderr\n{}",
         code(o),
@@ -135,7 +146,7 @@ pub(crate) fn show(o: &Output) -> String {
 
 #[test]
 fn create_then_no_changes_then_diff_then_ps() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let dir = root().join("compose/docker-simple");
     let up = moto.c2cfn(&dir, &["up", "-y"]);
     assert_eq!(code(&up), 0, "{}", show(&up));
@@ -183,7 +194,7 @@ fn create_then_no_changes_then_diff_then_ps() {
 
 #[test]
 fn without_a_terminal_and_without_yes_nothing_is_created() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let out = moto.c2cfn(&root().join("compose/docker-simple"), &["up"]);
     assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(stderr(&out).contains("pass -y/--yes"), "{}", show(&out));
@@ -213,7 +224,7 @@ fn write_project(dir: &Path, value: &str, keys: &str) {
 
 #[test]
 fn update_table_guard_and_down_keeping_the_table() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     write_project(dir, "1", "players/player-id");
@@ -302,7 +313,7 @@ fn update_table_guard_and_down_keeping_the_table() {
 
 #[test]
 fn a_stack_made_by_dockers_integration_is_updated_in_place() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let vpcs = moto.aws(&[
         "ec2",
         "describe-vpcs",
@@ -390,4 +401,85 @@ fn a_stack_made_by_dockers_integration_is_updated_in_place() {
         show(&up)
     );
     assert_eq!(code(&up), 3, "{}", show(&up));
+}
+
+#[test]
+fn a_template_over_51200_bytes_goes_through_s3() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("name: big\nservices:\n");
+    for i in 0..40 {
+        let _ = write!(
+            text,
+            "  worker{i}:\n    image: nginx\n    environment:\n      ROLE: worker-{i}\n"
+        );
+    }
+    std::fs::write(tmp.path().join("compose.yaml"), text).expect("write compose.yaml");
+    let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    let out = stdout(&up);
+    let bucket = "c2cfn-templates-123456789012-us-east-1";
+    assert!(
+        out.contains(&format!("Created S3 bucket {bucket}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("uploaded to s3://{bucket}/c2cfn/big/")),
+        "{out}"
+    );
+    assert_eq!(moto.stack_status("big"), "CREATE_COMPLETE");
+    let block = moto.aws(&["s3api", "get-public-access-block", "--bucket", bucket]);
+    assert_eq!(
+        block["PublicAccessBlockConfiguration"],
+        serde_json::json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true})
+    );
+    let enc = moto.aws(&["s3api", "get-bucket-encryption", "--bucket", bucket]);
+    assert_eq!(
+        enc["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
+        "AES256"
+    );
+    let objects = moto.aws(&["s3api", "list-objects-v2", "--bucket", bucket]);
+    let size = objects["Contents"][0]["Size"].as_u64().unwrap_or_default();
+    assert!(
+        size > 51_200,
+        "the uploaded template is the large one: {size}"
+    );
+
+    // A second run reuses the bucket and finds nothing to change.
+    let again = moto.c2cfn(tmp.path(), &["up", "-y"]);
+    assert_eq!(code(&again), 0, "{}", show(&again));
+    assert!(
+        !stdout(&again).contains("Created S3 bucket"),
+        "{}",
+        show(&again)
+    );
+    assert!(stdout(&again).contains("No changes"), "{}", show(&again));
+}
+
+#[test]
+fn down_with_delete_data_deletes_the_kept_table_too() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write_project(dir, "1", "players/player-id");
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+
+    let down = moto.c2cfn(dir, &["down", "-y", "--delete-data"]);
+    assert_eq!(code(&down), 0, "{}", show(&down));
+    let out = stdout(&down);
+    assert!(out.contains("Stack tabletest deleted."), "{out}");
+    assert!(
+        out.contains(
+            "--delete-data will permanently delete:\n  - DynamoDB table tabletest-players\nThis cannot be undone. Delete this data now? (y/N) yes (--yes)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Deleted DynamoDB table tabletest-players."),
+        "{out}"
+    );
+    let tables = moto.aws(&["dynamodb", "list-tables"]);
+    assert_eq!(tables["TableNames"], serde_json::json!([]), "{tables}");
 }

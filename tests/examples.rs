@@ -26,7 +26,8 @@ fn examples() -> Vec<(String, Vec<String>)> {
                 .filter(|p| {
                     !std::fs::read_to_string(p)
                         .unwrap_or_default()
-                        .contains("\necs=false")
+                        .lines()
+                        .any(|l| l.trim() == "ecs=false")
                 })
                 .collect();
             v.sort();

@@ -18,6 +18,8 @@ mod game;
 mod local;
 /// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).
 mod operate;
+/// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
+mod push;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
 /// Shared helpers.

@@ -105,7 +105,7 @@ fn lines(path: &Path) -> Vec<String> {
 
 #[test]
 fn exec_finds_the_task_and_hands_the_session_to_the_plugin() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     project(dir);
@@ -175,7 +175,7 @@ fn exec_finds_the_task_and_hands_the_session_to_the_plugin() {
 
 #[test]
 fn exec_disabled_says_how_to_enable_it() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let tmp = tempfile::tempdir().unwrap();
     project(tmp.path());
     deploy_and_run_task(&moto, tmp.path(), false);
@@ -211,7 +211,7 @@ fn interrupt_when(mut cmd: Command, ready: impl Fn() -> bool) -> std::process::O
 
 #[test]
 fn tunnels_open_and_close_cleanly_on_ctrl_c() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     project(dir);
@@ -338,7 +338,7 @@ fn tunnels_open_and_close_cleanly_on_ctrl_c() {
 
 #[test]
 fn logs_of_two_services_are_interleaved() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     project(dir);
@@ -404,7 +404,7 @@ fn logs_of_two_services_are_interleaved() {
 
 #[test]
 fn the_local_environment_runs_compose_and_creates_tables_once() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     project(dir);
@@ -465,7 +465,7 @@ fn the_local_environment_runs_compose_and_creates_tables_once() {
     );
 
     std::fs::remove_file(&record).unwrap();
-    let deps = run(&["local", "--deps-only", "--env-file", "local.env"]);
+    let deps = run(&["local", "--env-file", "local.env"]);
     assert_eq!(code(&deps), 0, "{}", show(&deps));
     assert_eq!(
         lines(&record).join(" "),

@@ -156,9 +156,12 @@ pub enum Command {
         /// Allow a change that replaces or deletes a stateful resource (table, Redis, EFS, ECR repository).
         #[arg(long)]
         allow_data_loss: bool,
-        /// Image of a service built from source: SERVICE=URI (repeatable).
+        /// Image of a service built from source: SERVICE=URI (repeatable); skips its build.
         #[arg(long = "image", value_name = "SERVICE=URI")]
         images: Vec<String>,
+        /// S3 bucket for templates over 51,200 bytes (default: c2cfn-templates-<account>-<region>, created on demand).
+        #[arg(long = "s3-bucket", value_name = "BUCKET")]
+        s3_bucket: Option<String>,
     },
     /// Show what `up` would change (change set preview), then delete the change set. Exit 0: nothing; 3: something would change.
     Diff {
@@ -168,9 +171,12 @@ pub enum Command {
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
-        /// Image of a service built from source: SERVICE=URI (repeatable).
+        /// Image of a service built from source: SERVICE=URI (repeatable); skips its build.
         #[arg(long = "image", value_name = "SERVICE=URI")]
         images: Vec<String>,
+        /// S3 bucket for templates over 51,200 bytes (default: c2cfn-templates-<account>-<region>, created on demand).
+        #[arg(long = "s3-bucket", value_name = "BUCKET")]
+        s3_bucket: Option<String>,
     },
     /// Delete the stack; tables, EFS file systems and Redis snapshots are kept (and listed).
     Down {
@@ -180,9 +186,30 @@ pub enum Command {
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
-        /// Answer yes to the confirmation.
+        /// Answer yes to the confirmations.
         #[arg(short = 'y', long)]
         yes: bool,
+        /// After the stack is gone, also delete the data it kept (tables, EFS file systems, Redis final snapshots), after a second confirmation listing them (or -y).
+        #[arg(long)]
+        delete_data: bool,
+    },
+    /// Build and push the images of services with `build:` to ECR (`<stack>/<service>`), pinned by digest; or copy an image into ECR with --copy/--to. Positional arguments that are not files name the services to push (default: all with `build:`).
+    Push {
+        /// Project options (positional: compose files and SERVICE names).
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// AWS options.
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Copy this image (e.g. a public one) into ECR instead of building: pull, tag, push.
+        #[arg(long, value_name = "IMAGE", requires = "to")]
+        copy: Option<String>,
+        /// The ECR repository of --copy: NAME[:TAG] (created when missing; the tag defaults to the source's).
+        #[arg(long, value_name = "REPO[:TAG]", requires = "copy")]
+        to: Option<String>,
+        /// Platform pulled by --copy.
+        #[arg(long, value_name = "PLATFORM", default_value = "linux/amd64")]
+        platform: String,
     },
     /// Open a shell (or run a command) in a running task of a service through ECS Exec.
     Exec {
@@ -256,14 +283,14 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
     },
-    /// Run the project on this machine: DynamoDB Local, Redis and the app's services with docker compose.
+    /// Run the project's dependencies on this machine (DynamoDB Local, Redis) and print the variables to run the app against them.
     Local {
         /// Project options.
         #[command(flatten)]
         project: ProjectArgs,
-        /// Only the dependencies (DynamoDB Local, Redis); print the variables to run the app outside Docker.
+        /// Also run the app's own services, as `up` does with an `ecs=false` env file.
         #[arg(long)]
-        deps_only: bool,
+        with_app: bool,
     },
     /// Show the stack's status, outputs and resources.
     Ps {

@@ -8,15 +8,21 @@ use std::time::Duration;
 
 use super::args::{AwsArgs, Command, ProjectArgs};
 use super::exit;
+use super::images;
 use super::pipeline::{self, Rendered};
 use crate::cfn::Format;
 use crate::cfn::logical_id::image_parameter;
 use crate::cfn::resources::secrets::value_parameter;
+use crate::deploy::delete_data;
+use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
 use crate::deploy::events::Display;
 use crate::deploy::params::{self, Inputs, SecretSource};
 use crate::deploy::plan::{Deployer, Options, Outcome};
+use crate::deploy::push::Pusher;
 use crate::deploy::sdk::Aws;
+use crate::deploy::service_report;
+use crate::deploy::template_store::{self, Staging};
 use crate::deploy::ui::{Style, TerminalPrompt};
 use crate::deploy::{Failure, status};
 use crate::source::SourceMap;
@@ -73,8 +79,22 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
         Command::Diff { project, aws, .. } => (project, aws, "diff"),
         Command::Down { project, aws, .. } => (project, aws, "down"),
         Command::Ps { project, aws, .. } => (project, aws, "ps"),
+        Command::Push {
+            aws,
+            copy: Some(source),
+            to: Some(to),
+            platform,
+            ..
+        } => return copy(aws, source, to, platform, out).await,
+        Command::Push { project, aws, .. } => (project, aws, "push"),
         _ => return Ok(exit::USAGE),
     };
+    let (project, only) = if verb == "push" {
+        images::split_positional(project)
+    } else {
+        (project.clone(), Vec::new())
+    };
+    let project = &project;
     let mut sources = SourceMap::new();
     let rendered = match pipeline::render(project, Format::Yaml, &mut sources, err) {
         Ok(r) => r,
@@ -95,14 +115,18 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
     }
     let stack = rendered.stack_name();
     let aws = connect(&rendered, aws_args).await?;
+    let mut account = String::new();
     if verb != "ps" {
-        let account = check_account(&aws, &rendered).await?;
+        account = check_account(&aws, &rendered).await?;
         let env = env_file_label(project);
         let _ = writeln!(
             out,
             "c2cfn {verb}: account {account}, region {}, stack {stack}, env file {env}",
             aws.region
         );
+    }
+    if verb == "push" {
+        return push(&rendered, &aws, &only, out).await;
     }
     let display = display();
     let options = Options {
@@ -115,6 +139,10 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
         ),
         no_wait: aws_args.no_wait,
     };
+    let s3_bucket = match command {
+        Command::Up { s3_bucket, .. } | Command::Diff { s3_bucket, .. } => s3_bucket.as_deref(),
+        _ => None,
+    };
     let mut deployer = Deployer {
         cfn: &aws.cloudformation,
         stack: &stack,
@@ -122,24 +150,60 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
         prompt: &mut prompt,
         display,
         options,
+        template_url: None,
     };
     match command {
         Command::Up { images, .. } | Command::Diff { images, .. } => {
-            let inputs = inputs(&rendered, images)?;
+            let mut inputs = inputs(&rendered, images)?;
+            images::resolve(
+                &rendered,
+                &aws,
+                &mut inputs.given_images,
+                verb == "up",
+                deployer.out,
+            )
+            .await?;
             let parameters = params::resolve(&inputs, &aws.ec2, &|k| std::env::var(k).ok()).await?;
+            let staging = Staging {
+                bucket: s3_bucket,
+                account: &account,
+                region: &aws.region,
+                stack: &stack,
+                stamp: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+            };
+            deployer.template_url =
+                template_store::stage(&aws.s3, &staging, &rendered.text, deployer.out).await?;
             let execute = verb == "up";
-            match deployer.run(&rendered.text, &parameters, execute).await? {
+            let outcome = match deployer.run(&rendered.text, &parameters, execute).await {
+                Ok(o) => o,
+                Err(mut f) => {
+                    if f.code == exit::DEPLOY_FAILED
+                        && let Some(services) =
+                            service_report::report(&aws.cloudformation, &aws.ecs, &stack).await
+                    {
+                        f.message.push('\n');
+                        f.message.push_str(&services);
+                    }
+                    return Err(f);
+                }
+            };
+            match outcome {
                 Outcome::WouldChange => Ok(exit::HAS_CHANGES),
                 Outcome::NoChanges | Outcome::Deployed => Ok(exit::OK),
             }
         }
-        Command::Down { .. } => {
+        Command::Down { delete_data, .. } => {
             let kept = deployer.down().await?;
             report_kept(deployer.out, &kept, &aws.region);
+            if *delete_data {
+                delete_data::delete_kept(&aws.data, &kept, deployer.prompt, deployer.out).await?;
+            }
             Ok(exit::OK)
         }
         Command::Ps { json, .. } => {
-            let Some(value) = status::read(&aws.cloudformation, &stack).await? else {
+            let Some(value) = status::read(&aws.cloudformation, &aws.ecs, &stack).await? else {
                 return Err(Failure::refused(
                     format!("stack {stack} does not exist in region {}", aws.region),
                     "`c2cfn up` creates it; check --region and the env file's `app_cluster`",
@@ -158,6 +222,65 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
         }
         _ => Ok(exit::USAGE),
     }
+}
+
+/// `c2cfn push [SERVICE...]`: build, push, print the pinned images.
+async fn push(
+    rendered: &Rendered,
+    aws: &Aws,
+    only: &[String],
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let services = images::builds(rendered, only)?;
+    if services.is_empty() {
+        let _ = writeln!(
+            out,
+            "No service is built from source (`build:`); nothing to push."
+        );
+        return Ok(exit::OK);
+    }
+    let stack = rendered.stack_name();
+    let tag = images::tag(rendered);
+    let mut docker = DockerCli;
+    let pushed = Pusher::new(
+        &aws.ecr,
+        &mut docker,
+        out,
+        &stack,
+        &rendered.project.name,
+        &tag,
+    )
+    .push_services(&services)
+    .await?;
+    let _ = writeln!(
+        out,
+        "Pushed {} image(s); `c2cfn up` deploys them by digest.",
+        pushed.len()
+    );
+    Ok(exit::OK)
+}
+
+/// `c2cfn push --copy IMAGE --to REPO[:TAG]`: no project needed.
+async fn copy(
+    args: &AwsArgs,
+    source: &str,
+    to: &str,
+    platform: &str,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let aws = Aws::connect(args.aws_profile.as_deref(), args.region.as_deref())
+        .await
+        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
+    let mut docker = DockerCli;
+    let pushed = Pusher::new(&aws.ecr, &mut docker, out, "", "", "latest")
+        .copy(source, to, platform)
+        .await?;
+    let _ = writeln!(
+        out,
+        "Copied {source} to {}; use it in the compose file as `image: {}`.",
+        pushed.tagged, pushed.pinned
+    );
+    Ok(exit::OK)
 }
 
 fn env_file_label(project: &ProjectArgs) -> String {
@@ -239,6 +362,16 @@ fn inputs(rendered: &Rendered, images: &[String]) -> Result<Inputs, Failure> {
                 "e.g. --image api=123456789012.dkr.ecr.eu-west-1.amazonaws.com/game/api@sha256:...",
             ));
         };
+        // Checked here too (params::resolve checks it again) so that a typo
+        // stops the run before any image is built.
+        if !rendered.built.iter().any(|s| s == service) {
+            return Err(Failure::refused(
+                format!(
+                    "--image {service}=...: the project has no service `{service}` built from source"
+                ),
+                "--image is for services with `build:`; services with `image:` deploy that image",
+            ));
+        }
         given_images.insert(service.to_owned(), uri.to_owned());
     }
     Ok(Inputs {

@@ -5,6 +5,7 @@
 mod args;
 mod deploy;
 mod envfile;
+mod images;
 mod operate;
 mod pipeline;
 

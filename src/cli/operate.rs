@@ -93,7 +93,7 @@ fn local_setup(rendered: &Rendered, deps_only: bool) -> (local::LocalPlan, run::
     (plan, options)
 }
 
-/// `c2cfn local [--deps-only]` and `c2cfn up` with `ecs=false`.
+/// `c2cfn local [--with-app]` and `c2cfn up` with `ecs=false`.
 pub(super) fn local(
     project: &ProjectArgs,
     deps_only: bool,

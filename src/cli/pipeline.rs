@@ -98,15 +98,17 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
         Command::Down { project, .. } if super::operate::is_local(project) => {
             super::operate::local_down(project, err)
         }
-        Command::Local { project, deps_only } => {
-            super::operate::local(project, *deps_only, out, err)
+        Command::Local { project, with_app } => {
+            super::operate::local(project, !*with_app, out, err)
         }
         Command::Exec { .. } | Command::Tunnel { .. } | Command::Logs { .. } => {
             super::operate::execute(&args.command, out, err)
         }
-        Command::Up { .. } | Command::Diff { .. } | Command::Down { .. } | Command::Ps { .. } => {
-            super::deploy::execute(&args.command, out, err)
-        }
+        Command::Up { .. }
+        | Command::Diff { .. }
+        | Command::Down { .. }
+        | Command::Ps { .. }
+        | Command::Push { .. } => super::deploy::execute(&args.command, out, err),
         Command::Config { project, format } => {
             // Like `docker compose config`: the resolved project, without the
             // ECS checks of `render` (a bind mount is shown, not rejected).

@@ -58,6 +58,9 @@ pub struct NewChangeSet {
     pub name: String,
     /// The template text.
     pub template_body: String,
+    /// Where the same template was uploaded (S3), when it is too large to
+    /// send inline; CloudFormation then reads it from there.
+    pub template_url: Option<String>,
     /// Parameter values, by name.
     pub parameters: Vec<(String, String)>,
     /// CREATE or UPDATE.
@@ -168,6 +171,8 @@ pub struct StackEvent {
     pub timestamp: i64,
     /// Logical ID (the stack's name for stack-level events).
     pub logical_id: String,
+    /// Physical ID, when the resource has one.
+    pub physical_id: String,
     /// Resource type.
     pub resource_type: String,
     /// Resource status (`CREATE_FAILED`, ...).

@@ -43,6 +43,7 @@ pub(super) fn event(n: u32, id: &str, status: &str, reason: Option<&str>) -> Sta
         id: format!("e{n}"),
         timestamp: i64::from(n),
         logical_id: id.into(),
+        physical_id: String::new(),
         resource_type: if id == "game" {
             "AWS::CloudFormation::Stack".into()
         } else {

@@ -1,18 +1,31 @@
 //! Deploying a rendered template through CloudFormation change sets:
-//! `c2cfn up`, `diff`, `down` and `ps`. AWS is reached through the traits of
+//! `c2cfn up`, `diff`, `down` and `ps`, and the image step of `up` and
+//! `push` ([`push`]). AWS is reached through the traits of
 //! [`api`] only, so the state machine ([`plan`]) is tested against fakes and
 //! runs against the AWS SDK ([`sdk`]). See docs/deploy.md.
 
 pub mod api;
 pub mod change_set;
+pub mod delete_data;
+pub mod docker;
 pub mod down;
+pub mod ecs;
 pub mod events;
 pub mod guard;
 pub mod params;
 pub mod plan;
 pub mod preview;
+pub mod push;
+pub mod registry;
 pub mod sdk;
+pub mod sdk_data;
+pub mod sdk_ecr;
+pub mod sdk_ecs;
+pub mod sdk_s3;
+pub mod service_report;
+pub mod service_status;
 pub mod status;
+pub mod template_store;
 pub mod ui;
 
 #[cfg(test)]

@@ -66,8 +66,8 @@ pub async fn resolve<E: Ec2Api>(
         } else if let Some(service) = inputs.images.get(name) {
             inputs.given_images.get(service).cloned().ok_or_else(|| {
                 Failure::refused(
-                    format!("service `{service}` is built from source (`build:`) and has no image to deploy"),
-                    format!("`c2cfn push` is not implemented yet: build and push the image yourself, then pass --image {service}=REGISTRY/REPOSITORY@sha256:DIGEST"),
+                    format!("service `{service}` is built from source (`build:`) and has no image in ECR yet"),
+                    format!("run `c2cfn push` (or `c2cfn up`, which builds and pushes), or pass --image {service}=REGISTRY/REPOSITORY@sha256:DIGEST"),
                 )
             })?
         } else {

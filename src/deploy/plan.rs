@@ -60,6 +60,9 @@ pub struct Deployer<'a, C: CloudFormationApi> {
     pub display: Display,
     /// Flags.
     pub options: Options,
+    /// The template's S3 URL when it is over the inline limit (see
+    /// [`super::template_store`]).
+    pub template_url: Option<String>,
 }
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
@@ -268,6 +271,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             stack: self.stack.to_owned(),
             name,
             template_body: template.to_owned(),
+            template_url: self.template_url.clone(),
             parameters: parameters.to_vec(),
             kind,
         };

@@ -17,6 +17,10 @@ use super::api::{
     Ec2Api, NewChangeSet, PropertyChange, Replacement, ResourceChange, StackEvent, StackInfo,
     StackOutput, StackResource,
 };
+use super::sdk_data::SdkData;
+use super::sdk_ecr::SdkEcr;
+use super::sdk_ecs::SdkEcs;
+use super::sdk_s3::SdkS3;
 
 /// The SDK configuration every c2cfn command uses: `profile` and `region`
 /// (flags or env file) first, then the standard chain; `AWS_ENDPOINT_URL` is
@@ -48,6 +52,14 @@ pub struct Aws {
     pub cloudformation: SdkCloudFormation,
     /// EC2.
     pub ec2: SdkEc2,
+    /// ECR.
+    pub ecr: SdkEcr,
+    /// S3 (templates over the inline limit).
+    pub s3: SdkS3,
+    /// ECS (`ps`, and why a service failed).
+    pub ecs: SdkEcs,
+    /// DynamoDB, EFS, ElastiCache (`down --delete-data`).
+    pub data: SdkData,
     sts: aws_sdk_sts::Client,
     /// The resolved region.
     pub region: String,
@@ -60,6 +72,14 @@ impl Aws {
         Ok(Self {
             cloudformation: SdkCloudFormation(aws_sdk_cloudformation::Client::new(&config)),
             ec2: SdkEc2(aws_sdk_ec2::Client::new(&config)),
+            ecr: SdkEcr(aws_sdk_ecr::Client::new(&config)),
+            s3: SdkS3(aws_sdk_s3::Client::new(&config)),
+            ecs: SdkEcs(aws_sdk_ecs::Client::new(&config)),
+            data: SdkData {
+                dynamodb: aws_sdk_dynamodb::Client::new(&config),
+                efs: aws_sdk_efs::Client::new(&config),
+                elasticache: aws_sdk_elasticache::Client::new(&config),
+            },
             sts: aws_sdk_sts::Client::new(&config),
             region,
         })
@@ -72,7 +92,7 @@ impl Aws {
     }
 }
 
-fn error<E, R>(e: aws_sdk_cloudformation::error::SdkError<E, R>) -> ApiError
+pub(super) fn error<E, R>(e: aws_sdk_cloudformation::error::SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
@@ -155,7 +175,8 @@ impl CloudFormationApi for SdkCloudFormation {
             .create_change_set()
             .stack_name(&cs.stack)
             .change_set_name(&cs.name)
-            .template_body(&cs.template_body)
+            .set_template_body(cs.template_url.is_none().then(|| cs.template_body.clone()))
+            .set_template_url(cs.template_url.clone())
             .change_set_type(match cs.kind {
                 ChangeSetType::Create => cfn::ChangeSetType::Create,
                 ChangeSetType::Update => cfn::ChangeSetType::Update,
@@ -247,6 +268,7 @@ impl CloudFormationApi for SdkCloudFormation {
                 id: e.event_id().unwrap_or_default().to_owned(),
                 timestamp: e.timestamp().map_or(0, aws_smithy_types_secs),
                 logical_id: e.logical_resource_id().unwrap_or_default().to_owned(),
+                physical_id: e.physical_resource_id().unwrap_or_default().to_owned(),
                 resource_type: e.resource_type().unwrap_or_default().to_owned(),
                 status: e
                     .resource_status()

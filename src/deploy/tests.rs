@@ -81,6 +81,7 @@ fn run(state: State, template: &str, answers: &[bool], options: Options, execute
                 live: false,
                 poll: Duration::ZERO,
             },
+            template_url: None,
             options,
         };
         block(d.run(template, &[], execute))
@@ -482,6 +483,7 @@ fn down_lists_the_retained_table() {
                 live: false,
                 poll: Duration::ZERO,
             },
+            template_url: None,
             options: Options::default(),
         }
         .down(),

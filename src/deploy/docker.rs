@@ -1,0 +1,259 @@
+//! The `docker` command lines of the image step (`c2cfn push`, `up`), behind
+//! a trait: the real one runs the `docker` CLI, tests record the exact
+//! command lines and what went to standard input.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+/// Runs `docker` with arguments (output to the terminal).
+pub trait Docker {
+    /// Whether a `docker` executable can be found at all.
+    fn available(&self) -> bool;
+    /// Runs `docker ARGS...`, writing `stdin` (when given) to its standard
+    /// input; returns its exit status.
+    fn run(&mut self, args: &[String], stdin: Option<&str>) -> std::io::Result<ExitStatus>;
+}
+
+/// The real `docker` CLI, found on `PATH`.
+#[derive(Debug, Default)]
+pub struct DockerCli;
+
+impl Docker for DockerCli {
+    fn available(&self) -> bool {
+        std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join("docker").is_file())
+        })
+    }
+
+    fn run(&mut self, args: &[String], stdin: Option<&str>) -> std::io::Result<ExitStatus> {
+        let mut command = Command::new("docker");
+        command.args(args);
+        let Some(input) = stdin else {
+            return command.stdin(Stdio::null()).status();
+        };
+        let mut child = command.stdin(Stdio::piped()).spawn()?;
+        if let Some(mut pipe) = child.stdin.take() {
+            pipe.write_all(input.as_bytes())?;
+        }
+        child.wait()
+    }
+}
+
+/// Why a docker command failed, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DockerError {
+    /// The CLI is not installed.
+    #[error(
+        "the `docker` command was not found on PATH; building and pushing images needs the Docker CLI (Docker Desktop, or Docker Engine)"
+    )]
+    Missing,
+    /// It ran and failed.
+    #[error("`docker {command}` failed ({status}); its output above says why")]
+    Failed {
+        /// The arguments, joined (never a password: it goes on stdin).
+        command: String,
+        /// The exit status.
+        status: ExitStatus,
+    },
+    /// It could not be started.
+    #[error("cannot run `docker`: {0}")]
+    Io(#[source] std::io::Error),
+}
+
+/// Runs one command, mapping failures to [`DockerError`].
+pub fn run(
+    docker: &mut dyn Docker,
+    args: &[String],
+    stdin: Option<&str>,
+) -> Result<(), DockerError> {
+    match docker.run(args, stdin) {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(DockerError::Failed {
+            command: args.join(" "),
+            status,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DockerError::Missing),
+        Err(e) => Err(DockerError::Io(e)),
+    }
+}
+
+/// What `docker build` needs for one service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSpec {
+    /// The build context (absolute, or a URL).
+    pub context: String,
+    /// `-f`: the Dockerfile, relative to the context as in compose.
+    pub dockerfile: Option<String>,
+    /// `--build-arg`: name and value (no value: docker takes it from the environment).
+    pub args: Vec<(String, Option<String>)>,
+    /// `--target`.
+    pub target: Option<String>,
+    /// `--platform`: `linux/amd64` or `linux/arm64`.
+    pub platform: String,
+}
+
+fn owned(args: &[&str]) -> Vec<String> {
+    args.iter().map(|&s| s.to_owned()).collect()
+}
+
+/// `docker login --username USER --password-stdin REGISTRY` (the password
+/// goes on standard input, never on the command line).
+#[must_use]
+pub fn login(registry: &str, user: &str) -> Vec<String> {
+    owned(&["login", "--username", user, "--password-stdin", registry])
+}
+
+/// `docker build --platform P [-f FILE] [--build-arg K[=V]]... [--target T] -t IMAGE CONTEXT`.
+#[must_use]
+pub fn build(spec: &BuildSpec, image: &str) -> Vec<String> {
+    let mut args = owned(&["build", "--platform", &spec.platform]);
+    if let Some(file) = &spec.dockerfile {
+        args.push("-f".to_owned());
+        args.push(dockerfile_path(&spec.context, file));
+    }
+    for (k, v) in &spec.args {
+        args.push("--build-arg".to_owned());
+        args.push(match v {
+            Some(v) => format!("{k}={v}"),
+            None => k.clone(),
+        });
+    }
+    if let Some(t) = &spec.target {
+        args.push("--target".to_owned());
+        args.push(t.clone());
+    }
+    args.push("-t".to_owned());
+    args.push(image.to_owned());
+    args.push(spec.context.clone());
+    args
+}
+
+/// `docker push IMAGE`.
+#[must_use]
+pub fn push(image: &str) -> Vec<String> {
+    owned(&["push", image])
+}
+
+/// `docker pull --platform P IMAGE`.
+#[must_use]
+pub fn pull(image: &str, platform: &str) -> Vec<String> {
+    owned(&["pull", "--platform", platform, image])
+}
+
+/// `docker tag SOURCE TARGET`.
+#[must_use]
+pub fn tag(source: &str, target: &str) -> Vec<String> {
+    owned(&["tag", source, target])
+}
+
+/// Compose resolves `dockerfile` against the context; `docker build -f`
+/// resolves it against the current directory, so c2cfn passes it joined.
+fn dockerfile_path(context: &str, file: &str) -> String {
+    let path = Path::new(file);
+    if path.is_absolute() || context.contains("://") {
+        file.to_owned()
+    } else {
+        PathBuf::from(context).join(path).display().to_string()
+    }
+}
+
+/// `linux/arm64` when the service's `platform` names arm64, else `linux/amd64`
+/// (the two CPU architectures Fargate runs).
+#[must_use]
+pub fn fargate_platform(platform: Option<&str>) -> String {
+    match platform {
+        Some(p) if p.contains("arm64") || p.contains("aarch64") => "linux/arm64".to_owned(),
+        _ => "linux/amd64".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> BuildSpec {
+        BuildSpec {
+            context: "/p/api".into(),
+            dockerfile: Some("docker/Dockerfile.prod".into()),
+            args: vec![
+                ("VERSION".into(), Some("1.2".into())),
+                ("TOKEN".into(), None),
+            ],
+            target: Some("runtime".into()),
+            platform: "linux/arm64".into(),
+        }
+    }
+
+    #[test]
+    fn build_line_is_exact() {
+        assert_eq!(
+            build(&spec(), "1.dkr.ecr.r.amazonaws.com/game/api:v1").join(" "),
+            "build --platform linux/arm64 -f /p/api/docker/Dockerfile.prod --build-arg VERSION=1.2 --build-arg TOKEN --target runtime -t 1.dkr.ecr.r.amazonaws.com/game/api:v1 /p/api"
+        );
+        let minimal = BuildSpec {
+            context: "/p".into(),
+            dockerfile: None,
+            args: Vec::new(),
+            target: None,
+            platform: "linux/amd64".into(),
+        };
+        assert_eq!(
+            build(&minimal, "r/x:latest"),
+            owned(&[
+                "build",
+                "--platform",
+                "linux/amd64",
+                "-t",
+                "r/x:latest",
+                "/p"
+            ])
+        );
+    }
+
+    #[test]
+    fn absolute_and_url_dockerfiles_are_kept() {
+        assert_eq!(dockerfile_path("/p", "/abs/Dockerfile"), "/abs/Dockerfile");
+        assert_eq!(
+            dockerfile_path("https://github.com/a/b.git", "Dockerfile"),
+            "Dockerfile"
+        );
+    }
+
+    #[test]
+    fn login_keeps_the_password_off_the_command_line() {
+        assert_eq!(
+            login("https://1.dkr.ecr.r.amazonaws.com", "AWS"),
+            owned(&[
+                "login",
+                "--username",
+                "AWS",
+                "--password-stdin",
+                "https://1.dkr.ecr.r.amazonaws.com"
+            ])
+        );
+    }
+
+    #[test]
+    fn platforms_map_to_fargate_architectures() {
+        assert_eq!(fargate_platform(None), "linux/amd64");
+        assert_eq!(fargate_platform(Some("linux/arm64/v8")), "linux/arm64");
+        assert_eq!(fargate_platform(Some("linux/amd64")), "linux/amd64");
+    }
+
+    #[test]
+    fn a_missing_cli_is_named() {
+        struct Absent;
+        impl Docker for Absent {
+            fn available(&self) -> bool {
+                false
+            }
+            fn run(&mut self, _: &[String], _: Option<&str>) -> std::io::Result<ExitStatus> {
+                Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+            }
+        }
+        let e = run(&mut Absent, &push("x"), None).unwrap_err();
+        assert!(matches!(e, DockerError::Missing));
+        assert!(e.to_string().contains("`docker` command was not found"));
+    }
+}

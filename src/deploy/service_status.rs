@@ -1,0 +1,218 @@
+//! `ps`'s view of the stack's ECS services: desired, running and pending
+//! counts and the running tasks' IDs (DescribeServices, ListTasks,
+//! DescribeTasks). ECS being unreadable does not fail `ps`: the stack's own
+//! status is still shown, with the ECS error.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::api::StackResource;
+use super::ecs::{EcsApi, cluster_of};
+
+/// The stack's ECS services as JSON: `(services, error)`.
+pub async fn read<E: EcsApi>(ecs: &E, resources: &[StackResource]) -> (Vec<Value>, Option<String>) {
+    let stack_cluster = resources
+        .iter()
+        .find(|r| r.resource_type == "AWS::ECS::Cluster")
+        .map(|r| r.physical_id.clone());
+    let mut out = Vec::new();
+    let mut error = None;
+    for r in resources
+        .iter()
+        .filter(|r| r.resource_type == "AWS::ECS::Service" && !r.physical_id.is_empty())
+    {
+        let Some(cluster) = cluster_of(&r.physical_id)
+            .map(str::to_owned)
+            .or_else(|| stack_cluster.clone())
+        else {
+            continue;
+        };
+        let found = match ecs
+            .describe_services(&cluster, std::slice::from_ref(&r.physical_id))
+            .await
+        {
+            Ok(found) => found,
+            Err(e) => {
+                error = Some(format!("cannot read ECS service {}: {e}", r.logical_id));
+                continue;
+            }
+        };
+        let Some(s) = found.into_iter().next() else {
+            continue;
+        };
+        let tasks: Vec<String> = match ecs.tasks(&cluster, &r.physical_id, false).await {
+            Ok(t) => t.into_iter().map(|t| t.id).collect(),
+            Err(e) => {
+                error = Some(format!("cannot list the tasks of {}: {e}", r.logical_id));
+                Vec::new()
+            }
+        };
+        out.push(json!({
+            "logical_id": r.logical_id,
+            "name": s.name,
+            "cluster": cluster,
+            "status": s.status,
+            "desired": s.desired,
+            "running": s.running,
+            "pending": s.pending,
+            "tasks": tasks,
+        }));
+    }
+    (out, error)
+}
+
+/// The text form, one line per service.
+#[must_use]
+pub fn text(services: &[Value]) -> String {
+    let mut out = String::new();
+    if services.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "Services ({}):", services.len());
+    for s in services {
+        let f = |k: &str| {
+            s.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let n = |k: &str| s.get(k).and_then(Value::as_i64).unwrap_or_default();
+        let tasks: Vec<&str> = s
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<32} {:<8} desired {} running {} pending {}  tasks: {}",
+            f("logical_id"),
+            f("status"),
+            n("desired"),
+            n("running"),
+            n("pending"),
+            if tasks.is_empty() {
+                "none".to_owned()
+            } else {
+                tasks.join(", ")
+            }
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::api::{ApiError, ApiResult};
+    use super::super::ecs::{ServiceState, TaskState};
+    use super::*;
+
+    struct FakeEcs {
+        fail_tasks: bool,
+    }
+
+    impl EcsApi for FakeEcs {
+        async fn describe_services(
+            &self,
+            cluster: &str,
+            services: &[String],
+        ) -> ApiResult<Vec<ServiceState>> {
+            if cluster != "c" {
+                return Err(ApiError::new(
+                    "ClusterNotFoundException",
+                    cluster.to_owned(),
+                ));
+            }
+            Ok(vec![ServiceState {
+                arn: services[0].clone(),
+                name: "game-Api".into(),
+                status: "ACTIVE".into(),
+                desired: 2,
+                running: 1,
+                pending: 1,
+                events: Vec::new(),
+            }])
+        }
+        async fn tasks(&self, _: &str, _: &str, stopped: bool) -> ApiResult<Vec<TaskState>> {
+            assert!(!stopped);
+            if self.fail_tasks {
+                return Err(ApiError::new("AccessDenied", "no"));
+            }
+            Ok(vec![TaskState {
+                id: "t1".into(),
+                last_status: "RUNNING".into(),
+                ..TaskState::default()
+            }])
+        }
+    }
+
+    fn resource(id: &str, kind: &str, physical: &str) -> StackResource {
+        StackResource {
+            logical_id: id.into(),
+            physical_id: physical.into(),
+            resource_type: kind.into(),
+            status: "CREATE_COMPLETE".into(),
+        }
+    }
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn counts_and_tasks_per_service() {
+        let resources = [
+            resource("Cluster", "AWS::ECS::Cluster", "c"),
+            resource(
+                "ApiService",
+                "AWS::ECS::Service",
+                "arn:aws:ecs:r:1:service/c/game-Api",
+            ),
+            resource("", "", ""),
+        ];
+        let (services, error) = block(read(&FakeEcs { fail_tasks: false }, &resources));
+        assert_eq!(error, None);
+        assert_eq!(
+            services,
+            [
+                json!({"logical_id": "ApiService", "name": "game-Api", "cluster": "c", "status": "ACTIVE",
+                    "desired": 2, "running": 1, "pending": 1, "tasks": ["t1"]})
+            ]
+        );
+        assert_eq!(
+            text(&services),
+            "Services (1):\n  ApiService                       ACTIVE   desired 2 running 1 pending 1  tasks: t1\n"
+        );
+    }
+
+    #[test]
+    fn ecs_errors_are_reported_not_fatal() {
+        let resources = [
+            resource("Cluster", "AWS::ECS::Cluster", "other"),
+            resource(
+                "ApiService",
+                "AWS::ECS::Service",
+                "arn:aws:ecs:r:1:service/game-Api",
+            ),
+        ];
+        let (services, error) = block(read(&FakeEcs { fail_tasks: false }, &resources));
+        assert!(services.is_empty());
+        assert!(
+            error
+                .unwrap_or_default()
+                .contains("ClusterNotFoundException")
+        );
+
+        let resources = [resource(
+            "ApiService",
+            "AWS::ECS::Service",
+            "arn:aws:ecs:r:1:service/c/x",
+        )];
+        let (services, error) = block(read(&FakeEcs { fail_tasks: true }, &resources));
+        assert_eq!(services[0]["tasks"], json!([]));
+        assert!(error.unwrap_or_default().contains("AccessDenied"));
+    }
+}
