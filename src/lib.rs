@@ -15,11 +15,13 @@
 pub mod cfn;
 pub mod cli;
 pub mod compose;
+#[cfg(feature = "aws")]
 pub mod deploy;
 pub mod diagnostic;
 pub mod local;
 pub mod lower;
 pub mod model;
+#[cfg(feature = "aws")]
 pub mod operate;
 pub mod source;
 

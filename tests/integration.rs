@@ -5,6 +5,7 @@ mod cli;
 /// docs/conversion.md covers every service key of the Compose schema.
 mod conversion;
 /// `up`, `diff`, `down`, `ps` end to end against the local AWS stand-in.
+#[cfg(feature = "aws")]
 mod deploy;
 /// Malformed inputs: the rendered diagnostics are snapshot-tested.
 mod diagnostics;
@@ -17,8 +18,10 @@ mod game;
 /// The local environment plan and its compose file.
 mod local;
 /// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).
+#[cfg(feature = "aws")]
 mod operate;
 /// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
+#[cfg(feature = "aws")]
 mod push;
 /// No input makes the pipeline panic (property tests).
 mod robustness;

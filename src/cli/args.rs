@@ -16,6 +16,7 @@ pub struct Args {
 const EXIT_CODES: &str = "Exit codes: 0 ok (diff: nothing would change), 1 invalid input, refused or cancelled (nothing changed), 2 usage error, 3 diff: something would change, 4 cannot write output, 5 the CloudFormation operation failed, 130 interrupted (the operation goes on).";
 
 /// Where and as whom the deploy commands talk to AWS.
+#[cfg(feature = "aws")]
 #[derive(Debug, Clone, clap::Args, Default)]
 pub struct AwsArgs {
     /// AWS shared-config profile (default: `aws_profile` in the env file, else the standard chain: AWS_PROFILE, ...). Named --aws-profile because --profile selects compose profiles.
@@ -57,6 +58,7 @@ pub struct ProjectArgs {
 
 /// Project options of `exec`, `tunnel` and `logs`, whose positional
 /// arguments are service names (compose files only through `-f`).
+#[cfg(feature = "aws")]
 #[derive(Debug, Clone, clap::Args, Default)]
 pub struct ServiceProjectArgs {
     /// Compose file (repeatable; later files override earlier ones).
@@ -76,6 +78,7 @@ pub struct ServiceProjectArgs {
     pub profiles: Vec<String>,
 }
 
+#[cfg(feature = "aws")]
 impl ServiceProjectArgs {
     /// The same options as [`ProjectArgs`].
     #[must_use]
@@ -93,6 +96,7 @@ impl ServiceProjectArgs {
 }
 
 /// Where and as whom `exec`, `tunnel` and `logs` talk to AWS.
+#[cfg(feature = "aws")]
 #[derive(Debug, Clone, clap::Args, Default)]
 pub struct RegionArgs {
     /// AWS shared-config profile (default: `aws_profile` in the env file, else the standard chain).
@@ -142,6 +146,7 @@ pub enum Command {
     },
     /// Print the JSON Schema of every c2cfn compose extension (for editors).
     Schema,
+    #[cfg(feature = "aws")]
     /// Deploy the project: change set, preview, data-loss guard, confirmation, progress.
     Up {
         /// Project options.
@@ -163,6 +168,7 @@ pub enum Command {
         #[arg(long = "s3-bucket", value_name = "BUCKET")]
         s3_bucket: Option<String>,
     },
+    #[cfg(feature = "aws")]
     /// Show what `up` would change (change set preview), then delete the change set. Exit 0: nothing; 3: something would change.
     Diff {
         /// Project options.
@@ -178,6 +184,7 @@ pub enum Command {
         #[arg(long = "s3-bucket", value_name = "BUCKET")]
         s3_bucket: Option<String>,
     },
+    #[cfg(feature = "aws")]
     /// Delete the stack; tables, EFS file systems and Redis snapshots are kept (and listed).
     Down {
         /// Project options.
@@ -193,6 +200,7 @@ pub enum Command {
         #[arg(long)]
         delete_data: bool,
     },
+    #[cfg(feature = "aws")]
     /// Build and push the images of services with `build:` to ECR (`<stack>/<service>`), pinned by digest; or copy an image into ECR with --copy/--to. Positional arguments that are not files name the services to push (default: all with `build:`).
     Push {
         /// Project options (positional: compose files and SERVICE names).
@@ -211,6 +219,7 @@ pub enum Command {
         #[arg(long, value_name = "PLATFORM", default_value = "linux/amd64")]
         platform: String,
     },
+    #[cfg(feature = "aws")]
     /// Open a shell (or run a command) in a running task of a service through ECS Exec.
     Exec {
         /// Project options.
@@ -231,6 +240,7 @@ pub enum Command {
         #[arg(last = true, value_name = "COMMAND")]
         command: Vec<String>,
     },
+    #[cfg(feature = "aws")]
     /// Forward local ports to a running task (Session Manager, or ssh with --ssh); Ctrl-C closes them.
     Tunnel {
         /// Project options.
@@ -263,6 +273,7 @@ pub enum Command {
         #[arg(long, value_name = "PATH", requires = "ssh")]
         ssh_config: Option<PathBuf>,
     },
+    #[cfg(feature = "aws")]
     /// Print the services' CloudWatch logs, interleaved in time order.
     Logs {
         /// Project options.
@@ -283,6 +294,7 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
     },
+    #[cfg(feature = "aws")]
     /// Run the project's dependencies on this machine (DynamoDB Local, Redis) and print the variables to run the app against them.
     Local {
         /// Project options.
@@ -292,6 +304,7 @@ pub enum Command {
         #[arg(long)]
         with_app: bool,
     },
+    #[cfg(feature = "aws")]
     /// Show the stack's status, outputs and resources.
     Ps {
         /// Project options.

@@ -3,9 +3,12 @@
 //! see clap types.
 
 mod args;
+#[cfg(feature = "aws")]
 mod deploy;
 mod envfile;
+#[cfg(feature = "aws")]
 mod images;
+#[cfg(feature = "aws")]
 mod operate;
 mod pipeline;
 
@@ -26,10 +29,12 @@ pub mod exit {
     /// Usage error: unknown flag, missing argument.
     pub const USAGE: i32 = 2;
     /// `diff`: something would change.
+    #[cfg(feature = "aws")]
     pub const HAS_CHANGES: i32 = crate::deploy::EXIT_HAS_CHANGES;
     /// An I/O failure writing output.
     pub const IO: i32 = 4;
     /// The CloudFormation operation ran and failed (rolled back, delete failed).
+    #[cfg(feature = "aws")]
     pub const DEPLOY_FAILED: i32 = crate::deploy::EXIT_DEPLOY_FAILED;
     /// Ctrl-C: c2cfn stopped watching; the operation goes on in CloudFormation.
     pub const INTERRUPTED: i32 = 130;

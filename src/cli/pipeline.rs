@@ -17,6 +17,7 @@ use crate::lower::{self, Settings};
 use crate::source::SourceMap;
 
 /// A rendered project: the template and what deploying it needs to know.
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 pub(super) struct Rendered {
     /// The template text.
     pub text: String,
@@ -36,6 +37,7 @@ pub(super) struct Rendered {
     pub compose_files: Vec<PathBuf>,
 }
 
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 impl Rendered {
     /// The stack name: `app_cluster` from the env file, else the project name.
     pub(super) fn stack_name(&self) -> String {
@@ -92,18 +94,23 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
                 },
             }
         }
+        #[cfg(feature = "aws")]
         Command::Up { project, .. } if super::operate::is_local(project) => {
             super::operate::local(project, false, out, err)
         }
+        #[cfg(feature = "aws")]
         Command::Down { project, .. } if super::operate::is_local(project) => {
             super::operate::local_down(project, err)
         }
+        #[cfg(feature = "aws")]
         Command::Local { project, with_app } => {
             super::operate::local(project, !*with_app, out, err)
         }
+        #[cfg(feature = "aws")]
         Command::Exec { .. } | Command::Tunnel { .. } | Command::Logs { .. } => {
             super::operate::execute(&args.command, out, err)
         }
+        #[cfg(feature = "aws")]
         Command::Up { .. }
         | Command::Diff { .. }
         | Command::Down { .. }
