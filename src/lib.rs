@@ -18,6 +18,7 @@ pub mod compose;
 #[cfg(feature = "aws")]
 pub mod deploy;
 pub mod diagnostic;
+pub mod docker;
 pub mod local;
 pub mod lower;
 pub mod model;

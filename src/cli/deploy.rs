@@ -29,15 +29,9 @@ use crate::source::SourceMap;
 
 /// Runs a deploy command; returns the exit code.
 pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime(err) {
         Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "error: cannot start the async runtime: {e}");
-            return exit::INVALID;
-        }
+        Err(code) => return code,
     };
     let result = runtime.block_on(async {
         tokio::select! {

@@ -40,6 +40,18 @@ pub mod exit {
     pub const INTERRUPTED: i32 = 130;
 }
 
+/// The single-threaded async runtime the AWS commands run on.
+#[cfg(feature = "aws")]
+fn runtime(err: &mut dyn std::io::Write) -> Result<tokio::runtime::Runtime, i32> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            let _ = writeln!(err, "error: cannot start the async runtime: {e}");
+            exit::INVALID
+        })
+}
+
 /// Runs c2cfn with `args` (including the program name); returns the exit code.
 pub fn run<I, T>(args: I) -> i32
 where

@@ -160,15 +160,9 @@ pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Writ
             Err(f) => report(err, &f),
         };
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime(err) {
         Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "error: cannot start the async runtime: {e}");
-            return exit::INVALID;
-        }
+        Err(code) => return code,
     };
     match runtime.block_on(run(command, &rendered, out, err)) {
         Ok(code) => code,

@@ -2,44 +2,8 @@
 //! the real one runs the `docker` CLI, tests record the exact command lines.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
 
-/// Runs `docker` with arguments, inheriting the terminal.
-pub trait Docker {
-    /// Runs `docker ARGS...` and returns its exit status.
-    fn run(&mut self, args: &[String]) -> std::io::Result<ExitStatus>;
-}
-
-/// The real `docker` CLI.
-#[derive(Debug, Default)]
-pub struct DockerCli;
-
-impl Docker for DockerCli {
-    fn run(&mut self, args: &[String]) -> std::io::Result<ExitStatus> {
-        Command::new("docker").args(args).status()
-    }
-}
-
-/// Why a docker command failed, in words a user can act on.
-#[derive(Debug, thiserror::Error)]
-pub enum DockerError {
-    /// The CLI is not installed.
-    #[error(
-        "the `docker` command was not found; install Docker (Docker Desktop, or Docker Engine with the compose plugin) to run the local environment"
-    )]
-    Missing,
-    /// It ran and failed.
-    #[error("`docker {command}` failed ({status}); its output above says why")]
-    Failed {
-        /// The arguments, joined.
-        command: String,
-        /// The exit status.
-        status: ExitStatus,
-    },
-    /// It could not be started.
-    #[error("cannot run `docker`: {0}")]
-    Io(#[source] std::io::Error),
-}
+pub use crate::docker::{Docker, DockerCli, DockerError, run};
 
 /// The compose files of one local environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,21 +54,10 @@ fn path(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// Runs one command, mapping failures to [`DockerError`].
-pub fn run(docker: &mut dyn Docker, args: &[String]) -> Result<(), DockerError> {
-    match docker.run(args) {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(DockerError::Failed {
-            command: args.join(" "),
-            status,
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DockerError::Missing),
-        Err(e) => Err(DockerError::Io(e)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::process::ExitStatus;
+
     use super::*;
 
     fn files(user: &[&str]) -> ComposeFiles {
@@ -133,14 +86,17 @@ mod tests {
 
     struct Missing;
     impl Docker for Missing {
-        fn run(&mut self, _: &[String]) -> std::io::Result<ExitStatus> {
+        fn available(&self) -> bool {
+            false
+        }
+        fn run(&mut self, _: &[String], _: Option<&str>) -> std::io::Result<ExitStatus> {
             Err(std::io::Error::from(std::io::ErrorKind::NotFound))
         }
     }
 
     #[test]
     fn a_missing_cli_is_explained() {
-        let err = run(&mut Missing, &files(&[]).up()).unwrap_err();
+        let err = run(&mut Missing, &files(&[]).up(), None).unwrap_err();
         assert!(matches!(err, DockerError::Missing));
         assert!(err.to_string().contains("install Docker"));
     }

@@ -102,7 +102,7 @@ pub fn up(
         return Ok(());
     }
     let _ = writeln!(err, "c2cfn local: docker {}", files.up().join(" "));
-    docker::run(docker, &files.up()).map_err(|e| e.to_string())?;
+    docker::run(docker, &files.up(), None).map_err(|e| e.to_string())?;
     let mut ports = plan.ports.clone();
     if options.dynamodb_endpoint.is_some() {
         let port = plan
@@ -149,7 +149,7 @@ pub fn down(
 ) -> Result<(), String> {
     let files = write_files(plan, options)?;
     let _ = writeln!(err, "c2cfn down: docker {}", files.down().join(" "));
-    docker::run(docker, &files.down()).map_err(|e| e.to_string())?;
+    docker::run(docker, &files.down(), None).map_err(|e| e.to_string())?;
     let data = plan
         .compose_path
         .parent()
@@ -189,7 +189,10 @@ mod tests {
     #[derive(Default)]
     struct Recorder(Vec<String>);
     impl Docker for Recorder {
-        fn run(&mut self, args: &[String]) -> std::io::Result<ExitStatus> {
+        fn available(&self) -> bool {
+            true
+        }
+        fn run(&mut self, args: &[String], _: Option<&str>) -> std::io::Result<ExitStatus> {
             self.0.push(args.join(" "));
             Ok(ExitStatus::from_raw(0))
         }
