@@ -240,3 +240,19 @@ fn an_empty_env_value_is_pointed_at_on_its_own_line() {
         "the label must not run into the next line:\n{err}"
     );
 }
+
+#[cfg(feature = "aws")]
+#[test]
+fn aws_commands_refuse_a_local_environment() {
+    for command in ["ps", "diff", "push", "logs", "exec"] {
+        let out = c2cfn(
+            &root(),
+            &[command, "--env-file", "compose/game-backend/local.env"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("local environment (`ecs=false`)"),
+            "{command}"
+        );
+    }
+}

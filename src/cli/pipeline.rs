@@ -103,6 +103,20 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             super::operate::local_down(project, err)
         }
         #[cfg(feature = "aws")]
+        Command::Diff { project, .. }
+        | Command::Ps { project, .. }
+        | Command::Push { project, .. }
+            if super::operate::is_local(project) =>
+        {
+            aws_only(err)
+        }
+        #[cfg(feature = "aws")]
+        Command::Exec { project, .. } | Command::Logs { project, .. }
+            if super::operate::is_local(&project.project()) =>
+        {
+            aws_only(err)
+        }
+        #[cfg(feature = "aws")]
         Command::Local { project, with_app } => {
             super::operate::local(project, !*with_app, out, err)
         }
@@ -138,6 +152,18 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             write_or_fail(out, err, &text)
         }
     }
+}
+
+/// A command that acts on an AWS stack, given a local environment file.
+#[cfg(feature = "aws")]
+fn aws_only(err: &mut dyn Write) -> i32 {
+    let _ = writeln!(
+        err,
+        "error: this environment file is a local environment (`ecs=false`), and this command acts on an AWS stack\n\
+         help: run the local environment with `c2cfn up`/`c2cfn local`, stop it with `c2cfn down`, reach its containers \
+         with `c2cfn tunnel` or `docker compose -p <app_cluster> exec`; use an `ecs=true` env file for AWS"
+    );
+    exit::USAGE
 }
 
 fn write_or_fail(out: &mut dyn Write, err: &mut dyn Write, text: &str) -> i32 {
