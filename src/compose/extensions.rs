@@ -1,15 +1,18 @@
 //! Typed `x-aws-*` extensions: Docker's ECS extensions and c2cfn's own.
 //!
-//! Each extension is deserialised from its YAML node on its own, so an error
-//! points at the extension (or, through the serde path, at the exact field)
-//! the user wrote. The same types produce `c2cfn schema` (schemars), so the
-//! editor completion and the checks can never disagree.
+//! Each extension is typed straight from its span-carrying YAML node
+//! (`node_de`), never through JSON, so every value keeps its span and an
+//! error points at the exact value or key the user wrote. The same types
+//! produce `c2cfn schema` (schemars), so the editor completion and the
+//! checks can never disagree.
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::node_de;
+use super::project::Spanned;
 use super::yaml::{Kind, Node};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::Span;
@@ -85,7 +88,7 @@ pub struct ServiceExtensions {
     pub exec: Option<bool>,
     /// c2cfn: serve published ports over TLS: container port → public port and certificate.
     #[serde(rename = "x-aws-tls", skip_serializing_if = "Option::is_none")]
-    pub tls: Option<Vec<Tls>>,
+    pub tls: Option<Vec<Spanned<Tls>>>,
     /// c2cfn: give tasks a public IP (Docker's behaviour, the default); `false` for private subnets with a NAT.
     #[serde(
         rename = "x-aws-assign_public_ip",
@@ -95,20 +98,20 @@ pub struct ServiceExtensions {
 }
 
 /// `x-aws-autoscaling`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Autoscaling {
     /// Fewest tasks (default: `deploy.replicas`, else 1).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<u32>,
+    pub min: Option<Spanned<u32>>,
     /// Most tasks.
-    pub max: u32,
+    pub max: Spanned<u32>,
     /// Target average CPU utilisation, percent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cpu: Option<u32>,
+    pub cpu: Option<Spanned<u32>>,
     /// Target average memory utilisation, percent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory: Option<u32>,
+    pub memory: Option<Spanned<u32>>,
 }
 
 /// One `x-aws-tls` entry.
@@ -121,7 +124,7 @@ pub struct Tls {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<u16>,
     /// ACM certificate ARN, or `${certificate_arn}` from the environment file.
-    pub certificate: String,
+    pub certificate: Spanned<String>,
     /// TLS policy of the listener (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssl_policy: Option<String>,
@@ -158,7 +161,7 @@ pub struct PortExtensions {
 }
 
 /// A string or a list of strings.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum StringOrList {
     /// One.
@@ -178,100 +181,105 @@ impl StringOrList {
     }
 }
 
+impl<'de> Deserialize<'de> for StringOrList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StringOrList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<StringOrList, E> {
+                Ok(StringOrList::One(v.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<StringOrList, A::Error> {
+                let mut all = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    all.push(s);
+                }
+                Ok(StringOrList::Many(all))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 fn any_object(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": "object" })
 }
 
-/// Deserialises the `x-aws-*` entries of `extensions` (other `x-*` keys are
-/// the user's own and are left alone) into `T`. Errors point at the key or
-/// the field that is wrong.
+/// Types the `x-aws-*` entries of `extensions` (other `x-*` keys are the
+/// user's own and are left alone) as `T`, straight from their nodes (see
+/// `node_de`). Every error points at the value or key at fault; each key is
+/// typed on its own first, so a problem in one extension does not hide a
+/// problem in another. An extension with an error is left out of `T`.
 pub fn parse<T>(
     extensions: &IndexMap<String, Node>,
     key_spans: &dyn Fn(&str) -> Option<Span>,
-    fallback: Span,
+    fallback: Option<Span>,
     diags: &mut Diagnostics,
 ) -> T
 where
-    T: for<'de> Deserialize<'de> + Default,
+    T: serde::de::DeserializeOwned + Default,
 {
-    let mut object = serde_json::Map::new();
-    let mut nodes: IndexMap<&str, &Node> = IndexMap::new();
-    for (key, node) in extensions {
-        if key.starts_with("x-aws-") {
-            object.insert(key.clone(), node.to_json());
-            nodes.insert(key, node);
-        }
-    }
-    if object.is_empty() {
+    let entries: Vec<(&str, Option<Span>, &Node)> = extensions
+        .iter()
+        .filter(|(key, _)| key.starts_with("x-aws-"))
+        .map(|(key, node)| (key.as_str(), key_spans(key), node))
+        .collect();
+    if entries.is_empty() {
         return T::default();
     }
-    let value = Value::Object(object);
-    match serde_path_to_error::deserialize::<_, T>(&value) {
-        Ok(v) => v,
-        Err(err) => {
-            let path: Vec<String> = err
-                .path()
-                .iter()
-                .map(|seg| match seg {
-                    serde_path_to_error::Segment::Map { key } => key.clone(),
-                    serde_path_to_error::Segment::Seq { index } => index.to_string(),
-                    _ => String::new(),
-                })
-                .collect();
-            let inner = err.into_inner().to_string();
-            let top = path.first().cloned().unwrap_or_default();
-            let span = nodes
-                .get(top.as_str())
-                .map(|n| locate(n, &path[1..]))
-                .or_else(|| key_spans(&top))
-                .or_else(|| unknown_key_span(&inner, key_spans))
-                .unwrap_or(fallback);
-            let (message, help) = explain(&inner);
-            diags.push(Diagnostic::error(message).at(span).help(help));
-            T::default()
+    let mut good = Vec::new();
+    for entry in entries {
+        match node_de::from_entries::<T>(vec![entry]) {
+            Ok(_) => good.push(entry),
+            Err(e) => diags.push(e.diagnostic(entry.1.or(fallback))),
+        }
+    }
+    node_de::from_entries::<T>(good).unwrap_or_else(|e| {
+        diags.push(e.diagnostic(fallback));
+        T::default()
+    })
+}
+
+/// `x-aws-cloudformation` is merged into the template: it must be a mapping
+/// of template sections, each a mapping (entries of `Resources` mappings
+/// too), where `null` deletes. Anything else would replace generated parts
+/// of the template wholesale, so it is an error at the value.
+pub fn check_overlay(node: &Node, diags: &mut Diagnostics) {
+    let wrong = |node: &Node, what: &str, expected: &str| {
+        Diagnostic::error(format!("`{what}` must be {expected}, not {}", node.shape()))
+            .at(node.span)
+            .help("the overlay is a CloudFormation template fragment: `Resources: {<LogicalId>: {Properties: {…}}}`; `null` deletes")
+    };
+    let Kind::Map(sections) = &node.kind else {
+        if !node.is_null() {
+            diags.push(wrong(node, "x-aws-cloudformation", "a mapping"));
+        }
+        return;
+    };
+    for (name, section) in sections {
+        let what = format!("x-aws-cloudformation.{name}");
+        match &section.value.kind {
+            Kind::Map(entries) if name == "Resources" => {
+                for (id, resource) in entries {
+                    let v = &resource.value;
+                    if !v.is_null() && v.as_map().is_none() {
+                        diags.push(wrong(v, &format!("{what}.{id}"), "a mapping (or null to delete it)"));
+                    }
+                }
+            }
+            Kind::Map(_) => {}
+            _ if section.value.is_null() => {}
+            _ if matches!(name.as_str(), "AWSTemplateFormatVersion" | "Description" | "Transform") => {}
+            _ => diags.push(wrong(&section.value, &what, "a mapping (or null to delete it)")),
         }
     }
 }
-
-/// Follows a serde path into the node tree to the most precise span.
-fn locate(node: &Node, path: &[String]) -> Span {
-    let Some((first, rest)) = path.split_first() else {
-        return node.span;
-    };
-    match &node.kind {
-        Kind::Map(map) => match map.get(first) {
-            Some(e) if rest.is_empty() => e.value.span,
-            Some(e) => locate(&e.value, rest),
-            None => node.span,
-        },
-        Kind::Seq(items) => match first.parse::<usize>().ok().and_then(|i| items.get(i)) {
-            Some(item) => locate(item, rest),
-            None => node.span,
-        },
-        Kind::Scalar(_) => node.span,
-    }
-}
-
-fn unknown_key_span(message: &str, key_spans: &dyn Fn(&str) -> Option<Span>) -> Option<Span> {
-    let name = message.strip_prefix("unknown field `")?.split('`').next()?;
-    key_spans(name)
-}
-
-fn explain(serde_message: &str) -> (String, String) {
-    if let Some(rest) = serde_message.strip_prefix("unknown field `") {
-        let name = rest.split('`').next().unwrap_or_default();
-        let expected = rest.split("expected ").nth(1).unwrap_or("");
-        return (
-            format!("unknown extension key `{name}`"),
-            format!("valid keys here: {expected}; see `c2cfn schema` and docs/conversion.md"),
-        );
-    }
-    (
-        format!("invalid extension value: {serde_message}"),
-        "see `c2cfn schema` and docs/conversion.md for the expected shape".to_owned(),
-    )
-}
-
 /// The JSON Schema of every c2cfn extension, shaped as a compose file so an
 /// editor can validate and complete the `x-aws-*` keys in place.
 #[must_use]

@@ -17,6 +17,7 @@ pub mod game;
 pub mod include;
 pub mod interpolate;
 pub mod merge;
+pub mod node_de;
 pub mod paths;
 pub mod profiles;
 pub mod project;

@@ -105,15 +105,15 @@ pub(super) fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Di
     };
     let mut ext_percent = |key: &str| -> Option<(u32, Option<Span>)> {
         let node = update.extensions.get(key)?;
-        if let Some(n) = node.to_json().as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some((n, Some(node.span)))
-        } else {
-            diags.push(
-                Diagnostic::error(format!("`{key}` must be a whole percentage"))
-                    .at(node.span)
-                    .help("for example `x-aws-min_percent: 50`"),
-            );
-            None
+        match crate::compose::node_de::from_node::<u32>(node, key) {
+            Ok(n) => Some((n, Some(node.span))),
+            Err(e) => {
+                diags.push(
+                    e.diagnostic(Some(node.span))
+                        .help("a whole percentage, for example `x-aws-min_percent: 50`"),
+                );
+                None
+            }
         }
     };
     let min = ext_percent("x-aws-min_percent");
@@ -169,14 +169,10 @@ pub(super) fn deploy_autoscaling(
 ) -> Option<Autoscaling> {
     let deploy = svc.deploy.as_ref()?;
     let node = deploy.extensions.get("x-aws-autoscaling")?;
-    match serde_json::from_value::<Autoscaling>(node.to_json()) {
+    match crate::compose::node_de::from_node::<Autoscaling>(node, "x-aws-autoscaling") {
         Ok(a) => Some(a),
         Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("invalid `x-aws-autoscaling`: {e}"))
-                    .at(node.span)
-                    .help("write `x-aws-autoscaling: {min: 1, max: 10, cpu: 75}` (cpu or memory, in percent)"),
-            );
+            diags.push(e.diagnostic(Some(node.span)));
             None
         }
     }
@@ -188,33 +184,50 @@ pub(super) fn scaling(
     diags: &mut Diagnostics,
 ) -> Option<Scaling> {
     let span = svc.keys.get("deploy").map(|(s, _)| *s).or(Some(svc.span));
-    if a.cpu.is_some() && a.memory.is_some() {
+    if let (Some(cpu), Some(memory)) = (&a.cpu, &a.memory) {
         diags.push(
             Diagnostic::error(format!(
                 "`x-aws-autoscaling` of `{}` sets both cpu and memory targets",
                 svc.name
             ))
-            .at(span)
+            .at(memory.span.or(span))
+            .also(cpu.span, "cpu target")
             .help("scale on one metric: keep either `cpu:` or `memory:`"),
         );
         return None;
     }
-    let min = a.min.unwrap_or(1);
-    if a.max == 0 || a.max < min {
+    let min = a.min.as_ref().map_or(1, |m| m.value);
+    if a.max.value == 0 {
         diags.push(
             Diagnostic::error(format!(
-                "`x-aws-autoscaling` of `{}` needs `max` ≥ `min` and > 0",
+                "`x-aws-autoscaling` of `{}`: max must be at least 1",
                 svc.name
             ))
-            .at(span)
+            .at(a.max.span.or(span))
             .help("for example `min: 1, max: 10`"),
+        );
+        return None;
+    }
+    if a.max.value < min {
+        diags.push(
+            Diagnostic::error(format!(
+                "`x-aws-autoscaling` of `{}`: min {min} is above max {}",
+                svc.name, a.max.value
+            ))
+            .at(a.min.as_ref().and_then(|m| m.span).or(span))
+            .also(a.max.span, "max")
+            .help("lower `min` or raise `max`"),
         );
         return None;
     }
     Some(Scaling {
         min,
-        max: a.max,
-        cpu: a.cpu.or(if a.memory.is_none() { Some(75) } else { None }),
-        memory: a.memory,
+        max: a.max.value,
+        cpu: a
+            .cpu
+            .as_ref()
+            .map(|c| c.value)
+            .or(if a.memory.is_none() { Some(75) } else { None }),
+        memory: a.memory.as_ref().map(|m| m.value),
     })
 }

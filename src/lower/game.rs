@@ -8,6 +8,7 @@ use super::Settings;
 use crate::cfn::intrinsic;
 use crate::compose::Project;
 use crate::compose::extensions::ProjectExtensions;
+use crate::compose::project::Spanned;
 use crate::compose::game::{
     DynamoDb, ElastiCache, Route53, TableScaling as ScalingSpec, TableSpec,
 };
@@ -45,16 +46,26 @@ fn span(project: &Project, key: &str) -> Option<Span> {
     project.extensions.get(key).map(|n| n.span)
 }
 
-fn check_services(project: &Project, key: &str, services: &[String], diags: &mut Diagnostics) {
+/// Each listed service must exist; the error points at the name.
+fn check_services(
+    project: &Project,
+    key: &str,
+    services: &[Spanned<String>],
+    diags: &mut Diagnostics,
+) {
     for s in services {
-        if !project.services.contains_key(s) {
+        if !project.services.contains_key(&s.value) {
             diags.push(
-                Diagnostic::error(format!("`{key}` lists unknown service `{s}`"))
-                    .at(span(project, key))
+                Diagnostic::error(format!("`{key}` lists unknown service `{}`", s.value))
+                    .at(s.span.or_else(|| span(project, key)))
                     .help(super::known_services(project)),
             );
         }
     }
+}
+
+fn names(services: &[Spanned<String>]) -> Vec<String> {
+    services.iter().map(|s| s.value.clone()).collect()
 }
 
 fn dynamodb(
@@ -66,24 +77,36 @@ fn dynamodb(
 ) {
     let at = span(project, "x-aws-dynamodb");
     check_services(project, "x-aws-dynamodb", &db.services, diags);
-    let shared = db.autoscaling.clone().unwrap_or_default();
+    let shared = db.autoscaling.as_ref();
+    if let Some(s) = shared {
+        check_scaling(&s.value, "the shared table auto scaling", s.span, diags);
+    }
+    let mut declared: Vec<(String, Option<Span>)> = Vec::new();
     for spec in &db.tables {
-        let Some(table) = table(spec, prefix, &shared, at, diags) else {
+        let Some(table) = table(spec, prefix, shared, diags) else {
             continue;
         };
-        if stack.tables.iter().any(|t| t.name == table.name) {
+        let here = match &spec.value {
+            TableSpec::Long(t) => t.name.span,
+            TableSpec::Short(_) => spec.span,
+        }
+        .or(at);
+        if let Some((_, first)) = declared.iter().find(|(n, _)| *n == table.name) {
             diags.push(
                 Diagnostic::error(format!("table `{}` is declared twice", table.name))
-                    .at(at)
+                    .at(here)
+                    .also(*first, "first declared here")
                     .help("give each table its own name"),
             );
             continue;
         }
+        declared.push((table.name.clone(), here));
         stack.tables.push(table);
     }
     if stack.tables.is_empty() {
         return;
     }
+    let services = names(&db.services);
     let arns: Vec<Value> = stack
         .tables
         .iter()
@@ -108,7 +131,7 @@ fn dynamodb(
         }]
     });
     for service in &mut stack.services {
-        if !db.services.contains(&service.name) {
+        if !services.contains(&service.name) {
             continue;
         }
         service
@@ -144,33 +167,49 @@ pub(crate) fn table_variable(name: &str) -> String {
 }
 
 fn table(
-    spec: &TableSpec,
+    spec: &Spanned<TableSpec>,
     prefix: &str,
-    shared: &ScalingSpec,
-    at: Option<Span>,
+    shared: Option<&Spanned<ScalingSpec>>,
     diags: &mut Diagnostics,
 ) -> Option<Table> {
-    let long = match spec {
+    let at = spec.span;
+    let long = match &spec.value {
         TableSpec::Short(text) => {
             let parts: Vec<&str> = text.split('/').collect();
             if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
-                diags.push(
-                    Diagnostic::error(format!("table `{text}` is not `name/hash-key[/range-key]`"))
-                        .at(at)
-                        .help("for example `collection/player-id/card-id`, or the long form with `name:`, `hash:` and `range:`"),
-                );
+                let (message, help) = if parts.len() == 1 && !text.is_empty() {
+                    (
+                        format!("table `{text}` needs a hash key"),
+                        format!("write `{text}/<hash-key>` or `{text}/<hash-key>/<range-key>`, or the long form with `name:` and `hash:`"),
+                    )
+                } else {
+                    (
+                        format!("table `{text}` is not `name/hash-key[/range-key]`"),
+                        "for example `collection/player-id/card-id`, or the long form with `name:`, `hash:` and `range:`".to_owned(),
+                    )
+                };
+                diags.push(Diagnostic::error(message).at(at).help(help));
                 return None;
             }
+            let part = |i: usize| Spanned::new(parts[i].to_owned(), at);
             crate::compose::game::Table {
-                name: parts[0].to_owned(),
-                hash: parts[1].to_owned(),
-                range: parts.get(2).map(|s| (*s).to_owned()),
-                ..Default::default()
+                name: part(0),
+                hash: part(1),
+                range: (parts.len() == 3).then(|| part(2)),
+                hash_type: None,
+                range_type: None,
+                billing: None,
+                read: None,
+                write: None,
+                ttl: None,
+                pitr: None,
+                autoscaling: None,
             }
         }
         TableSpec::Long(t) => t.clone(),
     };
-    let physical_name = format!("{prefix}-{}", long.name);
+    let name = long.name.value.clone();
+    let physical_name = format!("{prefix}-{name}");
     let valid_name = |s: &str| {
         (3..=255).contains(&s.len())
             && s.chars()
@@ -181,80 +220,120 @@ fn table(
             Diagnostic::error(format!(
                 "`{physical_name}` is not a valid DynamoDB table name"
             ))
-            .at(at)
+            .at(long.name.span.or(at))
             .help("table names are 3–255 characters of letters, digits, `_`, `-` and `.`"),
         );
     }
-    let mut key_type = |t: &Option<String>, what: &str| -> String {
-        let t = t.clone().unwrap_or_else(|| "S".into());
-        if !matches!(t.as_str(), "S" | "N" | "B") {
+    if long.hash.value.is_empty() {
+        diags.push(
+            Diagnostic::error(format!("table `{name}` needs a hash key"))
+                .at(long.hash.span.or(at))
+                .help("name the partition key attribute: `hash: player-id`"),
+        );
+    }
+    let mut key_type = |t: Option<&Spanned<String>>, what: &str| -> String {
+        let Some(t) = t else { return "S".into() };
+        if !matches!(t.value.as_str(), "S" | "N" | "B") {
             diags.push(
                 Diagnostic::error(format!(
-                    "{what} type of table `{}` must be S, N or B, not `{t}`",
-                    long.name
+                    "the {what} type of table `{name}` must be S, N or B, not `{}`",
+                    t.value
                 ))
-                .at(at)
+                .at(t.span.or(at))
                 .help("S = string, N = number, B = binary"),
             );
         }
-        t
+        t.value.clone()
     };
-    let hash = (long.hash.clone(), key_type(&long.hash_type, "hash key"));
-    let range = long
-        .range
-        .clone()
-        .map(|r| (r, key_type(&long.range_type, "range key")));
-    if range.as_ref().is_some_and(|r| r.0 == hash.0) {
+    let hash = (
+        long.hash.value.clone(),
+        key_type(long.hash_type.as_ref(), "hash key"),
+    );
+    let range = long.range.as_ref().map(|r| {
+        (
+            r.value.clone(),
+            key_type(long.range_type.as_ref(), "range key"),
+        )
+    });
+    if let (Some(r), Some((range_name, _))) = (&long.range, &range)
+        && *range_name == hash.0
+    {
         diags.push(
             Diagnostic::error(format!(
-                "table `{}` uses `{}` as both hash and range key",
-                long.name, hash.0
+                "table `{name}` uses `{}` as both hash and range key",
+                hash.0
             ))
-            .at(at)
+            .at(r.span.or(at))
+            .also(long.hash.span.filter(|s| Some(*s) != r.span), "hash key")
             .help("the range key must be another attribute"),
         );
     }
-    let on_demand = match long.billing.as_deref() {
-        None | Some("provisioned") => false,
-        Some("on_demand" | "on-demand" | "PAY_PER_REQUEST") => true,
-        Some(other) => {
-            diags.push(
-                Diagnostic::error(format!(
-                    "billing `{other}` of table `{}` is unknown",
-                    long.name
-                ))
-                .at(at)
-                .help("use `provisioned` (auto scaled) or `on_demand`"),
-            );
-            false
-        }
+    if long.range_type.is_some() && long.range.is_none() {
+        diags.push(
+            Diagnostic::error(format!("table `{name}` has a `range_type` but no range key"))
+                .at(long.range_type.as_ref().and_then(|t| t.span).or(at))
+                .help("add `range: <attribute>` or remove `range_type`"),
+        );
+    }
+    let on_demand = match long.billing.as_ref() {
+        None => false,
+        Some(b) => match b.value.as_str() {
+            "provisioned" => false,
+            "on_demand" | "on-demand" | "PAY_PER_REQUEST" => true,
+            other => {
+                diags.push(
+                    Diagnostic::error(format!("billing `{other}` of table `{name}` is unknown"))
+                        .at(b.span.or(at))
+                        .help("use `provisioned` (auto scaled) or `on_demand`"),
+                );
+                false
+            }
+        },
     };
-    let s = long.autoscaling.clone().unwrap_or_else(|| shared.clone());
+    let own = long.autoscaling.as_ref();
+    if let Some(s) = own {
+        check_scaling(&s.value, &format!("the auto scaling of table `{name}`"), s.span, diags);
+    }
+    let pick = |f: fn(&ScalingSpec) -> Option<u32>, default: u32| {
+        own.and_then(|s| f(&s.value))
+            .or_else(|| shared.and_then(|s| f(&s.value)))
+            .unwrap_or(default)
+    };
     let scaling = TableScaling {
-        min: s.min.or(shared.min).unwrap_or(1),
-        max: s.max.or(shared.max).unwrap_or(100),
-        target: s.target.or(shared.target).unwrap_or(70),
-        scale_in_cooldown: s
-            .scale_in_cooldown
-            .or(shared.scale_in_cooldown)
-            .unwrap_or(60),
-        scale_out_cooldown: s
-            .scale_out_cooldown
-            .or(shared.scale_out_cooldown)
-            .unwrap_or(60),
+        min: pick(|s| s.min.as_ref().map(|v| v.value), 1),
+        max: pick(|s| s.max.as_ref().map(|v| v.value), 100),
+        target: pick(|s| s.target.as_ref().map(|v| v.value), 70),
+        scale_in_cooldown: pick(|s| s.scale_in_cooldown, 60),
+        scale_out_cooldown: pick(|s| s.scale_out_cooldown, 60),
     };
-    if scaling.min == 0 || scaling.max < scaling.min || !(20..=90).contains(&scaling.target) {
+    // Each block was checked on its own; a table whose min and max come
+    // from different blocks (or a default) is checked here.
+    let from = |f: fn(&ScalingSpec) -> bool| {
+        own.filter(|s| f(&s.value))
+            .or_else(|| shared.filter(|s| f(&s.value)))
+    };
+    let min_from = from(|s| s.min.is_some());
+    let max_from = from(|s| s.max.is_some());
+    let same_block = matches!((min_from, max_from), (Some(a), Some(b)) if std::ptr::eq(a, b));
+    if scaling.max < scaling.min && !same_block {
+        let (at_min, at_max) = (
+            min_from.and_then(|s| s.value.min.as_ref().and_then(|m| m.span)),
+            max_from.and_then(|s| s.value.max.as_ref().and_then(|m| m.span)),
+        );
         diags.push(
             Diagnostic::error(format!(
-                "auto scaling of table `{}` needs 1 ≤ min ≤ max and a target between 20 and 90 %",
-                long.name
+                "table `{name}`: min {} is above max {}{}",
+                scaling.min,
+                scaling.max,
+                if max_from.is_none() { " (the default)" } else { "" }
             ))
-            .at(at)
-            .help("the defaults are min 1, max 100, target 70"),
+            .at(at_min.or(at_max).or(at))
+            .also(at_max.filter(|_| at_min.is_some()), "max")
+            .help("set `max` next to `min` in the same `autoscaling` block"),
         );
     }
     Some(Table {
-        name: long.name.clone(),
+        name,
         physical_name,
         hash,
         range,
@@ -264,6 +343,53 @@ fn table(
         ttl: long.ttl.clone(),
         pitr: long.pitr.unwrap_or(true),
     })
+}
+
+/// One auto scaling block: 1 ≤ min ≤ max, target 20–90 %. Errors point at
+/// the number at fault (the min/max pair: min, with max as a second label).
+fn check_scaling(s: &ScalingSpec, what: &str, at: Option<Span>, diags: &mut Diagnostics) {
+    if let Some(min) = &s.min
+        && min.value == 0
+    {
+        diags.push(
+            Diagnostic::error(format!("{what}: min must be at least 1"))
+                .at(min.span.or(at))
+                .help("DynamoDB needs at least one capacity unit; the default is 1"),
+        );
+    }
+    if let (Some(min), Some(max)) = (&s.min, &s.max)
+        && max.value < min.value
+    {
+        diags.push(
+            Diagnostic::error(format!(
+                "{what}: min {} is above max {}",
+                min.value, max.value
+            ))
+            .at(min.span.or(at))
+            .also(max.span, "max")
+            .help("lower `min` or raise `max`"),
+        );
+    } else if let (None, Some(max)) = (&s.min, &s.max)
+        && max.value == 0
+    {
+        diags.push(
+            Diagnostic::error(format!("{what}: max must be at least 1"))
+                .at(max.span.or(at))
+                .help("the default is max 100"),
+        );
+    }
+    if let Some(target) = &s.target
+        && !(20..=90).contains(&target.value)
+    {
+        diags.push(
+            Diagnostic::error(format!(
+                "{what}: target {} % is outside 20–90 %",
+                target.value
+            ))
+            .at(target.span.or(at))
+            .help("DynamoDB tracks a utilisation between 20 and 90 percent; the default is 70"),
+        );
+    }
 }
 
 fn elasticache(
@@ -276,30 +402,30 @@ fn elasticache(
     let at = span(project, "x-aws-elasticache");
     let redis = &cache.redis;
     check_services(project, "x-aws-elasticache", &redis.services, diags);
-    let nodes = redis.nodes.unwrap_or(1);
+    let nodes = redis.nodes.as_ref().map_or(1, |n| n.value);
     if !(1..=6).contains(&nodes) {
         diags.push(
             Diagnostic::error(format!("a Redis replication group has 1 to 6 nodes, not {nodes}"))
-                .at(at)
+                .at(redis.nodes.as_ref().and_then(|n| n.span).or(at))
                 .help("set `redis_nodes` in the environment file to 1 (develop) or 2+ (production, Multi-AZ)"),
         );
     }
     let node_type = redis
         .node_type
-        .clone()
-        .unwrap_or_else(|| "cache.t3.micro".into());
+        .as_ref()
+        .map_or_else(|| "cache.t3.micro".into(), |t| t.value.clone());
     if !node_type.starts_with("cache.") {
         diags.push(
             Diagnostic::error(format!("`{node_type}` is not an ElastiCache node type"))
-                .at(at)
+                .at(redis.node_type.as_ref().and_then(|t| t.span).or(at))
                 .help("node types look like `cache.t3.micro` or `cache.r7g.large`"),
         );
     }
-    let retention = redis.snapshot_retention.unwrap_or(1);
+    let retention = redis.snapshot_retention.as_ref().map_or(1, |r| r.value);
     if retention == 0 {
         diags.push(
             Diagnostic::error("Redis snapshots must be kept at least one day")
-                .at(at)
+                .at(redis.snapshot_retention.as_ref().and_then(|r| r.span).or(at))
                 .help("player data is never left without a snapshot: use `snapshot_retention: 1` or more"),
         );
     }
@@ -320,10 +446,10 @@ fn elasticache(
         nodes,
         engine_version: redis.engine_version.clone().unwrap_or_else(|| "7.1".into()),
         snapshot_retention: retention.max(1),
-        services: redis.services.clone(),
+        services: names(&redis.services),
     });
     for service in &mut stack.services {
-        if !redis.services.contains(&service.name) {
+        if !redis.services.iter().any(|s| s.value == service.name) {
             continue;
         }
         if let Some(main) = service.containers.last_mut() {
@@ -367,7 +493,7 @@ fn route53(
     diags: &mut Diagnostics,
 ) {
     let at = span(project, "x-aws-route53");
-    let zone = dns.zone.trim_end_matches('.').to_owned();
+    let zone = dns.zone.value.trim_end_matches('.').to_owned();
     let zone_is_id = zone.starts_with('Z')
         && !zone.contains('.')
         && zone.chars().all(|c| c.is_ascii_alphanumeric());
@@ -377,14 +503,21 @@ fn route53(
         .and_then(|o| o.pointer("/Resources/LoadBalancer/Properties/IpAddressType"))
         .and_then(Value::as_str)
         == Some("dualstack");
-    for record in &dns.records {
-        let Some(service) = stack.services.iter().find(|s| s.name == record.service) else {
+    let top = at;
+    for spanned in &dns.records {
+        let record = &spanned.value;
+        let at = spanned.span.or(at);
+        let Some(service) = stack
+            .services
+            .iter()
+            .find(|s| s.name == record.service.value)
+        else {
             diags.push(
                 Diagnostic::error(format!(
                     "record `{}` points at unknown service `{}`",
-                    record.name, record.service
+                    record.name.value, record.service.value
                 ))
-                .at(at)
+                .at(record.service.span.or(at))
                 .help("name a service of this project that publishes ports"),
             );
             continue;
@@ -393,9 +526,9 @@ fn route53(
             diags.push(
                 Diagnostic::error(format!(
                     "record `{}` points at `{}`, which publishes no port",
-                    record.name, record.service
+                    record.name.value, record.service.value
                 ))
-                .at(at)
+                .at(record.service.span.or(at))
                 .help("only services behind the load balancer can have a DNS name: add `ports:`"),
             );
             continue;
@@ -405,14 +538,15 @@ fn route53(
             .as_ref()
             .is_some_and(|lb| lb.existing.is_some())
         {
+            // Once for the extension, not once per record.
             diags.push(
                 Diagnostic::error("Route 53 records need the load balancer c2cfn creates")
-                    .at(at)
+                    .at(top)
                     .help("with `x-aws-loadbalancer`, manage the DNS records of that load balancer where it is defined"),
             );
-            continue;
+            return;
         }
-        let label = record.name.trim_end_matches('.');
+        let label = record.name.value.trim_end_matches('.');
         let name = if zone_is_id || label.ends_with(&zone) || label.contains('.') {
             label.to_owned()
         } else {
@@ -421,7 +555,7 @@ fn route53(
         if name.is_empty() || name.split('.').any(|l| l.is_empty() || l.len() > 63) {
             diags.push(
                 Diagnostic::error(format!("`{name}` is not a valid DNS name"))
-                    .at(at)
+                    .at(record.name.span.or(at))
                     .help(format!(
                         "record names are labels of 1–63 characters, e.g. `{prefix}`"
                     )),
@@ -436,7 +570,7 @@ fn route53(
                 format!("{zone}.")
             },
             zone_is_id,
-            service: record.service.clone(),
+            service: record.service.value.clone(),
             ipv6,
         });
     }

@@ -101,7 +101,10 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
 
 fn parse_top(project: &Project, diags: &mut Diagnostics) -> ProjectExtensions {
     let key_span = |key: &str| top_span(project, key);
-    extensions::parse(&project.extensions, &key_span, Span::new(0, 0, 0), diags)
+    if let Some(overlay) = project.extensions.get("x-aws-cloudformation") {
+        extensions::check_overlay(overlay, diags);
+    }
+    extensions::parse(&project.extensions, &key_span, None, diags)
 }
 
 /// "known services: a, b" for hints about a misnamed service.

@@ -10,11 +10,10 @@ use crate::model::Network;
 pub(super) fn lower(project: &Project, prefix: &str, diags: &mut Diagnostics) -> Vec<Network> {
     let mut out = Vec::new();
     for (name, net) in &project.networks {
-        let fallback = net.span.unwrap_or(crate::source::Span::new(0, 0, 0));
         let ext: NetworkExtensions = extensions::parse(
             &net.extensions,
             &|k| net.extensions.get(k).map(|n| n.span),
-            fallback,
+            net.span,
             diags,
         );
         let mut existing = None;

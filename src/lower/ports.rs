@@ -157,7 +157,7 @@ fn is_http(port: &Port, diags: &mut Diagnostics) -> bool {
     let ext: PortExtensions = crate::compose::extensions::parse(
         &port.extensions,
         &|k| port.extensions.get(k).map(|n| n.span),
-        port.span,
+        Some(port.span),
         diags,
     );
     match ext.protocol.as_deref() {

@@ -112,7 +112,7 @@ pub(super) fn lower(
         ));
     }
     out.managed_policies = ext.policies.clone().unwrap_or_default();
-    out.tls = tls_ports(svc, &ext, diags);
+    out.tls = tls_ports(&ext, diags);
     let autoscaling = deployment::deploy_autoscaling(svc, diags).or(ext.autoscaling.clone());
     if let Some(a) = autoscaling {
         out.scaling = deployment::scaling(svc, &a, diags);
@@ -124,7 +124,7 @@ fn service_extensions(svc: &ComposeService, diags: &mut Diagnostics) -> ServiceE
     let ext: ServiceExtensions = extensions::parse(
         &svc.extensions,
         &|k| svc.keys.get(k).map(|(s, _)| *s),
-        svc.span,
+        Some(svc.span),
         diags,
     );
     ext
@@ -132,26 +132,26 @@ fn service_extensions(svc: &ComposeService, diags: &mut Diagnostics) -> ServiceE
 
 /// `x-aws-tls` entries by container port.
 fn tls_ports(
-    svc: &ComposeService,
     ext: &ServiceExtensions,
     diags: &mut Diagnostics,
 ) -> BTreeMap<u16, TlsPort> {
     let mut out = BTreeMap::new();
-    for t in ext.tls.iter().flatten() {
-        if !t.certificate.starts_with("arn:") {
+    for spanned in ext.tls.iter().flatten() {
+        let t = &spanned.value;
+        if !t.certificate.value.starts_with("arn:") {
             diags.push(
                 Diagnostic::error(format!(
                     "the TLS certificate of port {} must be an ACM certificate ARN",
                     t.port
                 ))
-                .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
+                .at(t.certificate.span.or(spanned.span))
                 .help("set `certificate: ${certificate_arn}` and put `certificate_arn=arn:aws:acm:…` in the environment file"),
             );
         }
         out.insert(
             t.port,
             TlsPort {
-                certificate: t.certificate.clone(),
+                certificate: t.certificate.value.clone(),
                 public_port: t.published.unwrap_or(443),
                 ssl_policy: t
                     .ssl_policy

@@ -6,7 +6,6 @@ use crate::compose::Project;
 use crate::compose::extensions::{self, SecretExtensions};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{FileSystem, Secret};
-use crate::source::Span;
 
 /// `driver_opts` Docker passed to EFS (underscore spelling, as its code read them).
 const FS_OPTIONS: &[&str] = &[
@@ -102,11 +101,10 @@ pub(super) fn file_systems(
 pub(super) fn secrets(project: &Project, prefix: &str, diags: &mut Diagnostics) -> Vec<Secret> {
     let mut out = Vec::new();
     for (name, secret) in &project.secrets {
-        let fallback = secret.span.unwrap_or(Span::new(0, 0, 0));
         let ext: SecretExtensions = extensions::parse(
             &secret.extensions,
             &|k| secret.extensions.get(k).map(|n| n.span),
-            fallback,
+            secret.span,
             diags,
         );
         let existing = secret
