@@ -19,6 +19,8 @@ mod deploy;
 mod mounts;
 mod read;
 mod service;
+pub(crate) mod shape;
+mod spec;
 
 use definitions::{network, secret, volume};
 use read::{entries, expect_map, unknown_key};
