@@ -27,3 +27,5 @@ mod push;
 mod robustness;
 /// Shared helpers.
 mod support;
+/// Every key of the Compose schema and of `c2cfn schema` gets every wrong type.
+mod wrong_types;

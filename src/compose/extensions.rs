@@ -74,8 +74,13 @@ pub struct ServiceExtensions {
     #[serde(rename = "x-aws-max_percent", skip_serializing_if = "Option::is_none")]
     pub max_percent: Option<u32>,
     /// An IAM policy document (or a list of statements) granted to the service's task role.
-    #[serde(rename = "x-aws-role", skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "any_object")]
+    #[serde(
+        rename = "x-aws-role",
+        default,
+        deserialize_with = "policy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(schema_with = "policy_schema")]
     pub role: Option<Value>,
     /// Managed policy ARNs attached to the service's task role.
     #[serde(rename = "x-aws-policies", skip_serializing_if = "Option::is_none")]
@@ -208,7 +213,22 @@ impl<'de> Deserialize<'de> for StringOrList {
 }
 
 fn any_object(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({ "type": "object" })
+    schemars::json_schema!({ "type": ["object", "null"] })
+}
+
+fn policy_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["object", "array", "null"] })
+}
+
+/// `x-aws-role`: a policy document (a mapping) or a list of statements.
+fn policy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        v @ (Value::Object(_) | Value::Array(_)) => Ok(Some(v)),
+        _ => Err(serde::de::Error::custom(
+            "`x-aws-role` must be a policy document (a mapping with `Statement`) or a list of statements",
+        )),
+    }
 }
 
 /// Types the `x-aws-*` entries of `extensions` (other `x-*` keys are the
@@ -269,14 +289,25 @@ pub fn check_overlay(node: &Node, diags: &mut Diagnostics) {
                 for (id, resource) in entries {
                     let v = &resource.value;
                     if !v.is_null() && v.as_map().is_none() {
-                        diags.push(wrong(v, &format!("{what}.{id}"), "a mapping (or null to delete it)"));
+                        diags.push(wrong(
+                            v,
+                            &format!("{what}.{id}"),
+                            "a mapping (or null to delete it)",
+                        ));
                     }
                 }
             }
             Kind::Map(_) => {}
             _ if section.value.is_null() => {}
-            _ if matches!(name.as_str(), "AWSTemplateFormatVersion" | "Description" | "Transform") => {}
-            _ => diags.push(wrong(&section.value, &what, "a mapping (or null to delete it)")),
+            _ if matches!(
+                name.as_str(),
+                "AWSTemplateFormatVersion" | "Description" | "Transform"
+            ) => {}
+            _ => diags.push(wrong(
+                &section.value,
+                &what,
+                "a mapping (or null to delete it)",
+            )),
         }
     }
 }

@@ -52,6 +52,8 @@ pub(crate) fn load_files(
             continue;
         }
         substitute(&mut doc, &lookup, ctx);
+        // Wrong types are errors at the value, before paths, extends or include use them.
+        super::typed::shape::check(&mut doc, ctx.sources, &mut ctx.diags);
         let home = ctx.home();
         resolve_paths(&mut doc, base_dir, home.as_deref());
         apply_extends(&mut doc, file, &lookup, ctx);

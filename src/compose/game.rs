@@ -43,7 +43,10 @@ impl<'de> Deserialize<'de> for TableSpec {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TableSpec, E> {
                 Ok(TableSpec::Short(v.to_owned()))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TableSpec, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<TableSpec, A::Error> {
                 Table::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     .map(TableSpec::Long)
             }

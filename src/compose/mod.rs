@@ -142,8 +142,6 @@ fn load_model(options: &LoadOptions, ctx: &mut context::Ctx<'_>) -> Option<Model
         ctx,
         &mut Vec::new(),
     );
-    // A value of the wrong type is an error at the value, before anything uses it.
-    typed::shape::check(&mut root, ctx.sources, &mut ctx.diags);
     let top_level_name = root
         .as_map()
         .and_then(|m| m.get("name"))

@@ -81,7 +81,11 @@ impl de::Error for Error {
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Self::new(format!("expected {}, found {}", words(&exp.to_string()), unexp))
+        Self::new(format!(
+            "expected {}, found {}",
+            words(&exp.to_string()),
+            unexp
+        ))
     }
 
     fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
@@ -191,7 +195,11 @@ fn head(node: &Node) -> Span {
     match &node.kind {
         Kind::Map(map) => map.values().next().map_or(node.span, |first| {
             let end = first.value.span.end.max(first.key_span.end);
-            Span::new(node.span.file, node.span.start.min(first.key_span.start), end)
+            Span::new(
+                node.span.file,
+                node.span.start.min(first.key_span.start),
+                end,
+            )
         }),
         _ => node.span,
     }
@@ -236,10 +244,7 @@ impl<'a> NodeDe<'a> {
 
     fn wrong(&self, expected: &str) -> Error {
         let found = self.node.shape();
-        let mut e = Error::new(format!(
-            "`{}` must be {expected}, not {found}",
-            self.path
-        ));
+        let mut e = Error::new(format!("`{}` must be {expected}, not {found}", self.path));
         if let (Some(Typed::Int(_) | Typed::Float(_) | Typed::Bool(_)), "a string") =
             (self.typed(), expected)
         {
@@ -253,7 +258,10 @@ impl<'a> NodeDe<'a> {
     fn integer(&self) -> Result<i128, Error> {
         match self.typed() {
             Some(Typed::Int(i)) => Ok(i128::from(i)),
-            Some(Typed::Str(s)) => s.trim().parse::<i128>().map_err(|_| self.wrong("a whole number")),
+            Some(Typed::Str(s)) => s
+                .trim()
+                .parse::<i128>()
+                .map_err(|_| self.wrong("a whole number")),
             _ => Err(self.wrong("a whole number")),
         }
     }
@@ -410,7 +418,11 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
         self.claim(r)
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_seq(visitor)
     }
 
@@ -449,7 +461,9 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
             // The short form of a table, `name/hash[/range]`.
             (_, Some(Typed::Str(t))) if name == "TableSpec" => visitor.visit_borrowed_str(t),
             _ if name == "TableSpec" => {
-                return Err(self.wrong("`name/hash-key[/range-key]` or a mapping with `name` and `hash`"));
+                return Err(
+                    self.wrong("`name/hash-key[/range-key]` or a mapping with `name` and `hash`")
+                );
             }
             _ => return Err(self.wrong("a mapping")),
         };
@@ -534,7 +548,10 @@ impl<'a, 'p> MapDe<'a, 'p> {
 impl<'de> MapAccess<'de> for MapDe<'de, '_> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         let Some((key, entry)) = self.entries.next() else {
             return Ok(None);
         };
@@ -556,7 +573,11 @@ impl<'de> MapAccess<'de> for MapDe<'de, '_> {
         } else {
             format!("{}.{key}", self.path)
         };
-        seed.deserialize(NodeDe { node, path })
+        // An error raised after the value was read (a custom check) is the value's.
+        seed.deserialize(NodeDe { node, path }).map_err(|mut e| {
+            e.span.get_or_insert(node.span);
+            e
+        })
     }
 }
 
@@ -573,7 +594,10 @@ struct EntriesAccess<'a> {
 impl<'de> MapAccess<'de> for EntriesAccess<'de> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         let Some((key, span, node)) = self.entries.next() else {
             return Ok(None);
         };
@@ -593,6 +617,10 @@ impl<'de> MapAccess<'de> for EntriesAccess<'de> {
         seed.deserialize(NodeDe {
             node,
             path: key.to_owned(),
+        })
+        .map_err(|mut e| {
+            e.span.get_or_insert(node.span);
+            e
         })
     }
 }
@@ -624,12 +652,14 @@ impl<'de> Deserializer<'de> for KeyDe<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_borrowed_str(self.key).map_err(|mut e: Error| {
-            if e.span.is_none() {
-                e.span = self.span;
-            }
-            e
-        })
+        visitor
+            .visit_borrowed_str(self.key)
+            .map_err(|mut e: Error| {
+                if e.span.is_none() {
+                    e.span = self.span;
+                }
+                e
+            })
     }
 
     serde::forward_to_deserialize_any! {
@@ -649,7 +679,10 @@ struct SpannedDe<'a> {
 impl<'de> MapAccess<'de> for SpannedDe<'de> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         let Some(name) = SPANNED_FIELDS.get(self.field) else {
             return Ok(None);
         };
@@ -759,18 +792,31 @@ mod tests {
     fn a_wrong_type_points_at_the_value_in_words() {
         let n = node("nodes: [1]\n");
         let e = from_node::<Redis>(&n, "redis").unwrap_err();
-        assert_eq!(e.message, "`redis.nodes` must be a whole number, not a list");
+        assert_eq!(
+            e.message,
+            "`redis.nodes` must be a whole number, not a list"
+        );
         assert_eq!(e.span, Some(Span::new(0, 7, 10)));
         let n = node("node_type: 5\n");
         let e = from_node::<Redis>(&n, "redis").unwrap_err();
-        assert_eq!(e.message, "`redis.node_type` must be a string, not an integer");
+        assert_eq!(
+            e.message,
+            "`redis.node_type` must be a string, not an integer"
+        );
         assert!(e.help.unwrap().contains("\"5\""));
         let n = node("flags: {a: 1}\n");
         let e = from_node::<Redis>(&n, "redis").unwrap_err();
-        assert_eq!(e.message, "`redis.flags.a` must be true or false, not an integer");
+        assert_eq!(
+            e.message,
+            "`redis.flags.a` must be true or false, not an integer"
+        );
         let n = node("nodes: -1\n");
         let e = from_node::<Redis>(&n, "redis").unwrap_err();
-        assert!(e.message.contains("from 0 to 4294967295, not -1"), "{}", e.message);
+        assert!(
+            e.message.contains("from 0 to 4294967295, not -1"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

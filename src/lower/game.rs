@@ -8,10 +8,10 @@ use super::Settings;
 use crate::cfn::intrinsic;
 use crate::compose::Project;
 use crate::compose::extensions::ProjectExtensions;
-use crate::compose::project::Spanned;
 use crate::compose::game::{
     DynamoDb, ElastiCache, Route53, TableScaling as ScalingSpec, TableSpec,
 };
+use crate::compose::project::Spanned;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Cache, DnsRecord, Stack, Table, TableScaling};
 use crate::source::Span;
@@ -180,7 +180,9 @@ fn table(
                 let (message, help) = if parts.len() == 1 && !text.is_empty() {
                     (
                         format!("table `{text}` needs a hash key"),
-                        format!("write `{text}/<hash-key>` or `{text}/<hash-key>/<range-key>`, or the long form with `name:` and `hash:`"),
+                        format!(
+                            "write `{text}/<hash-key>` or `{text}/<hash-key>/<range-key>`, or the long form with `name:` and `hash:`"
+                        ),
                     )
                 } else {
                     (
@@ -270,9 +272,11 @@ fn table(
     }
     if long.range_type.is_some() && long.range.is_none() {
         diags.push(
-            Diagnostic::error(format!("table `{name}` has a `range_type` but no range key"))
-                .at(long.range_type.as_ref().and_then(|t| t.span).or(at))
-                .help("add `range: <attribute>` or remove `range_type`"),
+            Diagnostic::error(format!(
+                "table `{name}` has a `range_type` but no range key"
+            ))
+            .at(long.range_type.as_ref().and_then(|t| t.span).or(at))
+            .help("add `range: <attribute>` or remove `range_type`"),
         );
     }
     let on_demand = match long.billing.as_ref() {
@@ -292,7 +296,12 @@ fn table(
     };
     let own = long.autoscaling.as_ref();
     if let Some(s) = own {
-        check_scaling(&s.value, &format!("the auto scaling of table `{name}`"), s.span, diags);
+        check_scaling(
+            &s.value,
+            &format!("the auto scaling of table `{name}`"),
+            s.span,
+            diags,
+        );
     }
     let pick = |f: fn(&ScalingSpec) -> Option<u32>, default: u32| {
         own.and_then(|s| f(&s.value))
@@ -325,7 +334,11 @@ fn table(
                 "table `{name}`: min {} is above max {}{}",
                 scaling.min,
                 scaling.max,
-                if max_from.is_none() { " (the default)" } else { "" }
+                if max_from.is_none() {
+                    " (the default)"
+                } else {
+                    ""
+                }
             ))
             .at(at_min.or(at_max).or(at))
             .also(at_max.filter(|_| at_min.is_some()), "max")

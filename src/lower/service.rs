@@ -131,10 +131,7 @@ fn service_extensions(svc: &ComposeService, diags: &mut Diagnostics) -> ServiceE
 }
 
 /// `x-aws-tls` entries by container port.
-fn tls_ports(
-    ext: &ServiceExtensions,
-    diags: &mut Diagnostics,
-) -> BTreeMap<u16, TlsPort> {
+fn tls_ports(ext: &ServiceExtensions, diags: &mut Diagnostics) -> BTreeMap<u16, TlsPort> {
     let mut out = BTreeMap::new();
     for spanned in ext.tls.iter().flatten() {
         let t = &spanned.value;

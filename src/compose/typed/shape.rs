@@ -1,5 +1,6 @@
 //! The type of every value, checked against the Compose specification
-//! (`spec.rs`) before the document is typed.
+//! (`spec.rs`) in each file right after interpolation, before relative
+//! paths, `extends` and `include` use the values.
 //!
 //! A value of the wrong type is an error at the value ("`services.web.cpus`
 //! must be a number or a string, not a list"), never used or dropped
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::spec;
-use crate::compose::yaml::{Kind, Node, Scalar, Typed};
+use crate::compose::yaml::{Kind, Node, Scalar, Tag, Typed};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::SourceMap;
 
@@ -73,6 +74,10 @@ fn walk(
     sources: &SourceMap,
     diags: &mut Diagnostics,
 ) {
+    if node.tag == Some(Tag::Reset) {
+        // `!reset` removes the inherited value, whatever follows it.
+        return;
+    }
     let mut alts = Vec::new();
     flatten(shape, g, &mut alts);
     if alts.contains(&&Shape::Any) {
