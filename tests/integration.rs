@@ -17,6 +17,8 @@ mod examples;
 mod game;
 /// The local environment plan and its compose file.
 mod local;
+/// Every key docs/conversion.md lists as mapped reaches the template.
+mod mapped_keys;
 /// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).
 #[cfg(feature = "aws")]
 mod operate;

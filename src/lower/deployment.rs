@@ -15,22 +15,44 @@ pub(super) fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Dia
     let mut cpus = chosen.as_ref().and_then(|r| r.cpus.clone());
     let mut memory = chosen.as_ref().and_then(|r| r.memory.clone());
     // Legacy service-level `cpus` / `mem_limit` (compose v2 file format).
+    // A value that is not a number or a size is an error at the value,
+    // never dropped silently (the loader has checked the YAML types).
     if cpus.is_none()
         && let Some((span, node)) = svc.keys.get("cpus")
+        && let Some(s) = node.as_scalar().filter(|_| !node.is_null())
     {
-        let value = node.to_json();
-        let n = value
-            .as_f64()
-            .or_else(|| value.as_str().and_then(|s| s.parse().ok()));
-        cpus = n.map(|n| crate::compose::project::Spanned::new(n, *span));
+        match s.text.trim().parse::<f64>() {
+            Ok(n) if n >= 0.0 => cpus = Some(crate::compose::project::Spanned::new(n, *span)),
+            _ => diags.push(
+                Diagnostic::error(format!("`cpus: {}` is not a number of CPUs", s.text))
+                    .at(node.span)
+                    .help("for example `cpus: 0.5`"),
+            ),
+        }
     }
     if memory.is_none()
         && let Some((span, node)) = svc.keys.get("mem_limit")
+        && let Some(s) = node.as_scalar().filter(|_| !node.is_null())
     {
-        let bytes = node
+        match crate::compose::syntax::bytes(&s.text) {
+            Ok(b) => memory = Some(crate::compose::project::Spanned::new(b, *span)),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("`mem_limit`: {e}"))
+                    .at(node.span)
+                    .help("a size such as `512m` or `2g`, or a number of bytes"),
+            ),
+        }
+    }
+    // Docker's rule is "limits, else reservations": a legacy
+    // `mem_reservation` alone sizes the task too (its errors are reported
+    // where it becomes the container's MemoryReservation).
+    if memory.is_none()
+        && let Some((span, node)) = svc.keys.get("mem_reservation")
+        && let Some(bytes) = node
             .as_scalar()
-            .and_then(|s| crate::compose::syntax::bytes(&s.text).ok());
-        memory = bytes.map(|b| crate::compose::project::Spanned::new(b, *span));
+            .and_then(|s| crate::compose::syntax::bytes(&s.text).ok())
+    {
+        memory = Some(crate::compose::project::Spanned::new(bytes, *span));
     }
     let cpu_units = cpus.as_ref().map_or(0, |c| {
         // Docker: 1 CPU = 1000 units (nano-CPUs / 1e6).
@@ -62,9 +84,16 @@ pub(super) fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Di
     out.min_percent = 100;
     out.max_percent = 200;
     if let Some((_, node)) = svc.keys.get("scale")
-        && let Some(n) = node.to_json().as_u64()
+        && let Some(s) = node.as_scalar().filter(|_| !node.is_null())
     {
-        out.desired_count = n;
+        match s.text.trim().parse::<u64>() {
+            Ok(n) => out.desired_count = n,
+            Err(_) => diags.push(
+                Diagnostic::error(format!("`scale: {}` is not a number of tasks", s.text))
+                    .at(node.span)
+                    .help("a whole number ≥ 0, for example `scale: 2` (or `deploy.replicas`)"),
+            ),
+        }
     }
     let Some(deploy) = &svc.deploy else { return };
     if let Some(r) = &deploy.replicas {

@@ -86,6 +86,7 @@ pub(super) fn lower(
         ..Container::default()
     });
     let mut main = main_container(svc, &ext, diags);
+    check_reservation(svc, main.memory_reservation, out.memory, diags);
     main.log = log.clone();
     main.depends_on = init.iter().map(|c| c.name.clone()).collect();
     if !svc.secrets.is_empty() {
@@ -188,6 +189,33 @@ fn log_options(svc: &ComposeService, diags: &mut Diagnostics) -> crate::model::L
         }
     }
     out
+}
+
+/// ECS refuses a container whose memory reservation exceeds the task's memory.
+fn check_reservation(
+    svc: &ComposeService,
+    reservation: Option<u64>,
+    task_memory: u32,
+    diags: &mut Diagnostics,
+) {
+    let Some(mib) = reservation.filter(|m| *m > u64::from(task_memory)) else {
+        return;
+    };
+    let span = svc
+        .deploy
+        .as_ref()
+        .and_then(|d| d.reservations.as_ref())
+        .and_then(|r| r.memory.as_ref())
+        .and_then(|m| m.span)
+        .or_else(|| svc.keys.get("mem_reservation").map(|(_, n)| n.span));
+    diags.push(
+        Diagnostic::error(format!(
+            "service `{}` reserves {mib} MiB of memory, more than its task's {task_memory} MiB",
+            svc.name
+        ))
+        .at(span)
+        .help("lower the reservation, or raise the memory limit (`deploy.resources.limits.memory` or `mem_limit`)"),
+    );
 }
 
 fn main_container(
@@ -314,6 +342,19 @@ fn main_container(
         .iter()
         .map(|(k, v)| (k.clone(), v.value.clone()))
         .collect();
+    // Legacy `mem_reservation` (compose v2), unless `deploy` reserves memory.
+    if let Some((_, node)) = svc.keys.get("mem_reservation")
+        && let Some(text) = node.as_scalar().filter(|_| !node.is_null())
+    {
+        match crate::compose::syntax::bytes(&text.text) {
+            Ok(bytes) => c.memory_reservation = Some(bytes / (1024 * 1024)).filter(|m| *m > 0),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("`mem_reservation`: {e}"))
+                    .at(node.span)
+                    .help("a size such as `256m` or `1g`, or a number of bytes"),
+            ),
+        }
+    }
     if let Some(deploy) = &svc.deploy {
         if let Some(mem) = deploy.reservations.as_ref().and_then(|r| r.memory.as_ref()) {
             c.memory_reservation = Some(mem.value / (1024 * 1024)).filter(|m| *m > 0);
