@@ -317,3 +317,28 @@ fn documents_put_the_value_where_they_say() {
     assert_eq!(text, "volumes:\n  n1: 7\n");
     assert_eq!((line, col), (2, 7));
 }
+
+#[test]
+fn a_wrong_value_is_reported_once_and_nothing_follows_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: 5\n    ports:\n      - target: [1]\n    healthcheck: [x]\n    build: [x]\n",
+    )
+    .unwrap();
+    let out = c2cfn(dir.path(), &["render", "-p", "once", "-f", "compose.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: `")).collect();
+    assert_eq!(
+        errors,
+        [
+            "error: `services.web.image` must be a string, not an integer",
+            "error: `services.web.ports[0].target` must be a whole number or a string, not a list",
+            "error: `services.web.healthcheck` must be a mapping, not a list",
+            "error: `services.web.build` must be a string or a mapping, not a list",
+        ],
+        "{err}"
+    );
+    assert!(err.contains("error: 4 errors"), "{err}");
+}

@@ -168,10 +168,40 @@ fn load_model(options: &LoadOptions, ctx: &mut context::Ctx<'_>) -> Option<Model
     })
 }
 
-/// Sorts by position and drops duplicates.
+/// Sorts by position and drops duplicates. A value of the wrong type is
+/// reported once, where it was written: the errors that only follow from it
+/// (the same value reported again while typing, labelled "found …", or its
+/// entry found incomplete) are dropped.
 fn finish(mut diags: Diagnostics) -> Diagnostics {
     diags.sort();
-    diags
+    let wrong_type = |d: &Diagnostic| {
+        d.is_error() && d.label.as_deref().is_some_and(|l| l.starts_with("found "))
+    };
+    // The first wrong-type error at each span.
+    let mut wrong: Vec<(crate::source::Span, usize)> = Vec::new();
+    for (i, d) in diags.items().iter().enumerate() {
+        if let Some(s) = d.span.filter(|_| wrong_type(d))
+            && !wrong.iter().any(|(w, _)| *w == s)
+        {
+            wrong.push((s, i));
+        }
+    }
+    let mut kept = Diagnostics::new();
+    for (i, d) in diags.into_iter().enumerate() {
+        let follows = d.is_error()
+            && d.span.is_some_and(|s| {
+                wrong.iter().any(|(w, first)| {
+                    s.file == w.file
+                        && s.start <= w.start
+                        && w.end <= s.end
+                        && (s != *w || *first != i)
+                })
+            });
+        if !follows {
+            kept.push(d);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]

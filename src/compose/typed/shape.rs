@@ -5,8 +5,10 @@
 //! A value of the wrong type is an error at the value ("`services.web.cpus`
 //! must be a number or a string, not a list"), never used or dropped
 //! silently, whatever c2cfn later does with the key (mapped, ignored with a
-//! warning, or rejected). The value is then replaced by `null`, so the
-//! typing step neither reports it a second time nor uses it.
+//! warning, or rejected). The value is then replaced by `null` (a scalar
+//! where a string belongs keeps its text, as a string), so the typing step
+//! neither uses it nor reports it a second time; `compose::load` drops the
+//! errors that only follow from it.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -87,10 +89,18 @@ fn walk(
     let Some(chosen) = alts.iter().find(|a| accepts(a, found)) else {
         if !path.is_empty() {
             diags.push(wrong(node, path, &alts, sources));
-            node.kind = Kind::Scalar(Scalar {
-                text: String::new(),
-                quoted: false,
-            });
+            let as_string = alts.contains(&&Shape::Str) && !node.is_null();
+            match &mut node.kind {
+                // `user: 1000`: reported; keep the text, so that nothing
+                // else complains about a missing user.
+                Kind::Scalar(s) if as_string => s.quoted = true,
+                kind => {
+                    *kind = Kind::Scalar(Scalar {
+                        text: String::new(),
+                        quoted: false,
+                    });
+                }
+            }
         }
         return;
     };
