@@ -35,6 +35,27 @@ const SAMPLES: &[(&str, &[&str])] = &[
     ("null", &["null"]),
 ];
 
+/// Words of serde's and Rust's vocabulary that a user never wrote.
+const RUST_WORDS: &[&str] = &[
+    " u8",
+    " u16",
+    " u32",
+    " u64",
+    " i32",
+    " i64",
+    " usize",
+    " f64",
+    "struct ",
+    "enum ",
+    "untagged",
+    "variant",
+    "Option<",
+    "Vec<",
+    "invalid type:",
+    "a sequence",
+    "a map,",
+];
+
 /// Follows `$ref`s (`#/definitions/x` or `#/$defs/x`).
 fn resolve<'a>(schema: &'a Value, mut node: &'a Value) -> &'a Value {
     for _ in 0..20 {
@@ -232,6 +253,8 @@ fn run_case(dir: &Path, i: usize, path: &[Seg], value: &str) -> Option<String> {
         format!("no error at {line}:{col}")
     } else if err.contains("panicked") || !stdout(&out).is_empty() {
         "panicked or rendered".to_owned()
+    } else if let Some(word) = RUST_WORDS.iter().find(|w| err.contains(*w)) {
+        format!("the message speaks Rust (`{word}`)")
     } else {
         return None;
     };
