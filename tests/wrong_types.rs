@@ -194,8 +194,9 @@ fn document(path: &[Seg], value: &str) -> (String, usize, usize) {
 /// A generated case: where the wrong value goes, and the value.
 type Case = (Vec<Seg>, &'static str);
 
-/// Renders every case; returns the failures.
-fn run_cases(cases: Vec<Case>) -> (usize, Vec<String>) {
+/// Renders every case; returns the failures. `wrong`: the value must be an
+/// error at its place; otherwise it must not be a type error there.
+fn run_cases(cases: Vec<Case>, wrong: bool) -> (usize, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let total = cases.len();
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
@@ -214,7 +215,12 @@ fn run_cases(cases: Vec<Case>) -> (usize, Vec<String>) {
                 scope.spawn(move || {
                     let mut failed = Vec::new();
                     for (i, (path, value)) in chunk {
-                        if let Some(f) = run_case(dir, i, &path, value) {
+                        let failed_case = if wrong {
+                            run_case(dir, i, &path, value)
+                        } else {
+                            run_accepted(dir, i, &path, value)
+                        };
+                        if let Some(f) = failed_case {
                             failed.push((i, f));
                         }
                     }
@@ -262,6 +268,67 @@ fn run_case(dir: &Path, i: usize, path: &[Seg], value: &str) -> Option<String> {
     Some(format!("{shown} = {value}: {problem}; got: {first}"))
 }
 
+/// A value of a type the schema allows: it may be refused for what it says
+/// (`wrong` is no port), but never as a value of the wrong type.
+fn run_accepted(dir: &Path, i: usize, path: &[Seg], value: &str) -> Option<String> {
+    let (text, line, col) = document(path, value);
+    let name = format!("ok{i}.yaml");
+    std::fs::write(dir.join(&name), &text).unwrap();
+    let out = c2cfn(dir, &["render", "-p", "right", "-f", &name]);
+    let err = stderr(&out);
+    let at = format!("  --> {name}:{line}:{col}");
+    let lines: Vec<&str> = err.lines().collect();
+    let type_error = lines.windows(2).find(|w| {
+        w[1] == at
+            && w[0].starts_with("error: `")
+            && w[0].contains(" must be ")
+            && w[0].contains(", not ")
+    });
+    if err.contains("panicked") {
+        return Some(format!("{} = {value}: panicked", shown(path)));
+    }
+    type_error.map(|w| {
+        format!(
+            "{} = {value}: refused as a wrong type: {}",
+            shown(path),
+            w[0]
+        )
+    })
+}
+
+fn shown(path: &[Seg]) -> String {
+    path.iter()
+        .map(|s| match s {
+            Seg::Key(k) => k.clone(),
+            Seg::Item => "[]".into(),
+            Seg::Name => "*".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The values of allowed types at every path of `schema` (an interpolation
+/// where strings are allowed), paths passing `keep`.
+fn accepted(schema: &Value, keep: &dyn Fn(&[Seg]) -> bool) -> Vec<Case> {
+    let mut paths = Vec::new();
+    walk(schema, schema, &mut Vec::new(), &mut paths);
+    let mut out = Vec::new();
+    for (path, allowed) in paths {
+        if !keep(&path) {
+            continue;
+        }
+        for (sample, types) in SAMPLES {
+            if types.iter().any(|t| allowed.contains(*t)) {
+                out.push((path.clone(), *sample));
+            }
+        }
+        if allowed.contains("string") {
+            out.push((path.clone(), "${WRONG_TYPES_UNSET:-7}"));
+        }
+    }
+    out
+}
+
 /// The wrong-type cases of `schema` whose path passes `keep`.
 fn cases(schema: &Value, keep: &dyn Fn(&[Seg]) -> bool) -> Vec<Case> {
     let mut paths = Vec::new();
@@ -303,7 +370,7 @@ fn every_compose_key_rejects_every_wrong_type_at_the_value() {
         "the schema gives {} cases: is it the whole Compose schema?",
         cases.len()
     );
-    let (total, failures) = run_cases(cases);
+    let (total, failures) = run_cases(cases, true);
     report("the Compose schema", total, &failures);
 }
 
@@ -317,7 +384,7 @@ fn every_extension_key_rejects_every_wrong_type_at_the_value() {
             .any(|s| matches!(s, Seg::Key(k) if k.starts_with("x-aws-")))
     });
     assert!(cases.len() > 100, "only {} extension cases", cases.len());
-    let (total, failures) = run_cases(cases);
+    let (total, failures) = run_cases(cases, true);
     report("`c2cfn schema`", total, &failures);
 }
 
@@ -364,4 +431,28 @@ fn a_wrong_value_is_reported_once_and_nothing_follows_from_it() {
         "{err}"
     );
     assert!(err.contains("error: 4 errors"), "{err}");
+}
+
+#[test]
+fn every_allowed_type_is_accepted_as_a_type() {
+    let compose: Value = serde_json::from_str(
+        &std::fs::read_to_string(shared().join("compose-spec/compose-spec.json"))
+            .expect("compose schema in ../shared"),
+    )
+    .unwrap();
+    let out = c2cfn(&root(), &["schema"]);
+    let ours: Value = serde_json::from_str(&stdout(&out)).expect("the schema is JSON");
+    let mut cases = accepted(&compose, &|_| true);
+    cases.extend(accepted(&ours, &|path| {
+        path.iter()
+            .any(|s| matches!(s, Seg::Key(k) if k.starts_with("x-aws-")))
+    }));
+    let (total, failures) = run_cases(cases, false);
+    assert!(total > 1000, "only {total} cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} values of allowed types are refused as wrong types:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

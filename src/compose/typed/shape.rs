@@ -66,6 +66,39 @@ fn grammar() -> &'static Grammar {
 pub(crate) fn check(root: &mut Node, sources: &SourceMap, diags: &mut Diagnostics) {
     let g = grammar();
     walk(root, &g.root, "", g, sources, diags);
+    interpolated_strings(root, false, sources);
+}
+
+/// In the `x-aws-*` extensions, which are typed later without the source
+/// text, a scalar written with `${…}` becomes the string it is for compose
+/// (`zone: ${zone}` with `zone=123`). Numbers and booleans are still read
+/// from such strings. The free-form documents (`x-aws-cloudformation`,
+/// `x-aws-role`) keep YAML's types, as they are copied into the template.
+fn interpolated_strings(node: &mut Node, in_extension: bool, sources: &SourceMap) {
+    match &mut node.kind {
+        Kind::Scalar(_) if in_extension => {
+            let interpolated = interpolated(node, sources);
+            if let Kind::Scalar(s) = &mut node.kind
+                && interpolated
+            {
+                s.quoted = true;
+            }
+        }
+        Kind::Scalar(_) => {}
+        Kind::Seq(items) => {
+            for n in items {
+                interpolated_strings(n, in_extension, sources);
+            }
+        }
+        Kind::Map(map) => {
+            for (key, entry) in map.iter_mut() {
+                let inside = in_extension
+                    || (key.starts_with("x-aws-")
+                        && !matches!(key.as_str(), "x-aws-cloudformation" | "x-aws-role"));
+                interpolated_strings(&mut entry.value, inside, sources);
+            }
+        }
+    }
 }
 
 fn walk(
