@@ -253,17 +253,64 @@ where
     if entries.is_empty() {
         return T::default();
     }
-    let mut good = Vec::new();
-    for entry in entries {
-        match node_de::from_entries::<T>(vec![entry]) {
-            Ok(_) => good.push(entry),
-            Err(e) => diags.push(e.diagnostic(entry.1.or(fallback))),
+    // Each key on its own; within it, a list item at fault (a table, a
+    // record) is reported and left out, and the rest is typed again, so
+    // every bad item is reported once and the good ones are still used.
+    let mut good: Vec<(&str, Option<Span>, Node)> = Vec::new();
+    for (key, span, node) in entries {
+        let mut node = node.clone();
+        loop {
+            match node_de::from_entries::<T>(vec![(key, span, &node)]) {
+                Ok(_) => {
+                    good.push((key, span, node));
+                    break;
+                }
+                Err(e) => {
+                    diags.push(e.diagnostic(span.or(fallback)));
+                    if !e.span.is_some_and(|at| drop_item(&mut node, at)) {
+                        break;
+                    }
+                }
+            }
         }
     }
-    node_de::from_entries::<T>(good).unwrap_or_else(|e| {
+    let refs = good.iter().map(|(k, s, n)| (*k, *s, n)).collect();
+    node_de::from_entries::<T>(refs).unwrap_or_else(|e| {
         diags.push(e.diagnostic(fallback));
         T::default()
     })
+}
+
+/// Leaves out the innermost list item that contains `at` (it becomes a
+/// `!reset` null, which `node_de` skips while keeping the other items'
+/// positions); false when `at` is in no list item (then the whole extension
+/// is left out).
+fn drop_item(node: &mut Node, at: Span) -> bool {
+    let inside =
+        |n: &Node| n.span.file == at.file && n.span.start <= at.start && at.end <= n.span.end;
+    match &mut node.kind {
+        Kind::Seq(items) => {
+            let Some(i) = items.iter().position(|n| n.tag.is_none() && inside(n)) else {
+                return false;
+            };
+            if !drop_item(&mut items[i], at) {
+                let span = items[i].span;
+                items[i] = Node {
+                    kind: Kind::Scalar(super::yaml::Scalar {
+                        text: String::new(),
+                        quoted: false,
+                    }),
+                    span,
+                    tag: Some(super::yaml::Tag::Reset),
+                };
+            }
+            true
+        }
+        Kind::Map(map) => map
+            .values_mut()
+            .any(|e| inside(&e.value) && drop_item(&mut e.value, at)),
+        Kind::Scalar(_) => false,
+    }
 }
 
 /// `x-aws-cloudformation` is merged into the template: it must be a mapping

@@ -516,7 +516,13 @@ impl<'de> SeqAccess<'de> for SeqDe<'de, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(node) = self.items.next() else {
+        // An item left out after an error of its own (see `extensions::parse`).
+        let mut next = self.items.next();
+        while next.is_some_and(|n| n.tag == Some(super::yaml::Tag::Reset)) {
+            self.index += 1;
+            next = self.items.next();
+        }
+        let Some(node) = next else {
             return Ok(None);
         };
         let path = format!("{}[{}]", self.path, self.index);
