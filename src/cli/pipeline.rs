@@ -302,6 +302,12 @@ pub(super) fn render(
     }
     let template = cfn::emit(&stack);
     let mut value = template.into_value();
+    for problem in cfn::overlay::check(&value, &stack.overlay_entries) {
+        diags.push(problem);
+    }
+    if diags.has_errors() {
+        return Err(report(sources, &diags, args.strict, err));
+    }
     if let Some(overlay) = &stack.overlay {
         cfn::overlay::merge(&mut value, overlay);
     }

@@ -9,6 +9,7 @@ mod checks;
 mod deployment;
 pub mod keys;
 mod network;
+mod overlay;
 mod ports;
 pub mod service;
 mod size;
@@ -45,6 +46,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .unwrap_or_else(|| project.name.clone()),
         log_retention: top.logs_retention.filter(|d| *d > 0),
         overlay: top.cloudformation.clone(),
+        overlay_entries: overlay::entries(project, &mut diags),
         ..Stack::default()
     };
     if let Some(days) = stack.log_retention {
