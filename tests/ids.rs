@@ -347,3 +347,23 @@ fn project_wide_resources() {
     assert_eq!(r["CloudMap"]["Properties"]["Name"], "my_game.local");
     assert_eq!(r["Cluster"]["Properties"]["ClusterName"], "my_game");
 }
+
+/// Docker named the ingress rule after network and container port only:
+/// two services publishing one container port share it (Docker wrote the
+/// same rule twice), and a port published over both TCP and UDP keeps both
+/// rules — the second protocol as `<Net><port><PROTO>Ingress`, where
+/// Docker's second rule silently replaced the first.
+#[test]
+fn ingress_rules_shared_by_port_and_split_by_protocol() {
+    let t = render(
+        "name: demo\nservices:\n  dns:\n    image: coredns/coredns\n    ports: [\"53:53/udp\", \"53:53\"]\n  other:\n    image: nginx\n    ports: [\"8053:53\"]\n",
+    );
+    assert_eq!(
+        with_suffix(&t, "Ingress"),
+        ["Default53Ingress", "Default53TCPIngress", "DefaultNetworkIngress"]
+    );
+    let r = &t["Resources"];
+    assert_eq!(r["Default53Ingress"]["Properties"]["IpProtocol"], "UDP");
+    assert_eq!(r["Default53TCPIngress"]["Properties"]["IpProtocol"], "TCP");
+    has(&t, &["DnsUDP53Listener", "DnsTCP53Listener", "OtherTCP8053TargetGroup", "OtherTCP53Listener"]);
+}

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::Settings;
+use super::collisions::Claims;
 use crate::cfn::intrinsic;
 use crate::compose::Project;
 use crate::compose::extensions::ProjectExtensions;
@@ -67,7 +68,9 @@ fn dynamodb(
     let at = span(project, "x-aws-dynamodb");
     check_services(project, "x-aws-dynamodb", &db.services, diags);
     let shared = db.autoscaling.clone().unwrap_or_default();
-    for spec in &db.tables {
+    let mut ids = Claims::new("logical ID");
+    let mut variables = Claims::new("environment variable");
+    for (i, spec) in db.tables.iter().enumerate() {
         let Some(table) = table(spec, prefix, &shared, at, diags) else {
             continue;
         };
@@ -79,7 +82,23 @@ fn dynamodb(
             );
             continue;
         }
-        stack.tables.push(table);
+        let item = item_span(project, "x-aws-dynamodb", "tables", i, "name").or(at);
+        let unique = ids.claim(
+            &crate::cfn::resources::dynamodb::table_id(&table.name),
+            "table",
+            &table.name,
+            item,
+            diags,
+        ) && variables.claim(
+            &table_variable(&table.name),
+            "table",
+            &table.name,
+            item,
+            diags,
+        );
+        if unique {
+            stack.tables.push(table);
+        }
     }
     if stack.tables.is_empty() {
         return;
@@ -368,6 +387,14 @@ fn route53(
 ) {
     let at = span(project, "x-aws-route53");
     let zone = dns.zone.trim_end_matches('.').to_owned();
+    if zone.is_empty() {
+        diags.push(
+            Diagnostic::error("the hosted zone of `x-aws-route53` is empty")
+                .at(field_span(project, "x-aws-route53", "zone").or(at))
+                .help("give the zone's domain name (`zone: example.com`); if it comes from a variable, set that variable"),
+        );
+        return;
+    }
     let zone_is_id = zone.starts_with('Z')
         && !zone.contains('.')
         && zone.chars().all(|c| c.is_ascii_alphanumeric());
@@ -377,7 +404,10 @@ fn route53(
         .and_then(|o| o.pointer("/Resources/LoadBalancer/Properties/IpAddressType"))
         .and_then(Value::as_str)
         == Some("dualstack");
-    for record in &dns.records {
+    let mut names = Claims::new("DNS name");
+    let mut ids = Claims::new("logical ID");
+    for (i, record) in dns.records.iter().enumerate() {
+        let name_at = item_span(project, "x-aws-route53", "records", i, "name").or(at);
         let Some(service) = stack.services.iter().find(|s| s.name == record.service) else {
             diags.push(
                 Diagnostic::error(format!(
@@ -412,20 +442,23 @@ fn route53(
             );
             continue;
         }
-        let label = record.name.trim_end_matches('.');
-        let name = if zone_is_id || label.ends_with(&zone) || label.contains('.') {
-            label.to_owned()
-        } else {
-            format!("{label}.{zone}")
+        let Some(name) = record_name(&record.name, &zone, zone_is_id, prefix, name_at, diags) else {
+            continue;
         };
-        if name.is_empty() || name.split('.').any(|l| l.is_empty() || l.len() > 63) {
-            diags.push(
-                Diagnostic::error(format!("`{name}` is not a valid DNS name"))
-                    .at(at)
-                    .help(format!(
-                        "record names are labels of 1–63 characters, e.g. `{prefix}`"
-                    )),
-            );
+        let unique = names.claim(
+            &name.to_ascii_lowercase(),
+            "record",
+            &record.name,
+            name_at,
+            diags,
+        ) && ids.claim(
+            &format!("{}Record", crate::cfn::logical_id::normalize(&name)),
+            "record",
+            &record.name,
+            name_at,
+            diags,
+        );
+        if !unique {
             continue;
         }
         stack.records.push(DnsRecord {
@@ -440,6 +473,98 @@ fn route53(
             ipv6,
         });
     }
+}
+
+/// The fully qualified name of a record (without the trailing dot): a label
+/// is placed in the zone, a full name must lie inside it. With a hosted-zone
+/// ID the zone's domain is unknown offline, so the name must be written in
+/// full. Every label must be 1–63 characters: an interpolation that left one
+/// empty is an error, not a record at the wrong place.
+fn record_name(
+    written: &str,
+    zone: &str,
+    zone_is_id: bool,
+    prefix: &str,
+    at: Option<Span>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let label = written.trim_end_matches('.');
+    if label.is_empty() {
+        diags.push(
+            Diagnostic::error("the record name is empty")
+                .at(at)
+                .help(format!(
+                    "give a label such as `{prefix}`; if the name comes from a variable (`${{app_cluster}}`), set it in the environment file"
+                )),
+        );
+        return None;
+    }
+    let lower = label.to_ascii_lowercase();
+    let zone_lower = zone.to_ascii_lowercase();
+    let name = if zone_is_id {
+        if !label.contains('.') {
+            diags.push(
+                Diagnostic::error(format!(
+                    "record `{label}` is a bare label, but zone `{zone}` is a hosted-zone ID"
+                ))
+                .at(at)
+                .help(format!(
+                    "c2cfn renders offline and cannot look up the zone's domain: write the full name (`{label}.example.com`), or give the zone's domain name as `zone:`"
+                )),
+            );
+            return None;
+        }
+        label.to_owned()
+    } else if lower == zone_lower || lower.ends_with(&format!(".{zone_lower}")) {
+        label.to_owned()
+    } else if label.contains('.') {
+        let first = label.split('.').next().unwrap_or(label);
+        diags.push(
+            Diagnostic::error(format!("record `{label}` is outside zone `{zone}`"))
+                .at(at)
+                .help(format!(
+                    "write a label (`{first}` becomes `{first}.{zone}`) or a full name ending in `.{zone}`"
+                )),
+        );
+        return None;
+    } else {
+        format!("{label}.{zone}")
+    };
+    if name.split('.').any(|l| l.is_empty() || l.len() > 63) {
+        diags.push(
+            Diagnostic::error(format!("`{name}` is not a valid DNS name"))
+                .at(at)
+                .help(format!(
+                    "record names are labels of 1–63 characters separated by dots, e.g. `{prefix}`; an empty label often means a variable was not set"
+                )),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+/// The span of `field` of item `index` of list `list` in top-level extension
+/// `key` (the item itself when it is a scalar or has no such field).
+fn item_span(project: &Project, key: &str, list: &str, index: usize, field: &str) -> Option<Span> {
+    let item = project
+        .extensions
+        .get(key)?
+        .as_map()?
+        .get(list)?
+        .value
+        .as_seq()?
+        .get(index)?;
+    Some(
+        item.as_map()
+            .and_then(|m| m.get(field))
+            .map_or(item.span, |e| e.value.span),
+    )
+}
+
+/// The span of the value of `field` in top-level extension `key`.
+fn field_span(project: &Project, key: &str, field: &str) -> Option<Span> {
+    let map = project.extensions.get(key)?.as_map()?;
+    map.get(field).map(|e| e.value.span)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! All problems are collected, so a user sees every one at once. No I/O.
 
 mod checks;
+mod collisions;
 mod deployment;
 pub mod keys;
 mod network;
@@ -98,6 +99,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, &mut diags);
     game::lower(project, &top, settings, &mut stack, &mut diags);
     checks::check_depends_on(project, &mut diags);
+    collisions::check(project, &stack, &mut diags);
     (stack, diags)
 }
 
