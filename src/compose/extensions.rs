@@ -220,9 +220,11 @@ where
                 .collect();
             let inner = err.into_inner().to_string();
             let top = path.first().cloned().unwrap_or_default();
-            let span = nodes
-                .get(top.as_str())
-                .map(|n| locate(n, &path[1..]))
+            // An unknown key is shown at the key itself where the caller
+            // knows it (as compose keys are).
+            let span = unknown_key_span(&inner, key_spans)
+                .filter(|_| path.len() <= 1)
+                .or_else(|| nodes.get(top.as_str()).map(|n| locate(n, &path[1..])))
                 .or_else(|| key_spans(&top))
                 .or_else(|| unknown_key_span(&inner, key_spans))
                 .unwrap_or(fallback);
@@ -261,10 +263,21 @@ fn explain(serde_message: &str) -> (String, String) {
     if let Some(rest) = serde_message.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or_default();
         let expected = rest.split("expected ").nth(1).unwrap_or("");
-        return (
-            format!("unknown extension key `{name}`"),
-            format!("valid keys here: {expected}; see `c2cfn schema` and docs/conversion.md"),
-        );
+        // The valid keys are the `quoted` words of serde's message.
+        let close = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|k| (crate::diagnostic::edit_distance(name, k), k))
+            .min()
+            .filter(|(d, _)| *d <= 3);
+        let help = match close {
+            Some((_, key)) => format!("did you mean `{key}`?"),
+            None => {
+                format!("valid keys here: {expected}; see `c2cfn schema` and docs/conversion.md")
+            }
+        };
+        return (format!("unknown extension key `{name}`"), help);
     }
     (
         format!("invalid extension value: {serde_message}"),
