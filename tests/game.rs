@@ -276,10 +276,12 @@ fn route53_names_stay_inside_their_zone() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("compose.yaml");
     let render = |zone: &str, names: &[&str]| -> Value {
-        let records: String = names
-            .iter()
-            .map(|n| format!("    - name: {n}\n      service: web\n"))
-            .collect();
+        let mut records = String::new();
+        for n in names {
+            records.push_str("    - name: ");
+            records.push_str(n);
+            records.push_str("\n      service: web\n");
+        }
         std::fs::write(
             &file,
             format!("name: demo\nservices:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\nx-aws-route53:\n  zone: {zone}\n  records:\n{records}"),

@@ -44,7 +44,10 @@ fn has(template: &Value, expected: &[&str]) {
 fn lacks(template: &Value, unexpected: &[&str]) {
     let ids = ids(template);
     for id in unexpected {
-        assert!(!ids.contains(*id), "unexpected logical ID {id}; got {ids:?}");
+        assert!(
+            !ids.contains(*id),
+            "unexpected logical ID {id}; got {ids:?}"
+        );
     }
 }
 
@@ -77,7 +80,14 @@ fn short_syntax_ports_carry_the_protocol() {
     let t = render(
         "name: demo\nservices:\n  dns:\n    image: coredns/coredns\n    ports:\n      - \"53:53/udp\"\n",
     );
-    has(&t, &["DnsUDP53Listener", "DnsUDP53TargetGroup", "Default53Ingress"]);
+    has(
+        &t,
+        &[
+            "DnsUDP53Listener",
+            "DnsUDP53TargetGroup",
+            "Default53Ingress",
+        ],
+    );
     assert_eq!(
         t["Resources"]["DnsUDP53Listener"]["Properties"]["Protocol"],
         "UDP"
@@ -263,7 +273,11 @@ fn networks_security_groups_and_ingress() {
     let t = render("name: demo\nservices:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n");
     has(
         &t,
-        &["DefaultNetwork", "DefaultNetworkIngress", "Default80Ingress"],
+        &[
+            "DefaultNetwork",
+            "DefaultNetworkIngress",
+            "Default80Ingress",
+        ],
     );
 }
 
@@ -299,7 +313,9 @@ fn volumes_file_systems_access_points_mount_targets() {
             "DbdataNFSMountTargetOnSubnet2"
         ]
     );
-    let policies = r["DbTaskRole"]["Properties"]["Policies"].as_array().unwrap();
+    let policies = r["DbTaskRole"]["Properties"]["Policies"]
+        .as_array()
+        .unwrap();
     assert!(
         policies
             .iter()
@@ -309,9 +325,8 @@ fn volumes_file_systems_access_points_mount_targets() {
         r["DbTaskDefinition"]["Properties"]["Volumes"][0]["Name"],
         "db-data"
     );
-    let pinned = format!(
-        "{compose}x-aws-vpc: vpc-123\nx-aws-subnets: [subnet-0a1b, subnet-2c3d]\n"
-    );
+    let pinned =
+        format!("{compose}x-aws-vpc: vpc-123\nx-aws-subnets: [subnet-0a1b, subnet-2c3d]\n");
     let t = render(&pinned);
     has(
         &t,
@@ -331,7 +346,15 @@ fn secrets_are_named_after_their_full_name() {
         "name: demo\nservices:\n  web:\n    image: nginx\n    secrets: [db_password, renamed, api-key]\nsecrets:\n  db_password:\n    file: ./pw.txt\n  renamed:\n    name: prod-db-pw\n    file: ./pw.txt\n  api-key:\n    external: true\n    name: arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key\n",
     );
     has(&t, &["DemodbpasswordSecret", "ProddbpwSecret"]);
-    lacks(&t, &["DbpasswordSecret", "RenamedSecret", "ApikeySecret", "DemoapikeySecret"]);
+    lacks(
+        &t,
+        &[
+            "DbpasswordSecret",
+            "RenamedSecret",
+            "ApikeySecret",
+            "DemoapikeySecret",
+        ],
+    );
 }
 
 /// Project-wide resources have fixed IDs; their names follow the project.
@@ -360,10 +383,22 @@ fn ingress_rules_shared_by_port_and_split_by_protocol() {
     );
     assert_eq!(
         with_suffix(&t, "Ingress"),
-        ["Default53Ingress", "Default53TCPIngress", "DefaultNetworkIngress"]
+        [
+            "Default53Ingress",
+            "Default53TCPIngress",
+            "DefaultNetworkIngress"
+        ]
     );
     let r = &t["Resources"];
     assert_eq!(r["Default53Ingress"]["Properties"]["IpProtocol"], "UDP");
     assert_eq!(r["Default53TCPIngress"]["Properties"]["IpProtocol"], "TCP");
-    has(&t, &["DnsUDP53Listener", "DnsTCP53Listener", "OtherTCP8053TargetGroup", "OtherTCP53Listener"]);
+    has(
+        &t,
+        &[
+            "DnsUDP53Listener",
+            "DnsTCP53Listener",
+            "OtherTCP8053TargetGroup",
+            "OtherTCP53Listener",
+        ],
+    );
 }

@@ -11,12 +11,12 @@ mod deploy;
 mod diagnostics;
 /// Docker's own input renders with Docker's logical IDs and types.
 mod docker;
-/// Docker's logical IDs for every input shape (ports, names, networks, volumes, secrets).
-mod ids;
 /// Every example in `compose/` renders to its committed file in `templates/`, and cfn-lint accepts it.
 mod examples;
 /// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
 mod game;
+/// Docker's logical IDs for every input shape (ports, names, networks, volumes, secrets).
+mod ids;
 /// The local environment plan and its compose file.
 mod local;
 /// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).

@@ -69,14 +69,25 @@ impl Claims {
 /// Services, networks, volumes and secrets whose logical IDs would clash.
 pub(super) fn check(project: &Project, stack: &Stack, diags: &mut Diagnostics) {
     let mut services = Claims::new("logical ID");
+    let mut dns = Claims::new("Cloud Map DNS name");
     for (name, service) in &project.services {
-        services.claim(
+        // Other services reach this one at `<name>.<project>.local`, and DNS
+        // names ignore case: `web` and `WEB` would be one Cloud Map entry.
+        if services.claim(
             &logical_id::service(name),
             "service",
             name,
             Some(service.span),
             diags,
-        );
+        ) {
+            dns.claim(
+                &name.to_ascii_lowercase(),
+                "service",
+                name,
+                Some(service.span),
+                diags,
+            );
+        }
     }
     let mut networks = Claims::new("logical ID");
     for net in stack.networks.iter().filter(|n| n.existing.is_none()) {
@@ -136,4 +147,47 @@ pub(super) fn check(project: &Project, stack: &Stack, diags: &mut Diagnostics) {
 /// line, under its name) or, for `{}`, its value.
 fn declared(span: Option<Span>, keys: &IndexMap<String, Span>) -> Option<Span> {
     keys.values().next().copied().or(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(diags: &Diagnostics) -> Vec<String> {
+        diags.items().iter().map(|d| d.message.clone()).collect()
+    }
+
+    #[test]
+    fn a_second_name_for_one_key_is_an_error_naming_both() {
+        let mut diags = Diagnostics::new();
+        let mut c = Claims::new("logical ID");
+        assert!(c.claim(
+            "GameserverService",
+            "service",
+            "game-server",
+            None,
+            &mut diags
+        ));
+        assert!(c.claim(
+            "GameserverService",
+            "service",
+            "game-server",
+            None,
+            &mut diags
+        ));
+        assert!(c.claim("ApiService", "service", "api", None, &mut diags));
+        assert!(!c.claim(
+            "GameserverService",
+            "service",
+            "gameserver",
+            None,
+            &mut diags
+        ));
+        assert_eq!(
+            messages(&diags),
+            [
+                "services `game-server` and `gameserver` both map to the logical ID `GameserverService`"
+            ]
+        );
+    }
 }

@@ -442,7 +442,8 @@ fn route53(
             );
             continue;
         }
-        let Some(name) = record_name(&record.name, &zone, zone_is_id, prefix, name_at, diags) else {
+        let Some(name) = record_name(&record.name, &zone, zone_is_id, prefix, name_at, diags)
+        else {
             continue;
         };
         let unique = names.claim(

@@ -47,7 +47,12 @@ pub(super) fn entries(project: &Project, diags: &mut Diagnostics) -> Vec<Overlay
         if !SECTIONS.contains(&key.as_str()) {
             let close = SECTIONS
                 .iter()
-                .map(|s| (edit_distance(&key.to_ascii_lowercase(), &s.to_ascii_lowercase()), *s))
+                .map(|s| {
+                    (
+                        edit_distance(&key.to_ascii_lowercase(), &s.to_ascii_lowercase()),
+                        *s,
+                    )
+                })
                 .min()
                 .filter(|(d, _)| *d <= 3);
             let help = match close {
