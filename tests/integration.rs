@@ -1,5 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
+/// What would deploy broken is refused (images, overlays, collisions); what is fine still renders.
+mod broken;
 /// The binary: help, exit codes, `config`, `schema`, env-file errors.
 mod cli;
 /// docs/conversion.md covers every service key of the Compose schema.
