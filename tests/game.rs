@@ -267,3 +267,45 @@ x-aws-cloudformation:
         );
     }
 }
+
+/// A record is placed in its zone: a label joins the zone, a full name (any
+/// case) inside the zone or the zone apex is kept; with a hosted-zone ID the
+/// record is written in full and addressed by `HostedZoneId`.
+#[test]
+fn route53_names_stay_inside_their_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("compose.yaml");
+    let render = |zone: &str, names: &[&str]| -> Value {
+        let mut records = String::new();
+        for n in names {
+            records.push_str("    - name: ");
+            records.push_str(n);
+            records.push_str("\n      service: web\n");
+        }
+        std::fs::write(
+            &file,
+            format!("name: demo\nservices:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\nx-aws-route53:\n  zone: {zone}\n  records:\n{records}"),
+        )
+        .unwrap();
+        render_value(&["-f", file.to_str().unwrap()])
+    };
+    let t = render("example.com", &["play", "API.Example.com", "example.com"]);
+    let names: Vec<(String, Value)> = resources_of(&t, "AWS::Route53::RecordSet");
+    let names: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(id, r)| (id.as_str(), r["Properties"]["Name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("APIExamplecomRecord", "API.Example.com."),
+            ("ExamplecomRecord", "example.com."),
+            ("PlayexamplecomRecord", "play.example.com."),
+        ]
+    );
+    let t = render("Z0123456789ABCDEFGHIJ", &["play.example.com"]);
+    let r = &t["Resources"]["PlayexamplecomRecord"]["Properties"];
+    assert_eq!(r["Name"], "play.example.com.");
+    assert_eq!(r["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
+    assert!(r.get("HostedZoneName").is_none());
+}

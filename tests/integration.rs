@@ -1,5 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
+/// What would deploy broken is refused (images, overlays, collisions); what is fine still renders.
+mod broken;
 /// The binary: help, exit codes, `config`, `schema`, env-file errors.
 mod cli;
 /// docs/conversion.md covers every service key of the Compose schema.
@@ -15,6 +17,8 @@ mod docker;
 mod examples;
 /// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
 mod game;
+/// Docker's logical IDs for every input shape (ports, names, networks, volumes, secrets).
+mod ids;
 /// The local environment plan and its compose file.
 mod local;
 /// Every key docs/conversion.md lists as mapped reaches the template.

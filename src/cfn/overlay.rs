@@ -5,6 +5,81 @@
 
 use serde_json::Value;
 
+use crate::diagnostic::{Diagnostic, edit_distance};
+use crate::model::{OverlayAction, OverlayEntry};
+
+/// Checks the overlay's entries against the generated template (before the
+/// merge): patching a resource c2cfn does not generate would add a resource
+/// without a type and lose the patch, and deleting an entry that does not
+/// exist deletes nothing. Both are errors at the entry, with the nearest
+/// generated ID.
+#[must_use]
+pub fn check(generated: &Value, entries: &[OverlayEntry]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for entry in entries {
+        if entry.action == OverlayAction::Add {
+            continue;
+        }
+        let ids: Vec<&str> = generated
+            .get(&entry.section)
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if ids.contains(&entry.id.as_str()) {
+            continue;
+        }
+        let (message, label) = match entry.action {
+            OverlayAction::Patch => (
+                format!(
+                    "the overlay patches resource `{}`, which c2cfn does not generate",
+                    entry.id
+                ),
+                "no generated resource has this logical ID",
+            ),
+            _ => (
+                format!(
+                    "the overlay deletes `{}` from {}, which c2cfn does not generate",
+                    entry.id, entry.section
+                ),
+                "nothing to delete",
+            ),
+        };
+        let mut help = match nearest(&entry.id, &ids) {
+            Some(id) => format!("did you mean `{id}`?"),
+            None if ids.is_empty() => format!("the generated template has no {}", entry.section),
+            None => format!(
+                "the generated {} are: {}",
+                entry.section,
+                ids.iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        if entry.action == OverlayAction::Patch {
+            help.push_str(" (to add a new resource, give it a `Type`)");
+        }
+        problems.push(
+            Diagnostic::error(message)
+                .at(entry.span)
+                .label(label)
+                .help(help),
+        );
+    }
+    problems
+}
+
+/// The generated ID closest to `id` (case-insensitive edit distance), when
+/// it is close enough to be a typo or a differently normalised name.
+fn nearest<'a>(id: &str, ids: &[&'a str]) -> Option<&'a str> {
+    let wanted = id.to_ascii_lowercase();
+    ids.iter()
+        .map(|c| (edit_distance(&wanted, &c.to_ascii_lowercase()), *c))
+        .min()
+        .filter(|(d, _)| *d <= (wanted.chars().count() / 3).max(2))
+        .map(|(_, c)| c)
+}
+
 /// Merges `overlay` into `base` in place.
 pub fn merge(base: &mut Value, overlay: &Value) {
     match (base, overlay) {
@@ -65,6 +140,43 @@ mod tests {
             json!({"a": [3], "b": 1}),
         );
         case(json!({"a": {"x": 1}}), json!({"a": [1]}), json!({"a": [1]}));
+    }
+
+    fn entry(section: &str, id: &str, action: OverlayAction) -> OverlayEntry {
+        OverlayEntry {
+            section: section.into(),
+            id: id.into(),
+            span: crate::source::Span::new(0, 0, 1),
+            action,
+        }
+    }
+
+    #[test]
+    fn entries_must_name_generated_ids() {
+        let generated = json!({"Resources": {"AppTCP80Listener": {}, "AppService": {}}, "Outputs": {"LoadBalancerDNS": {}}});
+        let problems = check(
+            &generated,
+            &[
+                entry("Resources", "AppTCP80Listener", OverlayAction::Patch),
+                entry("Resources", "AppTCP80Listner", OverlayAction::Patch),
+                entry("Resources", "AppServce", OverlayAction::Delete),
+                entry("Resources", "Extra", OverlayAction::Add),
+                entry("Outputs", "LoadBalancerDNS", OverlayAction::Delete),
+                entry("Outputs", "Nothing", OverlayAction::Delete),
+            ],
+        );
+        let text: Vec<String> = problems
+            .iter()
+            .map(|d| format!("{} | {}", d.message, d.help.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "the overlay patches resource `AppTCP80Listner`, which c2cfn does not generate | did you mean `AppTCP80Listener`? (to add a new resource, give it a `Type`)",
+                "the overlay deletes `AppServce` from Resources, which c2cfn does not generate | did you mean `AppService`?",
+                "the overlay deletes `Nothing` from Outputs, which c2cfn does not generate | the generated Outputs are: `LoadBalancerDNS`",
+            ]
+        );
     }
 
     #[test]

@@ -108,13 +108,24 @@ pub struct Template {
     pub resources: BTreeMap<String, Resource>,
     /// `Outputs`.
     pub outputs: BTreeMap<String, Value>,
+    /// Logical IDs that two different resources were added under: two
+    /// declared things whose names normalise alike (reported as errors).
+    pub clashes: Vec<String>,
 }
 
 impl Template {
-    /// Adds a resource; the caller guarantees unique IDs (they derive from
-    /// unique compose names), so a clash is a bug reported by `limits`.
+    /// Adds a resource. `lower` rejects declared things whose IDs clash, with
+    /// their locations; any clash left (two kinds of things whose IDs meet)
+    /// is recorded in `clashes` rather than silently keeping one of them.
     pub fn add(&mut self, id: impl Into<String>, resource: Resource) {
-        self.resources.insert(id.into(), resource);
+        let id = id.into();
+        if let Some(existing) = self.resources.get(&id)
+            && *existing != resource
+            && !self.clashes.contains(&id)
+        {
+            self.clashes.push(id.clone());
+        }
+        self.resources.insert(id, resource);
     }
 
     /// The template as one JSON value with sorted keys (consumes the

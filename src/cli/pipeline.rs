@@ -301,7 +301,21 @@ pub(super) fn render(
         return Err(report(sources, &diags, args.strict, err));
     }
     let template = cfn::emit(&stack);
+    for id in &template.clashes {
+        diags.push(
+            crate::diagnostic::Diagnostic::error(format!(
+                "two different resources would both get the logical ID `{id}`"
+            ))
+            .help("two compose names (services, networks, volumes, secrets, tables, records) normalise to overlapping IDs; rename one of them"),
+        );
+    }
     let mut value = template.into_value();
+    for problem in cfn::overlay::check(&value, &stack.overlay_entries) {
+        diags.push(problem);
+    }
+    if diags.has_errors() {
+        return Err(report(sources, &diags, args.strict, err));
+    }
     if let Some(overlay) = &stack.overlay {
         cfn::overlay::merge(&mut value, overlay);
     }

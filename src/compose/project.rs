@@ -210,6 +210,11 @@ pub struct Port {
     pub published: Option<u16>,
     /// `tcp` or `udp`.
     pub protocol: String,
+    /// A long-syntax port without `protocol:`. Docker's converter named the
+    /// listener and target group of such a port without a protocol
+    /// (`Web80Listener`), so the logical IDs need to know.
+    #[serde(skip)]
+    pub protocol_defaulted: bool,
     /// `ingress` or `host`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,

@@ -158,3 +158,39 @@ fn visit<'a>(
     state.insert(name, 2);
     None
 }
+
+/// An image reference with an empty part, typically left by a variable that
+/// was not set (`app:${docker_tag}` → `app:`): ECS would fail to pull it at
+/// deploy time, long after the render said nothing was wrong.
+pub(super) fn check_image(svc: &ComposeService, diags: &mut Diagnostics) {
+    let Some(image) = &svc.image else { return };
+    let reference = image.value.as_str();
+    let (name, digest) = match reference.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (reference, None),
+    };
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (repository, tag) = match name[last_slash..].rfind(':') {
+        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+        None => (name, None),
+    };
+    let problem = if reference.trim().is_empty() {
+        Some("is empty")
+    } else if tag == Some("") {
+        Some("has an empty tag")
+    } else if digest == Some("") {
+        Some("has an empty digest")
+    } else if repository.split('/').any(str::is_empty) {
+        Some("has an empty name component")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        diags.push(
+            Diagnostic::error(format!("the image `{reference}` of service `{}` {problem}", svc.name))
+                .at(image.span)
+                .label("ECS cannot pull this")
+                .help("a variable in `image:` is probably unset: set it in the environment file or `.env`, or give a default (`${docker_tag:-latest}`)"),
+        );
+    }
+}

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::Settings;
+use super::collisions::Claims;
 use crate::cfn::intrinsic;
 use crate::compose::Project;
 use crate::compose::extensions::ProjectExtensions;
@@ -82,6 +83,8 @@ fn dynamodb(
         check_scaling(&s.value, "the shared table auto scaling", s.span, diags);
     }
     let mut declared: Vec<(String, Option<Span>)> = Vec::new();
+    let mut ids = Claims::new("logical ID");
+    let mut variables = Claims::new("environment variable");
     for spec in &db.tables {
         let Some(table) = table(spec, prefix, shared, diags) else {
             continue;
@@ -101,7 +104,22 @@ fn dynamodb(
             continue;
         }
         declared.push((table.name.clone(), here));
-        stack.tables.push(table);
+        let unique = ids.claim(
+            &crate::cfn::resources::dynamodb::table_id(&table.name),
+            "table",
+            &table.name,
+            here,
+            diags,
+        ) && variables.claim(
+            &table_variable(&table.name),
+            "table",
+            &table.name,
+            here,
+            diags,
+        );
+        if unique {
+            stack.tables.push(table);
+        }
     }
     if stack.tables.is_empty() {
         return;
@@ -507,6 +525,14 @@ fn route53(
 ) {
     let at = span(project, "x-aws-route53");
     let zone = dns.zone.value.trim_end_matches('.').to_owned();
+    if zone.is_empty() {
+        diags.push(
+            Diagnostic::error("the hosted zone of `x-aws-route53` is empty")
+                .at(dns.zone.span.or(at))
+                .help("give the zone's domain name (`zone: example.com`); if it comes from a variable, set that variable"),
+        );
+        return;
+    }
     let zone_is_id = zone.starts_with('Z')
         && !zone.contains('.')
         && zone.chars().all(|c| c.is_ascii_alphanumeric());
@@ -517,9 +543,12 @@ fn route53(
         .and_then(Value::as_str)
         == Some("dualstack");
     let top = at;
+    let mut names = Claims::new("DNS name");
+    let mut ids = Claims::new("logical ID");
     for spanned in &dns.records {
         let record = &spanned.value;
         let at = spanned.span.or(at);
+        let name_at = record.name.span.or(at);
         let Some(service) = stack
             .services
             .iter()
@@ -559,20 +588,30 @@ fn route53(
             );
             return;
         }
-        let label = record.name.value.trim_end_matches('.');
-        let name = if zone_is_id || label.ends_with(&zone) || label.contains('.') {
-            label.to_owned()
-        } else {
-            format!("{label}.{zone}")
+        let Some(name) = record_name(
+            &record.name.value,
+            &zone,
+            zone_is_id,
+            prefix,
+            name_at,
+            diags,
+        ) else {
+            continue;
         };
-        if name.is_empty() || name.split('.').any(|l| l.is_empty() || l.len() > 63) {
-            diags.push(
-                Diagnostic::error(format!("`{name}` is not a valid DNS name"))
-                    .at(record.name.span.or(at))
-                    .help(format!(
-                        "record names are labels of 1–63 characters, e.g. `{prefix}`"
-                    )),
-            );
+        let unique = names.claim(
+            &name.to_ascii_lowercase(),
+            "record",
+            &record.name.value,
+            name_at,
+            diags,
+        ) && ids.claim(
+            &format!("{}Record", crate::cfn::logical_id::normalize(&name)),
+            "record",
+            &record.name.value,
+            name_at,
+            diags,
+        );
+        if !unique {
             continue;
         }
         stack.records.push(DnsRecord {
@@ -587,6 +626,74 @@ fn route53(
             ipv6,
         });
     }
+}
+
+/// The fully qualified name of a record (without the trailing dot): a label
+/// is placed in the zone, a full name must lie inside it. With a hosted-zone
+/// ID the zone's domain is unknown offline, so the name must be written in
+/// full. Every label must be 1–63 characters: an interpolation that left one
+/// empty is an error, not a record at the wrong place.
+fn record_name(
+    written: &str,
+    zone: &str,
+    zone_is_id: bool,
+    prefix: &str,
+    at: Option<Span>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let label = written.trim_end_matches('.');
+    if label.is_empty() {
+        diags.push(
+            Diagnostic::error("the record name is empty")
+                .at(at)
+                .help(format!(
+                    "give a label such as `{prefix}`; if the name comes from a variable (`${{app_cluster}}`), set it in the environment file"
+                )),
+        );
+        return None;
+    }
+    let lower = label.to_ascii_lowercase();
+    let zone_lower = zone.to_ascii_lowercase();
+    let name = if zone_is_id {
+        if !label.contains('.') {
+            diags.push(
+                Diagnostic::error(format!(
+                    "record `{label}` is a bare label, but zone `{zone}` is a hosted-zone ID"
+                ))
+                .at(at)
+                .help(format!(
+                    "c2cfn renders offline and cannot look up the zone's domain: write the full name (`{label}.example.com`), or give the zone's domain name as `zone:`"
+                )),
+            );
+            return None;
+        }
+        label.to_owned()
+    } else if lower == zone_lower || lower.ends_with(&format!(".{zone_lower}")) {
+        label.to_owned()
+    } else if label.contains('.') {
+        let first = label.split('.').next().unwrap_or(label);
+        diags.push(
+            Diagnostic::error(format!("record `{label}` is outside zone `{zone}`"))
+                .at(at)
+                .help(format!(
+                    "write a label (`{first}` becomes `{first}.{zone}`) or a full name ending in `.{zone}`"
+                )),
+        );
+        return None;
+    } else {
+        format!("{label}.{zone}")
+    };
+    if name.split('.').any(|l| l.is_empty() || l.len() > 63) {
+        diags.push(
+            Diagnostic::error(format!("`{name}` is not a valid DNS name"))
+                .at(at)
+                .help(format!(
+                    "record names are labels of 1–63 characters separated by dots, e.g. `{prefix}`; an empty label often means a variable was not set"
+                )),
+        );
+        return None;
+    }
+    Some(name)
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@
 //! All problems are collected, so a user sees every one at once. No I/O.
 
 mod checks;
+mod collisions;
 mod deployment;
 pub mod keys;
 mod network;
+mod overlay;
 mod ports;
 pub mod service;
 mod size;
@@ -45,6 +47,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .unwrap_or_else(|| project.name.clone()),
         log_retention: top.logs_retention.filter(|d| *d > 0),
         overlay: top.cloudformation.clone(),
+        overlay_entries: overlay::entries(project, &mut diags),
         ..Stack::default()
     };
     if let Some(days) = stack.log_retention {
@@ -96,6 +99,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, &mut diags);
     game::lower(project, &top, settings, &mut stack, &mut diags);
     checks::check_depends_on(project, &mut diags);
+    collisions::check(project, &stack, &mut diags);
     (stack, diags)
 }
 

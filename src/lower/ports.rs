@@ -86,6 +86,11 @@ pub(super) fn load_balancer(
             };
             let mut listener = Listener {
                 compose_protocol: port.protocol.clone(),
+                id_protocol: if port.protocol_defaulted {
+                    String::new()
+                } else {
+                    port.protocol.clone()
+                },
                 target: port.target,
                 published,
                 protocol: listener_protocol,

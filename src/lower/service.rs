@@ -42,6 +42,7 @@ pub(super) fn lower(
     };
     checks::check_network_mode(svc, diags);
     checks::check_sub_keys(svc, diags);
+    checks::check_image(svc, diags);
     for (net, membership) in &svc.networks {
         if !membership.aliases.is_empty() {
             diags.push(

@@ -13,5 +13,6 @@ pub use service::{
     TlsPort,
 };
 pub use stack::{
-    Cluster, FileSystem, LoadBalancer, LoadBalancerKind, Network, Placement, Secret, Stack,
+    Cluster, FileSystem, LoadBalancer, LoadBalancerKind, Network, OverlayAction, OverlayEntry,
+    Placement, Secret, Stack,
 };

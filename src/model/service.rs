@@ -170,8 +170,12 @@ pub struct Healthcheck {
 /// A published port on the load balancer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listener {
-    /// Compose protocol (`tcp`/`udp`), used in logical IDs.
+    /// Compose protocol (`tcp`/`udp`) of the port (ingress rule).
     pub compose_protocol: String,
+    /// The protocol in the listener's and target group's logical IDs, as
+    /// Docker's converter saw it: `tcp`/`udp` for the short syntax and for a
+    /// long-syntax port with `protocol:`, empty for a long-syntax port without.
+    pub id_protocol: String,
     /// Container (target) port.
     pub target: u16,
     /// Published port as written (Docker named target groups by it).

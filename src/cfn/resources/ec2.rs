@@ -1,5 +1,7 @@
 //! Security groups: one per compose network, self ingress, published ports.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 
 use super::{NETWORK_TAG, PROJECT_TAG, vpc};
@@ -51,13 +53,31 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             ),
         );
     }
+    // Docker named the rule after the network and container port only, so
+    // two services publishing one container port share the rule, and a port
+    // published as TCP and UDP would lose one of them: the second protocol
+    // gets `<Net><port><PROTO>Ingress`.
+    let mut opened: BTreeSet<(&str, u16, String)> = BTreeSet::new();
+    let mut named: BTreeSet<(&str, u16)> = BTreeSet::new();
     for service in &stack.services {
         for listener in &service.listeners {
             for net in &service.networks {
                 let protocol = listener.compose_protocol.to_ascii_uppercase();
+                if !opened.insert((net, listener.target, protocol.clone())) {
+                    continue;
+                }
+                let id = if named.insert((net, listener.target)) {
+                    logical_id::port_ingress(net, listener.target)
+                } else {
+                    format!(
+                        "{}{}{protocol}Ingress",
+                        logical_id::normalize(net),
+                        listener.target
+                    )
+                };
                 // Traffic from the load balancer reaches the container port.
                 template.add(
-                    logical_id::port_ingress(net, listener.target),
+                    id,
                     Resource::new(
                         "AWS::EC2::SecurityGroupIngress",
                         json!({

@@ -64,13 +64,13 @@ pub fn emit_service(
     for l in &service.listeners {
         depends.push(logical_id::listener(
             &service.name,
-            &l.compose_protocol,
+            &l.id_protocol,
             l.target,
         ));
         balancers.push(json!({
             "ContainerName": service.name,
             "ContainerPort": l.target,
-            "TargetGroupArn": intrinsic::reference(&logical_id::target_group(&service.name, &l.compose_protocol, l.published)),
+            "TargetGroupArn": intrinsic::reference(&logical_id::target_group(&service.name, &l.id_protocol, l.published)),
         }));
     }
     depends.extend(service.depends_on.iter().map(|d| logical_id::service(d)));

@@ -49,7 +49,7 @@ pub fn emit(stack: &Stack, template: &mut Template) {
     };
     for service in &stack.services {
         for l in &service.listeners {
-            let tg = logical_id::target_group(&service.name, &l.compose_protocol, l.published);
+            let tg = logical_id::target_group(&service.name, &l.id_protocol, l.published);
             template.add(
                 tg.clone(),
                 Resource::new(
@@ -81,7 +81,7 @@ pub fn emit(stack: &Stack, template: &mut Template) {
                 props.insert("SslPolicy".into(), Value::from(policy.clone()));
             }
             template.add(
-                logical_id::listener(&service.name, &l.compose_protocol, l.target),
+                logical_id::listener(&service.name, &l.id_protocol, l.target),
                 Resource::new(
                     "AWS::ElasticLoadBalancingV2::Listener",
                     Value::Object(props),

@@ -38,6 +38,7 @@ pub(super) fn ports(node: &Node, diags: &mut Diagnostics) -> Vec<Port> {
                         target: p.target,
                         published: p.published,
                         protocol: p.protocol,
+                        protocol_defaulted: false,
                         mode: None,
                         host_ip: p.host_ip,
                         app_protocol: None,
@@ -107,6 +108,7 @@ pub(super) fn ports(node: &Node, diags: &mut Diagnostics) -> Vec<Port> {
                         .and_then(|e| text(&e.value))
                         .unwrap_or_else(|| "tcp".into())
                         .to_ascii_lowercase(),
+                    protocol_defaulted: !m.contains_key("protocol"),
                     mode: m.get("mode").and_then(|e| text(&e.value)),
                     host_ip: m.get("host_ip").and_then(|e| text(&e.value)),
                     app_protocol: m.get("app_protocol").and_then(|e| text(&e.value)),
