@@ -303,7 +303,9 @@ pub(super) fn render(
     let template = cfn::emit(&stack);
     let mut value = template.into_value();
     if let Some(overlay) = &stack.overlay {
+        let rendered = cfn::source::resource_ids(&value);
         cfn::overlay::merge(&mut value, overlay);
+        cfn::source::claim_overlay(&mut value, &rendered);
     }
     let text = cfn::render(&value, format);
     for problem in cfn::limits::check(&value, &text) {
