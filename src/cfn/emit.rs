@@ -94,7 +94,13 @@ pub fn emit(stack: &Stack) -> Template {
     let tables: Vec<_> = stack
         .tables
         .iter()
-        .map(|d| (resources::dynamodb::table_id(&d.name), "x-aws-dynamodb", d.name.clone()))
+        .map(|d| {
+            (
+                resources::dynamodb::table_id(&d.name),
+                "x-aws-dynamodb",
+                d.name.clone(),
+            )
+        })
         .collect();
     source::claim_by_prefix(&mut t, &before, &tables);
     let before = source::seen(&t);
@@ -107,7 +113,11 @@ pub fn emit(stack: &Stack) -> Template {
         .iter()
         .map(|r| {
             let name = r.name.trim_end_matches('.');
-            (logical_id::normalize(name), "x-aws-route53", name.to_owned())
+            (
+                logical_id::normalize(name),
+                "x-aws-route53",
+                name.to_owned(),
+            )
         })
         .collect();
     source::claim_by_prefix(&mut t, &before, &records);
@@ -138,7 +148,10 @@ fn outputs(stack: &Stack, t: &mut Template) {
             .collect();
         listeners.sort_unstable();
         if listeners.is_empty() {
-            t.outputs.insert(id, json!({"Description": format!("DNS name of service {}", r.service), "Value": host}));
+            t.outputs.insert(
+                id,
+                json!({"Description": format!("DNS name of service {}", r.service), "Value": host}),
+            );
             continue;
         }
         // The first listener's URL under `<Name>Url`, the others under
@@ -149,7 +162,11 @@ fn outputs(stack: &Stack, t: &mut Template) {
                 "HTTP" => "http",
                 other => &other.to_ascii_lowercase(),
             };
-            let key = if i == 0 { id.clone() } else { format!("{id}{port}") };
+            let key = if i == 0 {
+                id.clone()
+            } else {
+                format!("{id}{port}")
+            };
             t.outputs.insert(
                 key,
                 json!({

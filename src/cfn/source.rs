@@ -68,8 +68,9 @@ pub fn claim_by_prefix(
         let owner = owners
             .iter()
             .filter(|(prefix, _, _)| {
-                id.strip_prefix(prefix.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| !c.is_ascii_lowercase()))
+                id.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with(|c: char| !c.is_ascii_lowercase())
+                })
             })
             .max_by_key(|(prefix, _, _)| prefix.len());
         if let Some((_, key, name)) = owner {

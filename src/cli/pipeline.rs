@@ -94,6 +94,33 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
                 },
             }
         }
+        Command::Diff {
+            project,
+            against: Some(against),
+            output,
+            format,
+            fail_on,
+            ..
+        } => super::review::execute(
+            &super::review::Options {
+                project,
+                against,
+                output: output.as_deref(),
+                format: *format,
+                fail_on,
+            },
+            out,
+            err,
+        ),
+        #[cfg(not(feature = "aws"))]
+        Command::Diff { .. } => {
+            let _ = writeln!(
+                err,
+                "error: this c2cfn was built without the `aws` feature, so `diff` can only compare templates offline\n\
+                 help: pass --against FILE|REVISION (e.g. `c2cfn diff --against origin/main -o templates/develop.yaml`)"
+            );
+            exit::USAGE
+        }
         #[cfg(feature = "aws")]
         Command::Up { project, .. } if super::operate::is_local(project) => {
             super::operate::local(project, false, out, err)
