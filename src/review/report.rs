@@ -516,6 +516,17 @@ fn summary(groups: &[Group], data_loss: &[Finding], security: &[Finding]) -> Str
         };
         parts.push(format!("{} {verb}", plural(n, noun, &nouns)));
     }
+    let replaced = groups
+        .iter()
+        .flat_map(|g| &g.changes)
+        .filter(|c| c.action == Action::Replace && stateful_noun(&c.resource_type).is_none())
+        .count();
+    if replaced > 0 {
+        parts.push(format!(
+            "{} REPLACED",
+            plural(replaced, "other resource", "other resources")
+        ));
+    }
     let mut line = parts.join(", ");
     if !data_loss.is_empty() {
         line.push_str(" — data loss");
