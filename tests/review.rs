@@ -175,7 +175,7 @@ fn a_new_port_widens_ingress_and_adds_a_public_listener() {
 fn an_image_tag_change_only_modifies() {
     let (_tmp, dir) = repository();
     branch(&dir, "tag", |d| {
-        edit(d, "develop.env", "docker_tag=1.0", "docker_tag=1.1")
+        edit(d, "develop.env", "docker_tag=1.0", "docker_tag=1.1");
     });
     let (md, data_loss, security) = ci(&dir);
     assert!(md.starts_with("📝 **1 service changed**"), "{md}");
