@@ -532,10 +532,15 @@ fn summary(groups: &[Group], data_loss: &[Finding], security: &[Finding]) -> Str
         line.push_str(" — data loss");
     }
     if !security.is_empty() {
+        let verb = if security.len() == 1 {
+            "widens"
+        } else {
+            "widen"
+        };
         let _ = std::fmt::Write::write_fmt(
             &mut line,
             format_args!(
-                " — {} widen access",
+                " — {} {verb} access",
                 plural(security.len(), "change", "changes")
             ),
         );

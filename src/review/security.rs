@@ -135,10 +135,15 @@ fn iam(old: Option<&Value>, new: &Value, out: &mut Vec<Widening>) {
             parts.push(format!("new managed policies {}", list(&new_managed)));
         }
         if !parts.is_empty() {
+            let noun = match kind(r) {
+                "AWS::IAM::Role" => "role",
+                "AWS::IAM::Policy" => "policy",
+                _ => "managed policy",
+            };
             let verb = if lookup(old, id).is_some() {
-                "grants"
+                format!("{noun} grants")
             } else {
-                "new role/policy grants"
+                format!("new {noun} grants")
             };
             out.push(Widening {
                 logical_id: id.clone(),
@@ -435,7 +440,7 @@ mod tests {
         );
         assert_eq!(
             messages(&old, &new),
-            ["R: IAM grants new actions `dynamodb:deletetable`; on new resources `*`"]
+            ["R: IAM role grants new actions `dynamodb:deletetable`; on new resources `*`"]
         );
         // Narrowing is not widening.
         assert!(messages(&new, &old).is_empty());
