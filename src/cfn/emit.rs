@@ -80,7 +80,6 @@ pub fn emit(stack: &Stack) -> Template {
     let before = source::seen(&t);
     resources::elb::emit(stack, &mut t);
     source::claim_by_prefix(&mut t, &before, &source::services(stack));
-    source::listeners(stack, &mut t);
     for service in &stack.services {
         let before = source::seen(&t);
         let extra = resources::elasticache::client_groups(stack, &service.name);

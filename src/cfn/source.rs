@@ -102,19 +102,44 @@ pub fn services(stack: &Stack) -> Vec<(String, &'static str, String)> {
         .collect()
 }
 
-/// Says what a listener listens on when its ID names another port.
-pub fn listeners(stack: &Stack, t: &mut Template) {
-    for service in &stack.services {
-        for l in &service.listeners {
-            if l.public_port == l.target {
-                continue;
-            }
-            let id = logical_id::listener(&service.name, &l.compose_protocol, l.target);
-            let text = format!(
-                "public port {}/{}, forwarding to container port {}",
-                l.public_port, l.protocol, l.target
-            );
-            record(t, &id, "listens", &text);
+/// Says what a listener listens on when its logical ID names another port
+/// (Docker named listeners after the container port). Runs on the final
+/// template value, so a listener the overlay moves to 443 says so too.
+pub fn describe_listeners(value: &mut Value) {
+    let Some(resources) = value.get_mut("Resources").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (id, r) in resources.iter_mut() {
+        if r.get("Type").and_then(Value::as_str) != Some("AWS::ElasticLoadBalancingV2::Listener") {
+            continue;
+        }
+        let Some(stem) = id.strip_suffix("Listener") else {
+            continue;
+        };
+        let digits = stem.len() - stem.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let Ok(named) = stem[stem.len() - digits..].parse::<u64>() else {
+            continue;
+        };
+        let props = r.get("Properties");
+        let Some(port) = props.and_then(|p| p.get("Port")).and_then(Value::as_u64) else {
+            continue;
+        };
+        if port == named {
+            continue;
+        }
+        let protocol = props
+            .and_then(|p| p.get("Protocol"))
+            .and_then(Value::as_str)
+            .unwrap_or("TCP");
+        let text = format!("public port {port}/{protocol}, forwarding to container port {named}");
+        let Some(r) = r.as_object_mut() else { continue };
+        let meta = r
+            .entry("Metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(m) = meta
+            && let Value::Object(c) = m.entry(KEY).or_insert_with(|| Value::Object(Map::new()))
+        {
+            c.insert("listens".into(), Value::from(text));
         }
     }
 }

@@ -334,6 +334,7 @@ pub(super) fn render(
         cfn::overlay::merge(&mut value, overlay);
         cfn::source::claim_overlay(&mut value, &rendered);
     }
+    cfn::source::describe_listeners(&mut value);
     let text = cfn::render(&value, format);
     for problem in cfn::limits::check(&value, &text) {
         diags.push(problem);
