@@ -126,7 +126,7 @@ fn a_table_key_change_is_a_replacement_with_data_loss() {
         first, "🛑 **1 extension changed, 1 table REPLACED — data loss**",
         "{md}"
     );
-    assert!(md.contains("> [!CAUTION]\n> **Data loss**\n> - `PlayersTable` (AWS::DynamoDB::Table, x-aws-dynamodb: players): table is REPLACED (changes create-only KeySchema)"), "{md}");
+    assert!(md.contains("> [!CAUTION]\n> **Data loss**\n> - `PlayersTable` (AWS::DynamoDB::Table, x-aws-dynamodb: players): table is REPLACED (changes create-only KeySchema): a new, empty table takes its place; UpdateReplacePolicy: Retain keeps the old one, outside the stack; with a fixed TableName, CloudFormation cannot replace it and the update fails unless the name changes too"), "{md}");
     assert!(
         md.contains("<details open><summary><b>x-aws-dynamodb: players</b> — 1 REPLACE</summary>"),
         "{md}"

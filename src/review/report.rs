@@ -375,6 +375,46 @@ pub fn compare_live(old: Option<&Value>, new: &Value, live: &[LiveChange]) -> Re
     build(old, new, list)
 }
 
+/// Properties that give a resource a fixed physical name.
+const NAME_PROPERTIES: &[&str] = &[
+    "TableName",
+    "ReplicationGroupId",
+    "RepositoryName",
+    "LogGroupName",
+    "BucketName",
+    "DBInstanceIdentifier",
+    "DBClusterIdentifier",
+    "ClusterName",
+];
+
+/// What else a reviewer should know about a stateful replacement: the old
+/// resource kept by `UpdateReplacePolicy: Retain`, and a fixed name, with
+/// which CloudFormation refuses to replace the resource at all.
+fn replacement_notes(new: Option<&Value>) -> String {
+    let Some(r) = new else {
+        return String::new();
+    };
+    let mut notes = String::new();
+    if r.get("UpdateReplacePolicy")
+        .and_then(Value::as_str)
+        .is_some_and(|p| p.starts_with("Retain"))
+    {
+        notes.push_str("; UpdateReplacePolicy: Retain keeps the old one, outside the stack");
+    }
+    if let Some(name) = NAME_PROPERTIES
+        .iter()
+        .find(|n| r.get("Properties").and_then(|p| p.get(**n)).is_some())
+    {
+        let _ = std::fmt::Write::write_fmt(
+            &mut notes,
+            format_args!(
+                "; with a fixed {name}, CloudFormation cannot replace it and the update fails unless the name changes too"
+            ),
+        );
+    }
+    notes
+}
+
 fn build(old: Option<&Value>, new: &Value, list: Vec<Change>) -> Report {
     let grouper = Grouper::new(old, new);
     let mut counts = Counts::default();
@@ -404,7 +444,10 @@ fn build(old: Option<&Value>, new: &Value, list: Vec<Change>) -> Report {
                 )),
                 _ => None,
             };
-            if let Some(message) = message {
+            if let Some(mut message) = message {
+                if matches!(change.action, Action::Replace | Action::MayReplace) {
+                    message.push_str(&replacement_notes(resource(Some(new), &change.logical_id)));
+                }
                 data_loss.push(Finding {
                     group: g.label.clone(),
                     logical_id: change.logical_id.clone(),
