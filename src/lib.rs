@@ -9,6 +9,8 @@
 //! 3. [`cfn`]: stack → one [`cfn::Template`], rendered as YAML or JSON.
 //! 4. [`deploy`]: change sets against CloudFormation (behind a trait).
 //!
+//! [`review`] compares two templates for a pull request (`diff --against`).
+//!
 //! Problems are [`diagnostic::Diagnostic`]s with spans into the
 //! [`source::SourceMap`], rendered in one place.
 
@@ -24,6 +26,7 @@ pub mod lower;
 pub mod model;
 #[cfg(feature = "aws")]
 pub mod operate;
+pub mod review;
 pub mod source;
 
 pub use cli::run;

@@ -29,6 +29,8 @@ mod operate;
 /// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
 #[cfg(feature = "aws")]
 mod push;
+/// `diff --against`: the CI recipe on a temporary git repository.
+mod review;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
 /// Shared helpers.

@@ -14,6 +14,7 @@ pub mod logical_id;
 pub mod overlay;
 pub mod render;
 pub mod resources;
+pub mod source;
 pub mod template;
 
 pub use emit::emit;

@@ -23,6 +23,8 @@ pub struct Resource {
     pub deletion_policy: Option<String>,
     /// `UpdateReplacePolicy`.
     pub update_replace_policy: Option<String>,
+    /// `Metadata` (where the resource comes from, see `source.rs`).
+    pub metadata: Map<String, Value>,
 }
 
 impl Resource {
@@ -41,6 +43,7 @@ impl Resource {
             condition: None,
             deletion_policy: None,
             update_replace_policy: None,
+            metadata: Map::new(),
         }
     }
 
@@ -80,6 +83,9 @@ impl Resource {
             if let Some(v) = value {
                 m.insert(key.into(), Value::from(v));
             }
+        }
+        if !self.metadata.is_empty() {
+            m.insert("Metadata".into(), Value::Object(self.metadata));
         }
         Value::Object(m)
     }

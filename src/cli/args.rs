@@ -13,7 +13,7 @@ pub struct Args {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 ok (diff: nothing would change), 1 invalid input, refused or cancelled (nothing changed), 2 usage error, 3 diff: something would change, 4 cannot write output, 5 the CloudFormation operation failed, 130 interrupted (the operation goes on).";
+const EXIT_CODES: &str = "Exit codes: 0 ok (diff: nothing would change), 1 invalid input, refused or cancelled (nothing changed), 2 usage error, 3 diff: something would change, 4 cannot write output, 5 the CloudFormation operation failed, 6 diff --fail-on: a data-loss or security finding, 130 interrupted (the operation goes on).";
 
 /// Where and as whom the deploy commands talk to AWS.
 #[cfg(feature = "aws")]
@@ -117,6 +117,27 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Output format of `diff --against`.
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// For a terminal (default).
+    #[default]
+    Text,
+    /// For a pull-request comment.
+    Markdown,
+    /// For scripts.
+    Json,
+}
+
+/// Findings that make `diff --against` exit 6.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    /// A stateful resource replaced, or removed without `Retain`.
+    DataLoss,
+    /// IAM, ingress, listeners or secrets widen access.
+    Security,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -168,21 +189,45 @@ pub enum Command {
         #[arg(long = "s3-bucket", value_name = "BUCKET")]
         s3_bucket: Option<String>,
     },
-    #[cfg(feature = "aws")]
-    /// Show what `up` would change (change set preview), then delete the change set. Exit 0: nothing; 3: something would change.
+    /// Show what `up` would change (change set preview), then delete the change set; with --against BASE, offline: compare a committed template (file or git revision) with a new render. Exit 0: nothing; 3: something would change; 6: --fail-on matched.
     Diff {
         /// Project options.
         #[command(flatten)]
         project: ProjectArgs,
         /// AWS options.
+        #[cfg(feature = "aws")]
         #[command(flatten)]
         aws: AwsArgs,
         /// Image of a service built from source: SERVICE=URI (repeatable); skips its build.
+        #[cfg(feature = "aws")]
         #[arg(long = "image", value_name = "SERVICE=URI")]
         images: Vec<String>,
         /// S3 bucket for templates over 51,200 bytes (default: c2cfn-templates-<account>-<region>, created on demand).
+        #[cfg(feature = "aws")]
         #[arg(long = "s3-bucket", value_name = "BUCKET")]
         s3_bucket: Option<String>,
+        /// Offline review, no AWS call: compare with this template file, or with the -o file as it is at this git revision (e.g. origin/main).
+        #[arg(long, value_name = "FILE|REVISION")]
+        against: Option<String>,
+        /// With --against: the template's path, as given to `render -o` (needed for a git revision).
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "PATH",
+            requires = "against"
+        )]
+        output: Option<PathBuf>,
+        /// With --against: text (terminal), markdown (pull-request comment) or json.
+        #[arg(long, value_enum, default_value_t, requires = "against")]
+        format: DiffFormat,
+        /// With --against: exit 6 when the review finds this (repeatable): data-loss, security.
+        #[arg(
+            long = "fail-on",
+            value_enum,
+            value_name = "FINDING",
+            requires = "against"
+        )]
+        fail_on: Vec<FailOn>,
     },
     #[cfg(feature = "aws")]
     /// Delete the stack; tables, EFS file systems and Redis snapshots are kept (and listed).

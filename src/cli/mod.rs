@@ -11,6 +11,7 @@ mod images;
 #[cfg(feature = "aws")]
 mod operate;
 mod pipeline;
+mod review;
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -29,13 +30,16 @@ pub mod exit {
     /// Usage error: unknown flag, missing argument.
     pub const USAGE: i32 = 2;
     /// `diff`: something would change.
+    pub const HAS_CHANGES: i32 = 3;
     #[cfg(feature = "aws")]
-    pub const HAS_CHANGES: i32 = crate::deploy::EXIT_HAS_CHANGES;
+    const _: () = assert!(HAS_CHANGES == crate::deploy::EXIT_HAS_CHANGES);
     /// An I/O failure writing output.
     pub const IO: i32 = 4;
     /// The CloudFormation operation ran and failed (rolled back, delete failed).
     #[cfg(feature = "aws")]
     pub const DEPLOY_FAILED: i32 = crate::deploy::EXIT_DEPLOY_FAILED;
+    /// `diff --against --fail-on`: the review found data loss or access widening.
+    pub const FINDINGS: i32 = 6;
     /// Ctrl-C: c2cfn stopped watching; the operation goes on in CloudFormation.
     pub const INTERRUPTED: i32 = 130;
 }

@@ -94,6 +94,33 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
                 },
             }
         }
+        Command::Diff {
+            project,
+            against: Some(against),
+            output,
+            format,
+            fail_on,
+            ..
+        } => super::review::execute(
+            &super::review::Options {
+                project,
+                against,
+                output: output.as_deref(),
+                format: *format,
+                fail_on,
+            },
+            out,
+            err,
+        ),
+        #[cfg(not(feature = "aws"))]
+        Command::Diff { .. } => {
+            let _ = writeln!(
+                err,
+                "error: this c2cfn was built without the `aws` feature, so `diff` can only compare templates offline\n\
+                 help: pass --against FILE|REVISION (e.g. `c2cfn diff --against origin/main -o templates/develop.yaml`)"
+            );
+            exit::USAGE
+        }
         #[cfg(feature = "aws")]
         Command::Up { project, .. } if super::operate::is_local(project) => {
             super::operate::local(project, false, out, err)
@@ -317,8 +344,11 @@ pub(super) fn render(
         return Err(report(sources, &diags, args.strict, err));
     }
     if let Some(overlay) = &stack.overlay {
+        let rendered = cfn::source::resource_ids(&value);
         cfn::overlay::merge(&mut value, overlay);
+        cfn::source::claim_overlay(&mut value, &rendered);
     }
+    cfn::source::describe_listeners(&mut value);
     let text = cfn::render(&value, format);
     for problem in cfn::limits::check(&value, &text) {
         diags.push(problem);

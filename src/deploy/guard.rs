@@ -116,6 +116,13 @@ impl TemplateView {
         Some(resolve(v, &self.parameters))
     }
 
+    /// The template with `Ref`s to known parameters replaced by their
+    /// values (what [`crate::review::compare_live`] compares).
+    #[must_use]
+    pub fn resolved(&self) -> Value {
+        resolve(&self.template, &self.parameters)
+    }
+
     /// The resource's `DeletionPolicy`.
     #[must_use]
     pub fn deletion_policy(&self, logical_id: &str) -> Option<&str> {

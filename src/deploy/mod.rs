@@ -12,6 +12,7 @@ pub mod down;
 pub mod ecs;
 pub mod events;
 pub mod guard;
+pub mod live_review;
 pub mod params;
 pub mod plan;
 pub mod preview;

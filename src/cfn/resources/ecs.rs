@@ -257,7 +257,9 @@ fn container(stack: &Stack, c: &Container) -> Value {
         if c.init {
             linux.insert("InitProcessEnabled".into(), Value::Bool(true));
         }
-        put(&mut m, "LinuxParameters", Value::Object(linux));
+        if !linux.is_empty() {
+            put(&mut m, "LinuxParameters", Value::Object(linux));
+        }
     }
     let mut options = json!({
         "awslogs-group": intrinsic::reference("LogGroup"),

@@ -11,13 +11,12 @@ const EXECUTION_POLICY: &str =
 const ECR_READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly";
 
 /// An assume-role document for an AWS service principal (Docker's shape,
-/// including its empty `Condition`).
+/// without its empty `Condition`, which said nothing).
 #[must_use]
 pub fn assume_role(principal: &str) -> Value {
     json!({
         "Statement": [{
             "Action": ["sts:AssumeRole"],
-            "Condition": {},
             "Effect": "Allow",
             "Principal": {"Service": principal}
         }],
@@ -65,7 +64,6 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
             "PolicyDocument": {
                 "Statement": [{
                     "Action": ["secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt"],
-                    "Condition": {},
                     "Effect": "Allow",
                     "Resource": service.secret_arns
                 }]

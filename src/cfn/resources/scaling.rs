@@ -25,7 +25,6 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
                     "PolicyDocument": {
                         "Statement": [{
                             "Action": ["application-autoscaling:*", "ecs:DescribeServices", "ecs:UpdateService", "cloudwatch:GetMetricStatistics"],
-                            "Condition": {},
                             "Effect": "Allow",
                             "Resource": [intrinsic::reference(&svc_id)]
                         }]

@@ -1,0 +1,100 @@
+//! The live `c2cfn diff` in the review's terms: a change set's resource
+//! changes, with the deployed and the new template (parameter values
+//! substituted), become a [`crate::review::Report`], so the live preview
+//! can use the same grouping, order and presentation as `diff --against`,
+//! with CloudFormation's own `Replacement` added where it gives one.
+
+use super::api::{Action, Replacement, ResourceChange};
+use super::guard::TemplateView;
+use crate::review::{self, LiveAction, LiveChange, Report};
+
+/// The review of a change set.
+#[must_use]
+pub fn report(
+    changes: &[ResourceChange],
+    old: Option<&TemplateView>,
+    new: &TemplateView,
+) -> Report {
+    let live: Vec<LiveChange> = changes
+        .iter()
+        .map(|c| LiveChange {
+            logical_id: c.logical_id.clone(),
+            resource_type: c.resource_type.clone(),
+            action: match c.action {
+                Action::Add => LiveAction::Add,
+                Action::Remove => LiveAction::Remove,
+                Action::Modify | Action::Other => LiveAction::Modify,
+            },
+            replacement: match c.replacement {
+                Replacement::True => Some("True".to_owned()),
+                Replacement::Conditional => Some("Conditional".to_owned()),
+                Replacement::False => Some("False".to_owned()),
+                Replacement::Unknown => None,
+            },
+        })
+        .collect();
+    let old = old.map(TemplateView::resolved);
+    review::compare_live(old.as_ref(), &new.resolved(), &live)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::Action as Verdict;
+
+    fn view(key: &str, image: &str) -> TemplateView {
+        let text = format!(
+            r#"{{"Parameters": {{"AppImage": {{"Type": "String"}}}}, "Resources": {{
+              "PlayersTable": {{"Type": "AWS::DynamoDB::Table", "Metadata": {{"c2cfn": {{"x-aws-dynamodb": "players"}}}},
+                "Properties": {{"TableName": "p", "KeySchema": [{{"AttributeName": "{key}", "KeyType": "HASH"}}]}}}},
+              "AppTaskDefinition": {{"Type": "AWS::ECS::TaskDefinition", "Metadata": {{"c2cfn": {{"service": "app"}}}},
+                "Properties": {{"ContainerDefinitions": [{{"Name": "app", "Image": {{"Ref": "AppImage"}}}}]}}}}}}}}"#
+        );
+        TemplateView::parse(&text, [("AppImage".to_owned(), image.to_owned())].into()).unwrap()
+    }
+
+    fn change(id: &str, ty: &str, replacement: Replacement) -> ResourceChange {
+        ResourceChange {
+            action: Action::Modify,
+            logical_id: id.into(),
+            resource_type: ty.into(),
+            physical_id: None,
+            replacement,
+            details: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_change_set_is_grouped_with_cloudformations_verdict_and_parameter_values() {
+        let changes = [
+            change(
+                "AppTaskDefinition",
+                "AWS::ECS::TaskDefinition",
+                Replacement::True,
+            ),
+            change("PlayersTable", "AWS::DynamoDB::Table", Replacement::Unknown),
+        ];
+        let r = report(
+            &changes,
+            Some(&view("id", "app@sha256:1")),
+            &view("player", "app@sha256:2"),
+        );
+        assert_eq!(
+            r.summary,
+            "1 service changed, 1 extension changed, 1 table REPLACED — data loss"
+        );
+        let table = &r.groups[0].changes[0];
+        assert_eq!(
+            (table.logical_id.as_str(), table.action),
+            ("PlayersTable", Verdict::Replace)
+        );
+        let task = &r.groups[1].changes[0];
+        assert_eq!(
+            task.action,
+            Verdict::Modify,
+            "a task definition's replacement is its new revision"
+        );
+        assert_eq!(task.cloudformation_replacement.as_deref(), Some("True"));
+        assert_eq!(task.properties[0].path, "ContainerDefinitions[app].Image");
+    }
+}
