@@ -13,6 +13,7 @@ use super::pipeline::{self, Rendered};
 use crate::cfn::Format;
 use crate::cfn::logical_id::image_parameter;
 use crate::cfn::resources::secrets::value_parameter;
+use crate::deploy::adopt;
 use crate::deploy::delete_data;
 use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
@@ -170,7 +171,12 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             deployer.template_url =
                 template_store::stage(&aws.s3, &staging, &rendered.text, deployer.out).await?;
             let execute = verb == "up";
-            let outcome = match deployer.run(&rendered.text, &parameters, execute).await {
+            let adoptions =
+                adopt::detect(&aws.cloudformation, &aws.live, &stack, &rendered.value).await?;
+            let outcome = match deployer
+                .run_adopting(&rendered.text, &parameters, execute, &adoptions)
+                .await
+            {
                 Ok(o) => o,
                 Err(mut f) => {
                     if f.code == exit::DEPLOY_FAILED

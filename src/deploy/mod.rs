@@ -4,6 +4,7 @@
 //! [`api`] only, so the state machine ([`plan`]) is tested against fakes and
 //! runs against the AWS SDK ([`sdk`]). See docs/deploy.md.
 
+pub mod adopt;
 pub mod api;
 pub mod change_set;
 pub mod delete_data;
@@ -18,6 +19,7 @@ pub mod preview;
 pub mod push;
 pub mod registry;
 pub mod sdk;
+pub mod sdk_adopt;
 pub mod sdk_data;
 pub mod sdk_ecr;
 pub mod sdk_ecs;
