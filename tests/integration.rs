@@ -1,5 +1,8 @@
 //! Integration tests: one binary, one module per concern.
 
+/// Adopting tables made outside CloudFormation (AWS CLI), end to end against the stand-in.
+#[cfg(feature = "aws")]
+mod adopt;
 /// The binary: help, exit codes, `config`, `schema`, env-file errors.
 mod cli;
 /// docs/conversion.md covers every service key of the Compose schema.
