@@ -18,6 +18,7 @@ use crate::deploy::delete_data;
 use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
 use crate::deploy::events::Display;
+use crate::deploy::failure;
 use crate::deploy::params::{self, Inputs, SecretSource};
 use crate::deploy::plan::{Deployer, Options, Outcome};
 use crate::deploy::push::Pusher;
@@ -180,8 +181,13 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
                 Ok(o) => o,
                 Err(mut f) => {
                     if f.code == exit::DEPLOY_FAILED
-                        && let Some(services) =
-                            service_report::report(&aws.cloudformation, &aws.ecs, &stack).await
+                        && let Some(services) = service_report::report(
+                            &aws.cloudformation,
+                            &aws.ecs,
+                            &aws.health,
+                            &stack,
+                        )
+                        .await
                     {
                         f.message.push('\n');
                         f.message.push_str(&services);
@@ -203,19 +209,27 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             Ok(exit::OK)
         }
         Command::Ps { json, .. } => {
-            let Some(value) = status::read(&aws.cloudformation, &aws.ecs, &stack).await? else {
+            let Some(mut value) = status::read(&aws.cloudformation, &aws.ecs, &stack).await? else {
                 return Err(Failure::refused(
                     format!("stack {stack} does not exist in region {}", aws.region),
                     "`c2cfn up` creates it; check --region and the env file's `app_cluster`",
                 ));
             };
+            // Why services do not run as desired (docs/deploy.md, "When a deploy fails").
+            let troubled =
+                service_report::troubled(&aws.cloudformation, &aws.ecs, &aws.health, &stack).await;
+            value["diagnosis"] = serde_json::to_value(&troubled).unwrap_or_default();
             let text = if *json {
                 format!(
                     "{}\n",
                     serde_json::to_string_pretty(&value).unwrap_or_default()
                 )
             } else {
-                status::text(&value, display.style)
+                format!(
+                    "{}{}",
+                    status::text(&value, display.style),
+                    failure::report(&troubled)
+                )
             };
             let _ = write!(deployer.out, "{text}");
             Ok(exit::OK)

@@ -21,6 +21,7 @@ use super::sdk_adopt::SdkLive;
 use super::sdk_data::SdkData;
 use super::sdk_ecr::SdkEcr;
 use super::sdk_ecs::SdkEcs;
+use super::sdk_health::SdkHealth;
 use super::sdk_s3::SdkS3;
 
 /// The SDK configuration every c2cfn command uses: `profile` and `region`
@@ -63,6 +64,8 @@ pub struct Aws {
     pub data: SdkData,
     /// DynamoDB and CloudWatch Logs look-ups (adopting existing resources).
     pub live: SdkLive,
+    /// Load balancer target health and container logs (why a deploy failed).
+    pub health: SdkHealth,
     sts: aws_sdk_sts::Client,
     /// The resolved region.
     pub region: String,
@@ -85,6 +88,10 @@ impl Aws {
             },
             live: SdkLive {
                 dynamodb: aws_sdk_dynamodb::Client::new(&config),
+                logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            },
+            health: SdkHealth {
+                elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
                 logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             },
             sts: aws_sdk_sts::Client::new(&config),
