@@ -262,3 +262,82 @@ fn an_existing_table_with_another_key_is_refused_and_nothing_changes() {
     let tables = moto.aws(&["dynamodb", "list-tables"]);
     assert_eq!(tables["TableNames"].as_array().map_or(0, Vec::len), 4);
 }
+
+#[test]
+fn a_key_change_goes_through_a_new_table_and_copy_table() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write_project(dir, "players/player-id");
+    let up = moto.c2cfn(dir, &["up", "-y", "--env-file", "develop.env"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    for (id, season) in [("p1", "s1"), ("p2", "s2"), ("p3", "s1")] {
+        put(
+            &moto,
+            "ccg-develop-players",
+            &format!(
+                r#"{{"player-id":{{"S":"{id}"}},"season":{{"S":"{season}"}},"name":{{"S":"n-{id}"}}}}"#
+            ),
+        );
+    }
+
+    // Changing the key in place is refused with advice that works.
+    write_project(dir, "players/player-id/season");
+    let refused = moto.c2cfn(dir, &["up", "-y", "--env-file", "develop.env"]);
+    assert_eq!(code(&refused), 1, "{}", show(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("CloudFormation cannot replace a table that has a name"),
+        "{err}"
+    );
+    assert!(err.contains("c2cfn copy-table"), "{err}");
+
+    // The documented path: the new key under a new name, next to the old table.
+    write_project(
+        dir,
+        "players/player-id\n    - name: players-v2\n      hash: player-id\n      range: season",
+    );
+    let up = moto.c2cfn(dir, &["up", "-y", "--env-file", "develop.env"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    assert!(
+        stdout(&up).contains("+  add         Playersv2Table"),
+        "{}",
+        show(&up)
+    );
+    let copy = moto.c2cfn(
+        dir,
+        &[
+            "copy-table",
+            "ccg-develop-players",
+            "ccg-develop-players-v2",
+        ],
+    );
+    assert_eq!(code(&copy), 0, "{}", show(&copy));
+    assert!(
+        stdout(&copy)
+            .contains("Copied 3 item(s) from ccg-develop-players to ccg-develop-players-v2."),
+        "{}",
+        show(&copy)
+    );
+    let v = moto.aws(&["dynamodb", "scan", "--table-name", "ccg-develop-players-v2"]);
+    assert_eq!(v["Count"], 3, "{v}");
+    // The old table still has its items.
+    assert_eq!(
+        moto.aws(&["dynamodb", "scan", "--table-name", "ccg-develop-players"])["Count"],
+        3
+    );
+    // Running it again is safe (puts overwrite the same items).
+    let again = moto.c2cfn(
+        dir,
+        &[
+            "copy-table",
+            "ccg-develop-players",
+            "ccg-develop-players-v2",
+        ],
+    );
+    assert_eq!(code(&again), 0, "{}", show(&again));
+    assert_eq!(
+        moto.aws(&["dynamodb", "scan", "--table-name", "ccg-develop-players-v2"])["Count"],
+        3
+    );
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
 
-use super::args::{AwsArgs, Command, ProjectArgs};
+use super::args::{AwsArgs, Command, ProjectArgs, RegionArgs};
 use super::exit;
 use super::images;
 use super::pipeline::{self, Rendered};
@@ -14,6 +14,7 @@ use crate::cfn::Format;
 use crate::cfn::logical_id::image_parameter;
 use crate::cfn::resources::secrets::value_parameter;
 use crate::deploy::adopt;
+use crate::deploy::copy_table;
 use crate::deploy::delete_data;
 use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
@@ -83,6 +84,9 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             ..
         } => return copy(aws, source, to, platform, out).await,
         Command::Push { project, aws, .. } => (project, aws, "push"),
+        Command::CopyTable { aws, source, dest } => {
+            return copy_table(aws, source, dest, out).await;
+        }
         _ => return Ok(exit::USAGE),
     };
     let (project, only) = if verb == "push" {
@@ -294,6 +298,28 @@ async fn copy(
         "Copied {source} to {}; use it in the compose file as `image: {}`.",
         pushed.tagged, pushed.pinned
     );
+    Ok(exit::OK)
+}
+
+/// `c2cfn copy-table SOURCE DEST`: no project needed.
+async fn copy_table(
+    args: &RegionArgs,
+    source: &str,
+    dest: &str,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let aws = Aws::connect(args.aws_profile.as_deref(), args.region.as_deref())
+        .await
+        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
+    copy_table::copy(
+        &aws.live,
+        &aws.live,
+        source,
+        dest,
+        out,
+        Duration::from_millis(100),
+    )
+    .await?;
     Ok(exit::OK)
 }
 

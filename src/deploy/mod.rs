@@ -7,6 +7,7 @@
 pub mod adopt;
 pub mod api;
 pub mod change_set;
+pub mod copy_table;
 pub mod delete_data;
 pub mod docker;
 pub mod down;

@@ -1,10 +1,15 @@
 //! [`LiveApi`] over the AWS SDK's DynamoDB and CloudWatch Logs clients:
-//! what an existing table or log group looks like, for adoption.
+//! what an existing table or log group looks like, for adoption; and the
+//! Scan and BatchWriteItem of `copy-table`.
+
+use std::collections::HashMap;
 
 use aws_sdk_cloudformation::error::ProvideErrorMetadata as _;
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 
 use super::adopt::{LiveApi, LiveLogGroup, LiveTable};
-use super::api::ApiResult;
+use super::api::{ApiError, ApiResult};
+use super::copy_table::CopyApi;
 use super::sdk::error;
 
 /// The clients adoption reads.
@@ -153,5 +158,56 @@ impl LiveApi for SdkLive {
             }
         }
         Ok(Some(live))
+    }
+}
+
+impl CopyApi for SdkLive {
+    type Item = HashMap<String, AttributeValue>;
+
+    async fn scan(
+        &self,
+        table: &str,
+        start: Option<Self::Item>,
+    ) -> ApiResult<(Vec<Self::Item>, Option<Self::Item>)> {
+        let out = self
+            .dynamodb
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(error)?;
+        let next = out.last_evaluated_key().filter(|k| !k.is_empty()).cloned();
+        Ok((out.items.unwrap_or_default(), next))
+    }
+
+    async fn put_batch(&self, table: &str, items: Vec<Self::Item>) -> ApiResult<Vec<Self::Item>> {
+        let mut writes = Vec::with_capacity(items.len());
+        for item in items {
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| ApiError::new("InvalidItem", e.to_string()))?;
+            writes.push(WriteRequest::builder().put_request(put).build());
+        }
+        let out = self
+            .dynamodb
+            .batch_write_item()
+            .request_items(table, writes)
+            .send()
+            .await
+            .map_err(error)?;
+        Ok(out
+            .unprocessed_items()
+            .and_then(|u| u.get(table))
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w.put_request().map(|p| p.item().clone()))
+            .collect())
+    }
+
+    fn has(item: &Self::Item, attribute: &str) -> bool {
+        item.contains_key(attribute)
     }
 }
