@@ -1,7 +1,8 @@
 //! Adopting existing resources end to end: tables made with the AWS CLI
 //! (as a team's bash scripts made them, with items) are imported by `up`
 //! through an IMPORT change set on the stand-in (tests/moto_launcher.py,
-//! `patch_import`), never created again; their items stay.
+//! `patch_import`), never created again; their items stay. Also the
+//! key-change path (`copy-table`) and the ECR image check before deploying.
 
 use std::path::Path;
 
@@ -339,5 +340,34 @@ fn a_key_change_goes_through_a_new_table_and_copy_table() {
     assert_eq!(
         moto.aws(&["dynamodb", "scan", "--table-name", "ccg-develop-players-v2"])["Count"],
         3
+    );
+}
+
+/// A pre-deploy check (docs/deploy.md): an `image:` of this account's ECR
+/// whose tag is not there is refused before any stack exists.
+#[test]
+fn an_ecr_image_without_its_tag_is_refused_before_deploying() {
+    let moto = Moto::start();
+    moto.aws(&["ecr", "create-repository", "--repository-name", "ccg/app"]);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "name: imgcheck\nservices:\n  app:\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/ccg/app:v9\n",
+    )
+    .expect("write");
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 1, "{}", show(&up));
+    let err = stderr(&up);
+    assert!(
+        err.contains("container app: 123456789012.dkr.ecr.us-east-1.amazonaws.com/ccg/app:v9 (repository ccg/app has no tag v9)"),
+        "{err}"
+    );
+    let stacks = moto.aws(&["cloudformation", "list-stacks"]);
+    assert!(
+        stacks["StackSummaries"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{stacks}"
     );
 }

@@ -22,6 +22,7 @@ use crate::deploy::events::Display;
 use crate::deploy::failure;
 use crate::deploy::params::{self, Inputs, SecretSource};
 use crate::deploy::plan::{Deployer, Options, Outcome};
+use crate::deploy::precheck;
 use crate::deploy::push::Pusher;
 use crate::deploy::sdk::Aws;
 use crate::deploy::service_report;
@@ -176,6 +177,7 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             deployer.template_url =
                 template_store::stage(&aws.s3, &staging, &rendered.text, deployer.out).await?;
             let execute = verb == "up";
+            precheck::check_images(&aws.ecr, &account, &aws.region, &rendered.value).await?;
             let adoptions =
                 adopt::detect(&aws.cloudformation, &aws.live, &stack, &rendered.value).await?;
             let outcome = match deployer

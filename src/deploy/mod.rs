@@ -17,6 +17,7 @@ pub mod failure;
 pub mod guard;
 pub mod params;
 pub mod plan;
+pub mod precheck;
 pub mod preview;
 pub mod push;
 pub mod registry;
