@@ -371,3 +371,34 @@ fn an_ecr_image_without_its_tag_is_refused_before_deploying() {
         "{stacks}"
     );
 }
+
+/// `table_name:` declares the exact name of a table made without the
+/// `app_cluster` prefix; `up` adopts it as it is.
+#[test]
+fn an_exact_table_name_adopts_a_table_without_the_prefix() {
+    let moto = Moto::start();
+    create_table(&moto, "legacy_players", &["player-id"]);
+    put(
+        &moto,
+        "legacy_players",
+        r#"{"player-id":{"S":"p9"},"name":{"S":"Cy"}}"#,
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "name: legacy\nservices:\n  app:\n    image: nginx\nx-aws-dynamodb:\n  tables:\n    - name: players\n      hash: player-id\n      table_name: legacy_players\n  services: [app]\n",
+    )
+    .expect("write");
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    assert!(
+        stdout(&up).contains("<- import      PlayersTable                     AWS::DynamoDB::Table  (exists: legacy_players;"),
+        "{}",
+        show(&up)
+    );
+    let v = moto.aws(&["dynamodb", "scan", "--table-name", "legacy_players"]);
+    assert_eq!(v["Items"][0]["name"]["S"], "Cy", "{v}");
+    let tables = moto.aws(&["dynamodb", "list-tables"]);
+    assert_eq!(tables["TableNames"], serde_json::json!(["legacy_players"]));
+}

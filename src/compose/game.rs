@@ -34,6 +34,9 @@ pub enum TableSpec {
 pub struct Table {
     /// Table name; the physical name is `<app_cluster>-<name>`.
     pub name: String,
+    /// The exact physical name instead of `<app_cluster>-<name>`, e.g. the name of an existing table a script made (`up` adopts it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
     /// Partition key attribute.
     pub hash: String,
     /// Sort key attribute.

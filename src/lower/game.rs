@@ -170,7 +170,10 @@ fn table(
         }
         TableSpec::Long(t) => t.clone(),
     };
-    let physical_name = format!("{prefix}-{}", long.name);
+    let physical_name = long
+        .table_name
+        .clone()
+        .unwrap_or_else(|| format!("{prefix}-{}", long.name));
     let valid_name = |s: &str| {
         (3..=255).contains(&s.len())
             && s.chars()
