@@ -66,7 +66,7 @@ impl EcsApi for SdkEcs {
         Ok(out
             .services()
             .iter()
-            .flat_map(|s| s.load_balancers())
+            .flat_map(aws_sdk_ecs::types::Service::load_balancers)
             .filter_map(|lb| lb.target_group_arn().map(str::to_owned))
             .collect())
     }
