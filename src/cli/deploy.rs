@@ -231,11 +231,13 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
                     serde_json::to_string_pretty(&value).unwrap_or_default()
                 )
             } else {
-                format!(
-                    "{}{}",
-                    status::text(&value, display.style),
-                    failure::report(&troubled)
-                )
+                let why = failure::report(&troubled);
+                let heading = if why.is_empty() {
+                    ""
+                } else {
+                    "Services not running as desired (stopped tasks, target health, last log lines):\n"
+                };
+                format!("{}{heading}{why}", status::text(&value, display.style))
             };
             let _ = write!(deployer.out, "{text}");
             Ok(exit::OK)
