@@ -1,5 +1,8 @@
 //! Integration tests: one binary, one module per concern.
 
+/// Adopting tables made outside CloudFormation (AWS CLI), end to end against the stand-in.
+#[cfg(feature = "aws")]
+mod adopt;
 /// What would deploy broken is refused (images, overlays, collisions); what is fine still renders.
 mod broken;
 /// The binary: help, exit codes, `config`, `schema`, env-file errors.

@@ -208,6 +208,7 @@ def patch_moto() -> None:
     ecs.TaskDefinition.update_from_cloudformation_json = classmethod(td_update)
 
     patch_operate()
+    patch_import()
 
 
 def patch_operate() -> None:
@@ -273,6 +274,161 @@ def patch_operate() -> None:
         return json.dumps(session("c2cfn-port-forward"))
 
     ssm_responses.SimpleSystemManagerResponse.start_session = start_session
+
+
+def patch_import() -> None:
+    """Resource import (c2cfn adopting existing resources, docs/deploy.md).
+
+    (g) moto 5.2.5 has no resource import: an IMPORT change set was taken for
+    a CREATE of a second stack of the same name, and its execute created the
+    resources again (a taken table name: ResourceInUseException). Here an
+    IMPORT change set, on a new or an existing stack, checks what AWS checks
+    (each imported resource is in the template with its type and a
+    DeletionPolicy, exists, and is in no stack; nothing else changes), lists
+    `Import` changes, and its execute attaches the existing moto object (a
+    DynamoDB table, a log group) to the stack: IMPORT_COMPLETE, nothing
+    created, data kept. Parameters may be passed with UsePreviousValue.
+    (h) An update of a DynamoDB table's properties left the stack without the
+    table (no update model). It now updates the table in place like AWS
+    (billing mode, capacity, point-in-time recovery, TTL, tags; items kept),
+    and a changed name or key fails like AWS does for a custom-named table.
+    """
+    from moto.cloudformation import models as cfn, responses
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.table import Table
+    from moto.logs.models import logs_backends
+
+    pending = {}
+
+    def live_stack(backend, name):
+        return next((s for s in backend.stacks.values()
+                     if s.name == name and s.status != "DELETE_COMPLETE"), None)
+
+    def existing(backend, resource_type, identifier):
+        account, region = backend.account_id, backend.region_name
+        if resource_type == "AWS::DynamoDB::Table":
+            return dynamodb_backends[account][region].tables.get(identifier.get("TableName"))
+        if resource_type == "AWS::Logs::LogGroup":
+            return logs_backends[account][region].groups.get(identifier.get("LogGroupName"))
+        return None
+
+    def identifier_of(entry):
+        ident = entry.get("ResourceIdentifier") or {}
+        if isinstance(ident, list):  # [{"key": k, "value": v}] entries
+            ident = {e.get("key"): e.get("value") for e in ident}
+        return ident
+
+    create_response = responses.CloudFormationResponse.create_change_set
+
+    def create_change_set(self):
+        if self._get_param("ChangeSetType") != "IMPORT":
+            return create_response(self)
+        backend = self.cloudformation_backend
+        name = self._get_param("StackName")
+        body = self._get_param("TemplateBody") or self._get_stack_from_s3_url(self._get_param("TemplateURL"))
+        stack = live_stack(backend, name)
+        parameters = {
+            p["ParameterKey"]: (stack.stack_parameters[p["ParameterKey"]]
+                                if p.get("UsePreviousValue") and stack else p.get("ParameterValue"))
+            for p in self._get_param("Parameters", [])
+        }
+        imports = self._get_param("ResourcesToImport", [])
+        change_set_id, stack_id = backend.create_change_set(
+            stack_name=name, change_set_name=self._get_param("ChangeSetName"), template=body,
+            parameters=parameters, description=self._get_param("Description"),
+            change_set_type="UPDATE" if stack else "CREATE")
+        change_set = backend.change_sets[change_set_id]
+        change_set.change_set_type = "IMPORT"
+        change_set.resources_to_import = imports
+        resources = change_set.template_dict.get("Resources") or {}
+        problems = []
+        imported = set()
+        for entry in imports:
+            logical, kind = entry.get("LogicalResourceId"), entry.get("ResourceType")
+            imported.add(logical)
+            declared = resources.get(logical) or {}
+            ident = identifier_of(entry)
+            if declared.get("Type") != kind:
+                problems.append(f"{logical} is not a {kind} in the template")
+            elif "DeletionPolicy" not in declared:
+                problems.append(f"The following resources to import [{logical}] must have DeletionPolicy attribute specified in the template.")
+            obj = existing(backend, kind, ident)
+            if obj is None:
+                problems.append(f"Resource with identifier {ident} of type {kind} does not exist")
+            for other in backend.stacks.values():
+                if other.status == "DELETE_COMPLETE":
+                    continue
+                for held in other.resource_map._parsed_resources.values():
+                    if obj is not None and held is obj:
+                        problems.append(f"{ident} already exists in stack {other.stack_id}")
+        old = stack.resource_map._resource_json_map if stack else {}
+        others = sorted({n for n in set(old) | set(resources)
+                         if n not in imported and old.get(n) != resources.get(n)})
+        if others:
+            problems.append(f"You have modified resources {others} in your template that are not being imported. Update, create or delete operations cannot be executed during import operations.")
+        change_set.changes = [cfn.Change("Import", e.get("LogicalResourceId"), e.get("ResourceType")) for e in imports]
+        if problems:
+            change_set.status, change_set.execution_status = "FAILED", "UNAVAILABLE"
+            change_set.status_reason = " ".join(problems)
+        else:
+            change_set.status, change_set.execution_status = "CREATE_COMPLETE", "AVAILABLE"
+            change_set.status_reason = None
+        return ActionResult({"Id": change_set_id, "StackId": stack_id})
+
+    responses.CloudFormationResponse.create_change_set = create_change_set
+
+    execute_previous = cfn.CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.describe_change_set(change_set_name)
+        if getattr(change_set, "change_set_type", None) != "IMPORT":
+            return execute_previous(self, change_set_name, stack_name)
+        stack = self.stacks[change_set.stack_id]
+        stack._add_stack_event("IMPORT_IN_PROGRESS", resource_status_reason="User Initiated")
+        rmap = stack.resource_map
+        for entry in change_set.resources_to_import:
+            logical, kind = entry["LogicalResourceId"], entry["ResourceType"]
+            obj = existing(self, kind, identifier_of(entry))
+            obj.logical_resource_id, obj.cf_resource_type = logical, kind
+            rmap._parsed_resources[logical] = obj
+            for status in ("IMPORT_IN_PROGRESS", "IMPORT_COMPLETE"):
+                stack.events.append(cfn.Event(
+                    stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=logical,
+                    physical_resource_id=obj.physical_resource_id, resource_type=kind,
+                    resource_status=status, resource_status_reason=None, resource_properties=None))
+        rmap.update(change_set.template_dict, change_set.parameters)
+        stack._add_stack_event("IMPORT_COMPLETE")
+        change_set.execution_status = "EXECUTE_COMPLETE"
+        stack.status = "IMPORT_COMPLETE"
+        stack.template = change_set.template
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.output_map = stack._create_output_map()
+        stack.parameters = change_set.parameters
+
+    cfn.CloudFormationBackend.execute_change_set = execute_change_set
+
+    def table_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        table = original_resource
+        if new_resource_name != table.name or props.get("KeySchema") != table.schema:
+            raise cfn.ValidationError(message=(
+                "CloudFormation cannot update a stack when a custom-named resource requires "
+                f"replacing. Rename {table.name} and update the stack again."))
+        backend = dynamodb_backends[account_id][region_name]
+        table.billing_mode = props.get("BillingMode", "PROVISIONED")
+        if props.get("ProvisionedThroughput"):
+            table.throughput = {**props["ProvisionedThroughput"], "NumberOfDecreasesToday": 0}
+        pitr = (props.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled", False)
+        backend.update_continuous_backups(table.name, {"PointInTimeRecoveryEnabled": bool(pitr)})
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            backend.update_time_to_live(table.name, ttl)
+        table.tags = props.get("Tags") or []
+        return table
+
+    Table.update_from_cloudformation_json = classmethod(table_update)
 
 
 def mock_random_hex() -> str:

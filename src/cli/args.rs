@@ -265,6 +265,17 @@ pub enum Command {
         platform: String,
     },
     #[cfg(feature = "aws")]
+    /// Copy every item of one DynamoDB table into another (the path for a changed table key: declare the new key under a new table name, `up`, then copy). Items are put, so running it again is safe.
+    CopyTable {
+        /// AWS options.
+        #[command(flatten)]
+        aws: RegionArgs,
+        /// The table to read (e.g. the old `ccg-develop-players`).
+        source: String,
+        /// The table to write (e.g. the new `ccg-develop-players-v2`).
+        dest: String,
+    },
+    #[cfg(feature = "aws")]
     /// Open a shell (or run a command) in a running task of a service through ECS Exec.
     Exec {
         /// Project options.

@@ -6,19 +6,23 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
 
-use super::args::{AwsArgs, Command, ProjectArgs};
+use super::args::{AwsArgs, Command, ProjectArgs, RegionArgs};
 use super::exit;
 use super::images;
 use super::pipeline::{self, Rendered};
 use crate::cfn::Format;
 use crate::cfn::logical_id::image_parameter;
 use crate::cfn::resources::secrets::value_parameter;
+use crate::deploy::adopt;
+use crate::deploy::copy_table;
 use crate::deploy::delete_data;
 use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
 use crate::deploy::events::Display;
+use crate::deploy::failure;
 use crate::deploy::params::{self, Inputs, SecretSource};
 use crate::deploy::plan::{Deployer, Options, Outcome};
+use crate::deploy::precheck;
 use crate::deploy::push::Pusher;
 use crate::deploy::sdk::Aws;
 use crate::deploy::service_report;
@@ -81,6 +85,9 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             ..
         } => return copy(aws, source, to, platform, out).await,
         Command::Push { project, aws, .. } => (project, aws, "push"),
+        Command::CopyTable { aws, source, dest } => {
+            return copy_table(aws, source, dest, out).await;
+        }
         _ => return Ok(exit::USAGE),
     };
     let (project, only) = if verb == "push" {
@@ -170,12 +177,23 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             deployer.template_url =
                 template_store::stage(&aws.s3, &staging, &rendered.text, deployer.out).await?;
             let execute = verb == "up";
-            let outcome = match deployer.run(&rendered.text, &parameters, execute).await {
+            precheck::check_images(&aws.ecr, &account, &aws.region, &rendered.value).await?;
+            let adoptions =
+                adopt::detect(&aws.cloudformation, &aws.live, &stack, &rendered.value).await?;
+            let outcome = match deployer
+                .run_adopting(&rendered.text, &parameters, execute, &adoptions)
+                .await
+            {
                 Ok(o) => o,
                 Err(mut f) => {
                     if f.code == exit::DEPLOY_FAILED
-                        && let Some(services) =
-                            service_report::report(&aws.cloudformation, &aws.ecs, &stack).await
+                        && let Some(services) = service_report::report(
+                            &aws.cloudformation,
+                            &aws.ecs,
+                            &aws.health,
+                            &stack,
+                        )
+                        .await
                     {
                         f.message.push('\n');
                         f.message.push_str(&services);
@@ -197,19 +215,29 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             Ok(exit::OK)
         }
         Command::Ps { json, .. } => {
-            let Some(value) = status::read(&aws.cloudformation, &aws.ecs, &stack).await? else {
+            let Some(mut value) = status::read(&aws.cloudformation, &aws.ecs, &stack).await? else {
                 return Err(Failure::refused(
                     format!("stack {stack} does not exist in region {}", aws.region),
                     "`c2cfn up` creates it; check --region and the env file's `app_cluster`",
                 ));
             };
+            // Why services do not run as desired (docs/deploy.md, "When a deploy fails").
+            let troubled =
+                service_report::troubled(&aws.cloudformation, &aws.ecs, &aws.health, &stack).await;
+            value["diagnosis"] = serde_json::to_value(&troubled).unwrap_or_default();
             let text = if *json {
                 format!(
                     "{}\n",
                     serde_json::to_string_pretty(&value).unwrap_or_default()
                 )
             } else {
-                status::text(&value, display.style)
+                let why = failure::report(&troubled);
+                let heading = if why.is_empty() {
+                    ""
+                } else {
+                    "Services not running as desired (stopped tasks, target health, last log lines):\n"
+                };
+                format!("{}{heading}{why}", status::text(&value, display.style))
             };
             let _ = write!(deployer.out, "{text}");
             Ok(exit::OK)
@@ -274,6 +302,28 @@ async fn copy(
         "Copied {source} to {}; use it in the compose file as `image: {}`.",
         pushed.tagged, pushed.pinned
     );
+    Ok(exit::OK)
+}
+
+/// `c2cfn copy-table SOURCE DEST`: no project needed.
+async fn copy_table(
+    args: &RegionArgs,
+    source: &str,
+    dest: &str,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let aws = Aws::connect(args.aws_profile.as_deref(), args.region.as_deref())
+        .await
+        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
+    copy_table::copy(
+        &aws.live,
+        &aws.live,
+        source,
+        dest,
+        out,
+        Duration::from_millis(100),
+    )
+    .await?;
     Ok(exit::OK)
 }
 

@@ -156,7 +156,8 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
         | Command::Diff { .. }
         | Command::Down { .. }
         | Command::Ps { .. }
-        | Command::Push { .. } => super::deploy::execute(&args.command, out, err),
+        | Command::Push { .. }
+        | Command::CopyTable { .. } => super::deploy::execute(&args.command, out, err),
         Command::Config { project, format } => {
             // Like `docker compose config`: the resolved project, without the
             // ECS checks of `render` (a bind mount is shown, not rejected).

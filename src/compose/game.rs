@@ -58,6 +58,7 @@ impl<'de> Deserialize<'de> for TableSpec {
 
 const TABLE_FIELDS: &[&str] = &[
     "name",
+    "table_name",
     "hash",
     "range",
     "hash_type",
@@ -76,6 +77,9 @@ const TABLE_FIELDS: &[&str] = &[
 pub struct Table {
     /// Table name; the physical name is `<app_cluster>-<name>`.
     pub name: Spanned<String>,
+    /// The exact physical name instead of `<app_cluster>-<name>`, e.g. the name of an existing table a script made (`up` adopts it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
     /// Partition key attribute.
     pub hash: Spanned<String>,
     /// Sort key attribute.

@@ -353,7 +353,7 @@ pub struct UpdateConfig {
     /// `order`: `start-first` or `stop-first`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<Spanned<String>>,
-    /// `failure_action` (`rollback` turns on the ECS circuit breaker rollback).
+    /// `failure_action`: `rollback` (default: ECS circuit breaker with rollback), `pause` (circuit breaker without rollback), `continue` (no circuit breaker).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<Spanned<String>>,
     /// `x-*` keys under `update_config` (Docker's `x-aws-min_percent`/`x-aws-max_percent`).

@@ -47,6 +47,20 @@ pub enum ChangeSetType {
     Create,
     /// An existing stack.
     Update,
+    /// Resources that exist outside CloudFormation are brought into a new
+    /// or existing stack (see `adopt.rs`).
+    Import,
+}
+
+/// One entry of an IMPORT change set's ResourcesToImport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceToImport {
+    /// `AWS::DynamoDB::Table`, ...
+    pub resource_type: String,
+    /// Logical ID in the template.
+    pub logical_id: String,
+    /// Identifier properties and values (`TableName` = `game-players`).
+    pub identifier: Vec<(String, String)>,
 }
 
 /// A change set to create.
@@ -63,8 +77,13 @@ pub struct NewChangeSet {
     pub template_url: Option<String>,
     /// Parameter values, by name.
     pub parameters: Vec<(String, String)>,
-    /// CREATE or UPDATE.
+    /// CREATE, UPDATE or IMPORT.
     pub kind: ChangeSetType,
+    /// IMPORT: the resources to import.
+    pub imports: Vec<ResourceToImport>,
+    /// Parameters passed with `UsePreviousValue` (an IMPORT into an
+    /// existing stack keeps every value as deployed).
+    pub previous_parameters: Vec<String>,
 }
 
 /// A stack as `DescribeStacks` shows it.

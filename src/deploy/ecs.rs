@@ -48,6 +48,12 @@ pub trait EcsApi {
     /// `ListTasks` (running, or `stopped`) and `DescribeTasks` for a service.
     async fn tasks(&self, cluster: &str, service: &str, stopped: bool)
     -> ApiResult<Vec<TaskState>>;
+    /// The target group ARNs of a service's load balancers
+    /// (`DescribeServices`); none by default.
+    async fn target_groups(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+        let _ = (cluster, service);
+        Ok(Vec::new())
+    }
 }
 
 /// The cluster of a service ARN (`arn:…:service/CLUSTER/NAME`); `None` for

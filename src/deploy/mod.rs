@@ -4,24 +4,30 @@
 //! [`api`] only, so the state machine ([`plan`]) is tested against fakes and
 //! runs against the AWS SDK ([`sdk`]). See docs/deploy.md.
 
+pub mod adopt;
 pub mod api;
 pub mod change_set;
+pub mod copy_table;
 pub mod delete_data;
 pub mod docker;
 pub mod down;
 pub mod ecs;
 pub mod events;
+pub mod failure;
 pub mod guard;
 pub mod live_review;
 pub mod params;
 pub mod plan;
+pub mod precheck;
 pub mod preview;
 pub mod push;
 pub mod registry;
 pub mod sdk;
+pub mod sdk_adopt;
 pub mod sdk_data;
 pub mod sdk_ecr;
 pub mod sdk_ecs;
+pub mod sdk_health;
 pub mod sdk_s3;
 pub mod service_report;
 pub mod service_status;

@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Instant;
 
-use super::api::{ChangeSetType, CloudFormationApi, NewChangeSet, StackInfo};
+use super::adopt::{self, Adoption};
+use super::api::{Action, ChangeSetType, CloudFormationApi, NewChangeSet, StackInfo};
 use super::change_set::{self, Prepared};
 use super::events::{self, Display, Watched};
 use super::guard::{self, TemplateView};
@@ -218,6 +219,20 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         parameters: &[(String, String)],
         execute: bool,
     ) -> Result<Outcome, Failure> {
+        self.run_adopting(template, parameters, execute, &[]).await
+    }
+
+    /// [`Self::run`], importing `adoptions` (found by [`adopt::detect`])
+    /// first: they show as `import` lines in the preview, and after the
+    /// confirmation an IMPORT change set brings them into the stack before
+    /// the normal change set runs.
+    pub async fn run_adopting(
+        &mut self,
+        template: &str,
+        parameters: &[(String, String)],
+        execute: bool,
+        adoptions: &[Adoption],
+    ) -> Result<Outcome, Failure> {
         let kind = match self.target(execute).await? {
             Target::Recreate if !execute => {
                 self.say("c2cfn up would delete this failed stack and create it again.");
@@ -274,14 +289,22 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             template_url: self.template_url.clone(),
             parameters: parameters.to_vec(),
             kind,
+            imports: Vec::new(),
+            previous_parameters: Vec::new(),
         };
-        let (id, changes) = match change_set::create(self.cfn, &request, self.display.poll).await? {
-            Prepared::NoChanges => {
-                self.say(&format!("No changes: stack {} is up to date.", self.stack));
-                return Ok(Outcome::NoChanges);
-            }
-            Prepared::Ready { id, changes } => (id, changes),
-        };
+        let (id, mut changes) =
+            match change_set::create(self.cfn, &request, self.display.poll).await? {
+                Prepared::NoChanges => {
+                    self.say(&format!("No changes: stack {} is up to date.", self.stack));
+                    return Ok(Outcome::NoChanges);
+                }
+                Prepared::Ready { id, changes } => (id, changes),
+            };
+        // An adopted resource shows as an `add` in the change set; it is an
+        // import instead.
+        changes.retain(|c| {
+            !(c.action == Action::Add && adoptions.iter().any(|a| a.logical_id == c.logical_id))
+        });
         let style = self.display.style;
         let verb = if kind == ChangeSetType::Create {
             "create"
@@ -291,8 +314,11 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         self.say(&style.bold(&format!(
             "Changes to {verb} stack {} ({} resource change(s)):",
             self.stack,
-            changes.len()
+            changes.len() + adoptions.len()
         )));
+        for line in adopt::preview_lines(adoptions, style) {
+            self.say(&line);
+        }
         for line in preview::change_lines(&changes, old_view.as_ref(), &new_view, style) {
             self.say(&line);
         }
@@ -305,24 +331,9 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 None => self.say("Template text unchanged (parameter values changed)."),
             }
         }
-        let findings = guard::check(&changes, old_view.as_ref(), &new_view);
-        if !findings.is_empty() {
-            let mut msg = String::from("this change would lose data:");
-            for f in &findings {
-                let _ = write!(
-                    msg,
-                    "\n  {} ({}) would be {}",
-                    f.logical_id, f.resource_type, f.what
-                );
-            }
-            if !self.options.allow_data_loss {
-                self.discard(&id, kind).await;
-                return Err(Failure::refused(
-                    format!("refused: {msg}\nNothing was changed (the change set was deleted)."),
-                    "keep the key schema/identity of stateful resources as deployed, or back the data up and pass --allow-data-loss",
-                ));
-            }
-            self.say(&style.red_bold(&format!("WARNING: {msg} (--allow-data-loss given)")));
+        if let Err(f) = self.guard(&changes, old_view.as_ref(), &new_view) {
+            self.discard(&id, kind).await;
+            return Err(f);
         }
         if !execute {
             self.discard(&id, kind).await;
@@ -343,17 +354,181 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 return Err(f);
             }
         }
+        if adoptions.is_empty() {
+            return self.execute(&id, changes.len()).await;
+        }
+        // The change set above was the preview; the import goes first, then
+        // the same template as an update of the stack that now holds the
+        // adopted resources.
+        self.discard(&id, kind).await;
+        let started = Instant::now();
+        let imported = self
+            .import(deployed.as_ref().map(|(t, i)| (t.as_str(), i)), adoptions)
+            .await?;
+        let update = NewChangeSet {
+            name: format!("{}-update", request.name),
+            kind: ChangeSetType::Update,
+            ..request
+        };
+        let after_import = TemplateView::parse(
+            &imported,
+            deployed
+                .as_ref()
+                .map(|(_, i)| i.parameters.iter().cloned().collect())
+                .unwrap_or_default(),
+        );
+        let (id, changes) = match change_set::create(self.cfn, &update, self.display.poll).await? {
+            Prepared::NoChanges => {
+                self.say(&format!(
+                    "Stack {}: imported {} in {}s; nothing else to change.",
+                    self.stack,
+                    adopt::summary(adoptions),
+                    started.elapsed().as_secs()
+                ));
+                return Ok(Outcome::Deployed);
+            }
+            Prepared::Ready { id, changes } => (id, changes),
+        };
+        if let Err(f) = self.guard(&changes, after_import.as_ref(), &new_view) {
+            let _ = self.cfn.delete_change_set(self.stack, &id).await;
+            return Err(f);
+        }
+        self.execute(&id, changes.len()).await
+    }
+
+    /// The data-loss guard's verdict on a change set.
+    fn guard(
+        &mut self,
+        changes: &[super::api::ResourceChange],
+        old: Option<&TemplateView>,
+        new: &TemplateView,
+    ) -> Result<(), Failure> {
+        let findings = guard::check(changes, old, new);
+        if findings.is_empty() {
+            return Ok(());
+        }
+        let mut msg = String::from("this change would lose data:");
+        for f in &findings {
+            let _ = write!(
+                msg,
+                "\n  {} ({}) would be {}",
+                f.logical_id, f.resource_type, f.what
+            );
+        }
+        let replaced_table = findings
+            .iter()
+            .any(|f| f.resource_type == "AWS::DynamoDB::Table" && f.what.starts_with("replaced"));
+        if !self.options.allow_data_loss {
+            let hint = if replaced_table {
+                "CloudFormation cannot replace a table that has a name, so --allow-data-loss cannot help here: keep the key as deployed, or declare the new key under another table name (the old table stays) and copy the items with `c2cfn copy-table` (docs/deploy.md, \"Changing a table's key\")"
+            } else {
+                "keep the identity of stateful resources as deployed, or back the data up and pass --allow-data-loss"
+            };
+            return Err(Failure::refused(
+                format!("refused: {msg}\nNothing was changed (the change set was deleted)."),
+                hint,
+            ));
+        }
+        let style = self.display.style;
+        self.say(&style.red_bold(&format!("WARNING: {msg} (--allow-data-loss given)")));
+        Ok(())
+    }
+
+    /// The IMPORT change set: the deployed template (or none) plus the
+    /// adopted resources as they are; returns the template it deployed.
+    async fn import(
+        &mut self,
+        deployed: Option<(&str, &StackInfo)>,
+        adoptions: &[Adoption],
+    ) -> Result<String, Failure> {
+        let base = match deployed {
+            Some((text, _)) => Some(
+                TemplateView::parse(text, BTreeMap::new())
+                    .ok_or_else(|| {
+                        Failure::refused(
+                            "cannot read the deployed template to add the imported resources to it",
+                            "nothing was changed; `aws cloudformation get-template` shows it",
+                        )
+                    })?
+                    .template,
+            ),
+            None => None,
+        };
+        let template = adopt::import_template(base.as_ref(), adoptions);
+        let body = serde_json::to_string_pretty(&template).unwrap_or_default();
+        let request = NewChangeSet {
+            stack: self.stack.to_owned(),
+            name: format!(
+                "c2cfn-import-{}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            ),
+            template_body: body.clone(),
+            template_url: None,
+            parameters: Vec::new(),
+            kind: ChangeSetType::Import,
+            imports: adoptions.iter().map(Adoption::to_import).collect(),
+            previous_parameters: deployed
+                .map(|(_, info)| info.parameters.iter().map(|(k, _)| k.clone()).collect())
+                .unwrap_or_default(),
+        };
+        let prepared = change_set::create(self.cfn, &request, self.display.poll).await;
+        let id = match prepared {
+            Ok(Prepared::Ready { id, .. }) => id,
+            Ok(Prepared::NoChanges) | Err(_) => {
+                if deployed.is_none() {
+                    // The empty REVIEW_IN_PROGRESS stack CreateChangeSet made.
+                    let _ = self.cfn.delete_stack(self.stack).await;
+                }
+                return Err(match prepared {
+                    Err(f) => Failure {
+                        message: format!("the import was refused: {}", f.message),
+                        ..f
+                    },
+                    _ => Failure::refused(
+                        "CloudFormation found nothing to import",
+                        "run `c2cfn up` again; `c2cfn ps` shows the stack",
+                    ),
+                });
+            }
+        };
+        let mut seen = events::baseline(self.cfn, self.stack).await;
+        self.cfn
+            .execute_change_set(self.stack, &id)
+            .await
+            .map_err(|e| Failure::api("cannot execute the import change set", &e))?;
+        self.say(&format!(
+            "Importing {} into stack {} (IMPORT change set).",
+            adopt::summary(adoptions),
+            self.stack
+        ));
+        let watched = self.watch(&mut seen, adoptions.len()).await?;
+        if !events::is_success(&watched.status) {
+            return Err(self.failed(&watched));
+        }
+        self.say(&format!(
+            "Stack {}: {}; now applying the rest.",
+            self.stack,
+            self.display.style.status(&watched.status)
+        ));
+        Ok(body)
+    }
+
+    /// Executes a change set, watches it, and reports the result.
+    async fn execute(&mut self, id: &str, count: usize) -> Result<Outcome, Failure> {
+        let style = self.display.style;
         let mut seen = events::baseline(self.cfn, self.stack).await;
         let started = Instant::now();
         self.cfn
-            .execute_change_set(self.stack, &id)
+            .execute_change_set(self.stack, id)
             .await
             .map_err(|e| Failure::api("cannot execute the change set", &e))?;
         self.say(&format!(
             "Executing change set on stack {} (Ctrl-C stops watching; the deployment goes on).",
             self.stack
         ));
-        let watched = self.watch(&mut seen, changes.len()).await?;
+        let watched = self.watch(&mut seen, count).await?;
         if !events::is_success(&watched.status) {
             return Err(self.failed(&watched));
         }

@@ -17,9 +17,11 @@ use super::api::{
     Ec2Api, NewChangeSet, PropertyChange, Replacement, ResourceChange, StackEvent, StackInfo,
     StackOutput, StackResource,
 };
+use super::sdk_adopt::SdkLive;
 use super::sdk_data::SdkData;
 use super::sdk_ecr::SdkEcr;
 use super::sdk_ecs::SdkEcs;
+use super::sdk_health::SdkHealth;
 use super::sdk_s3::SdkS3;
 
 /// The SDK configuration every c2cfn command uses: `profile` and `region`
@@ -60,6 +62,10 @@ pub struct Aws {
     pub ecs: SdkEcs,
     /// DynamoDB, EFS, ElastiCache (`down --delete-data`).
     pub data: SdkData,
+    /// DynamoDB and CloudWatch Logs look-ups (adopting existing resources).
+    pub live: SdkLive,
+    /// Load balancer target health and container logs (why a deploy failed).
+    pub health: SdkHealth,
     sts: aws_sdk_sts::Client,
     /// The resolved region.
     pub region: String,
@@ -79,6 +85,14 @@ impl Aws {
                 dynamodb: aws_sdk_dynamodb::Client::new(&config),
                 efs: aws_sdk_efs::Client::new(&config),
                 elasticache: aws_sdk_elasticache::Client::new(&config),
+            },
+            live: SdkLive {
+                dynamodb: aws_sdk_dynamodb::Client::new(&config),
+                logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            },
+            health: SdkHealth {
+                elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
+                logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             },
             sts: aws_sdk_sts::Client::new(&config),
             region,
@@ -180,6 +194,7 @@ impl CloudFormationApi for SdkCloudFormation {
             .change_set_type(match cs.kind {
                 ChangeSetType::Create => cfn::ChangeSetType::Create,
                 ChangeSetType::Update => cfn::ChangeSetType::Update,
+                ChangeSetType::Import => cfn::ChangeSetType::Import,
             })
             .capabilities(cfn::Capability::CapabilityIam)
             .capabilities(cfn::Capability::CapabilityNamedIam)
@@ -191,6 +206,23 @@ impl CloudFormationApi for SdkCloudFormation {
                     .parameter_value(v)
                     .build(),
             );
+        }
+        for k in &cs.previous_parameters {
+            req = req.parameters(
+                cfn::Parameter::builder()
+                    .parameter_key(k)
+                    .use_previous_value(true)
+                    .build(),
+            );
+        }
+        for r in &cs.imports {
+            let mut entry = cfn::ResourceToImport::builder()
+                .resource_type(&r.resource_type)
+                .logical_resource_id(&r.logical_id);
+            for (k, v) in &r.identifier {
+                entry = entry.resource_identifier(k, v);
+            }
+            req = req.resources_to_import(entry.build());
         }
         let out = req.send().await.map_err(error)?;
         Ok(out.id().unwrap_or(&cs.name).to_owned())

@@ -54,6 +54,23 @@ impl EcsApi for SdkEcs {
         Ok(all)
     }
 
+    async fn target_groups(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+        let out = self
+            .0
+            .describe_services()
+            .cluster(cluster)
+            .services(service)
+            .send()
+            .await
+            .map_err(error)?;
+        Ok(out
+            .services()
+            .iter()
+            .flat_map(aws_sdk_ecs::types::Service::load_balancers)
+            .filter_map(|lb| lb.target_group_arn().map(str::to_owned))
+            .collect())
+    }
+
     async fn tasks(
         &self,
         cluster: &str,

@@ -4,11 +4,11 @@
 //! did not come up (image pull, health check, exit code) without opening
 //! the console.
 
-use std::fmt::Write as _;
-
-use super::api::{CloudFormationApi, StackEvent};
+use super::api::{ApiResult, CloudFormationApi, StackEvent};
 use super::ecs::{EcsApi, cluster_of};
-use super::ui::clock;
+use super::failure::{
+    self, ContainerExit, ContainerLog, Evidence, ServiceEvidence, StoppedTask, TargetGroupHealth,
+};
 
 const SERVICE: &str = "AWS::ECS::Service";
 /// Service events and stopped tasks shown per service.
@@ -52,11 +52,32 @@ pub fn failed_services(stack: &str, newest_first: &[StackEvent]) -> Vec<(String,
     found
 }
 
+/// What the load balancer and CloudWatch Logs know, behind a trait
+/// (`sdk_health.rs` over the SDK, recorded answers in the tests).
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait HealthApi {
+    /// `DescribeTargetGroups` and `DescribeTargetHealth` of one target group.
+    async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth>;
+    /// The last `n` lines of the log stream ending in `/<container>/<task>`
+    /// in `group` (awslogs streams are `<prefix>/<container>/<task-id>`).
+    async fn last_lines(
+        &self,
+        group: &str,
+        container: &str,
+        task: &str,
+        n: usize,
+    ) -> ApiResult<Vec<String>>;
+}
+
+/// Log lines shown per failed container.
+const LOG_LINES: usize = 20;
+
 /// The report for every failed ECS service; `None` when there is none or
 /// ECS cannot be read (the CloudFormation root cause is shown anyway).
-pub async fn report<C: CloudFormationApi, E: EcsApi>(
+pub async fn report<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
     cfn: &C,
     ecs: &E,
+    health: &H,
     stack: &str,
 ) -> Option<String> {
     let events = cfn.describe_stack_events(stack).await.ok()?;
@@ -64,64 +85,129 @@ pub async fn report<C: CloudFormationApi, E: EcsApi>(
     if failed.is_empty() {
         return None;
     }
-    // Services in the old ARN format do not name their cluster.
-    let stack_cluster = cfn.list_stack_resources(stack).await.ok().and_then(|rs| {
-        rs.into_iter()
-            .find(|r| r.resource_type == "AWS::ECS::Cluster")
-            .map(|r| r.physical_id)
+    let evidence = gather(cfn, ecs, health, stack, &failed).await;
+    let text = failure::report(&evidence);
+    (!text.is_empty()).then_some(text)
+}
+
+/// For `ps`: the evidence about the stack's ECS services that run fewer
+/// tasks than desired or have unhealthy targets (empty when all is well).
+pub async fn troubled<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
+    cfn: &C,
+    ecs: &E,
+    health: &H,
+    stack: &str,
+) -> Evidence {
+    let services: Vec<(String, String)> = cfn
+        .list_stack_resources(stack)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.resource_type == SERVICE && !r.physical_id.is_empty())
+        .map(|r| (r.logical_id, r.physical_id))
+        .collect();
+    let mut evidence = gather(cfn, ecs, health, stack, &services).await;
+    evidence.services.retain(|s| {
+        s.running < s.desired
+            || s.target_groups
+                .iter()
+                .any(|g| g.targets.iter().any(|t| t.state == "unhealthy"))
     });
-    let mut out = String::new();
-    for (logical, physical) in failed {
-        let Some(cluster) = cluster_of(&physical)
+    evidence
+}
+
+/// What ECS, the load balancer and the logs know about `services`
+/// ((logical ID, service ARN) pairs); what cannot be read is left out.
+pub async fn gather<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
+    cfn: &C,
+    ecs: &E,
+    health: &H,
+    stack: &str,
+    services: &[(String, String)],
+) -> Evidence {
+    let resources = cfn.list_stack_resources(stack).await.unwrap_or_default();
+    // Services in the old ARN format do not name their cluster.
+    let stack_cluster = resources
+        .iter()
+        .find(|r| r.resource_type == "AWS::ECS::Cluster")
+        .map(|r| r.physical_id.clone());
+    let log_group = resources
+        .iter()
+        .find(|r| r.resource_type == "AWS::Logs::LogGroup")
+        .map(|r| r.physical_id.clone());
+    let mut evidence = Evidence::default();
+    for (logical, physical) in services {
+        let Some(cluster) = cluster_of(physical)
             .map(str::to_owned)
             .or_else(|| stack_cluster.clone())
         else {
             continue;
         };
-        let services = ecs
-            .describe_services(&cluster, std::slice::from_ref(&physical))
+        let found = ecs
+            .describe_services(&cluster, std::slice::from_ref(physical))
             .await
             .unwrap_or_default();
-        let Some(service) = services.first() else {
+        let Some(service) = found.first() else {
             continue;
         };
-        let _ = writeln!(
-            out,
-            "ECS service {logical} ({}): desired {}, running {}, pending {}",
-            service.name, service.desired, service.running, service.pending
-        );
-        if !service.events.is_empty() {
-            let _ = writeln!(out, "  latest service events:");
-            for (at, message) in service.events.iter().take(SHOWN) {
-                let _ = writeln!(out, "    {}  {message}", clock(*at));
-            }
-        }
+        let mut s = ServiceEvidence {
+            logical_id: logical.clone(),
+            name: service.name.clone(),
+            desired: service.desired,
+            running: service.running,
+            pending: service.pending,
+            events: service.events.clone(),
+            ..ServiceEvidence::default()
+        };
         let stopped = ecs
-            .tasks(&cluster, &physical, true)
+            .tasks(&cluster, physical, true)
             .await
             .unwrap_or_default();
-        if !stopped.is_empty() {
-            let _ = writeln!(out, "  stopped tasks:");
-            for task in stopped.iter().take(SHOWN) {
-                let mut line = format!(
-                    "    {}: {}",
-                    task.id,
-                    task.stopped_reason.as_deref().unwrap_or("stopped")
-                );
-                for (name, exit, reason) in &task.containers {
-                    let _ = write!(line, "; container {name}");
-                    if let Some(code) = exit {
-                        let _ = write!(line, " exited {code}");
-                    }
-                    if let Some(r) = reason {
-                        let _ = write!(line, " ({r})");
-                    }
+        for task in stopped.iter().take(SHOWN) {
+            s.stopped.push(StoppedTask {
+                id: task.id.clone(),
+                reason: task.stopped_reason.clone(),
+                containers: task
+                    .containers
+                    .iter()
+                    .map(|(name, exit_code, reason)| ContainerExit {
+                        name: name.clone(),
+                        exit_code: *exit_code,
+                        reason: reason.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        // The last lines of the newest task's containers that ran and failed.
+        if let (Some(group), Some(task)) = (&log_group, s.stopped.first()) {
+            for c in task
+                .containers
+                .iter()
+                .filter(|c| c.exit_code.is_some_and(|e| e != 0))
+            {
+                if let Ok(lines) = health.last_lines(group, &c.name, &task.id, LOG_LINES).await
+                    && !lines.is_empty()
+                {
+                    s.logs.push(ContainerLog {
+                        task: task.id.clone(),
+                        container: c.name.clone(),
+                        lines,
+                    });
                 }
-                let _ = writeln!(out, "{line}");
             }
         }
+        for arn in ecs
+            .target_groups(&cluster, physical)
+            .await
+            .unwrap_or_default()
+        {
+            if let Ok(g) = health.target_group(&arn).await {
+                s.target_groups.push(g);
+            }
+        }
+        evidence.services.push(s);
     }
-    (!out.is_empty()).then_some(out)
+    evidence
 }
 
 #[cfg(test)]
@@ -132,6 +218,18 @@ mod tests {
     use super::super::ecs::{ServiceState, TaskState};
     use super::super::fake::{FakeCfn, event};
     use super::*;
+
+    /// No target groups, no logs.
+    struct NoHealth;
+
+    impl HealthApi for NoHealth {
+        async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth> {
+            Err(ApiError::new("TargetGroupNotFound", arn))
+        }
+        async fn last_lines(&self, _: &str, _: &str, _: &str, _: usize) -> ApiResult<Vec<String>> {
+            Ok(Vec::new())
+        }
+    }
 
     #[derive(Default)]
     struct FakeEcs {
@@ -234,10 +332,10 @@ mod tests {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = failing_events();
         let ecs = FakeEcs::default();
-        let text = block(report(&cfn, &ecs, "game")).expect("a report");
+        let text = block(report(&cfn, &ecs, &NoHealth, "game")).expect("a report");
         assert_eq!(
             text,
-            "ECS service Api (game-Api-1): desired 2, running 0, pending 1\n  latest service events:\n    01:00:00Z  event 0\n    00:59:59Z  event 1\n    00:59:58Z  event 2\n    00:59:57Z  event 3\n    00:59:56Z  event 4\n  stopped tasks:\n    0a1b: Essential container in task exited; container api exited 1\n"
+            "ECS service Api (game-Api-1): desired 2, running 0, pending 1\n  stopped tasks:\n    0a1b: Essential container in task exited\n      container api: exit code 1\n      cause: an essential container exited with code 1: its last log lines below say why\n  latest service events:\n    01:00:00Z  event 0\n    00:59:59Z  event 1\n    00:59:58Z  event 2\n    00:59:57Z  event 3\n    00:59:56Z  event 4\n"
         );
         assert_eq!(
             ecs.calls.borrow().as_slice(),
@@ -261,7 +359,7 @@ mod tests {
             status: "CREATE_COMPLETE".into(),
         }];
         let ecs = FakeEcs::default();
-        assert!(block(report(&cfn, &ecs, "game")).is_some());
+        assert!(block(report(&cfn, &ecs, &NoHealth, "game")).is_some());
         assert!(ecs.calls.borrow()[0].starts_with("describe game-Cluster "));
     }
 
@@ -270,7 +368,7 @@ mod tests {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = vec![event(1, "Table", "CREATE_FAILED", Some("x"))];
         let ecs = FakeEcs::default();
-        assert_eq!(block(report(&cfn, &ecs, "game")), None);
+        assert_eq!(block(report(&cfn, &ecs, &NoHealth, "game")), None);
         assert!(ecs.calls.borrow().is_empty());
 
         cfn.0.borrow_mut().events = failing_events();
@@ -278,6 +376,6 @@ mod tests {
             broken: true,
             ..FakeEcs::default()
         };
-        assert_eq!(block(report(&cfn, &broken, "game")), None);
+        assert_eq!(block(report(&cfn, &broken, &NoHealth, "game")), None);
     }
 }

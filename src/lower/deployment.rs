@@ -83,6 +83,10 @@ pub(super) fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Di
     out.desired_count = 1;
     out.min_percent = 100;
     out.max_percent = 200;
+    // A deliberate difference from Docker (docs/conversion.md): a broken
+    // image fails the deploy in minutes and rolls back.
+    out.circuit_breaker = true;
+    out.rollback = true;
     if let Some((_, node)) = svc.keys.get("scale")
         && let Some(s) = node.as_scalar().filter(|_| !node.is_null())
     {
@@ -187,7 +191,18 @@ pub(super) fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Di
         out.max_percent = 100;
     }
     if let Some(action) = &update.failure_action {
-        out.rollback = action.value == "rollback";
+        match action.value.as_str() {
+            "rollback" => (out.circuit_breaker, out.rollback) = (true, true),
+            "pause" => (out.circuit_breaker, out.rollback) = (true, false),
+            "continue" => (out.circuit_breaker, out.rollback) = (false, false),
+            other => diags.push(
+                Diagnostic::error(format!(
+                    "`failure_action: {other}` is not one of rollback, pause, continue"
+                ))
+                .at(action.span)
+                .help("rollback (default): the ECS circuit breaker stops and rolls back a failing deployment; pause: it stops without rolling back; continue: no circuit breaker (Docker's ECS behaviour)"),
+            ),
+        }
     }
 }
 

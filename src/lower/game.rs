@@ -214,6 +214,7 @@ fn table(
             let part = |i: usize| Spanned::new(parts[i].to_owned(), at);
             crate::compose::game::Table {
                 name: part(0),
+                table_name: None,
                 hash: part(1),
                 range: (parts.len() == 3).then(|| part(2)),
                 hash_type: None,
@@ -229,7 +230,10 @@ fn table(
         TableSpec::Long(t) => t.clone(),
     };
     let name = long.name.value.clone();
-    let physical_name = format!("{prefix}-{name}");
+    let physical_name = long
+        .table_name
+        .clone()
+        .unwrap_or_else(|| format!("{prefix}-{name}"));
     let valid_name = |s: &str| {
         (3..=255).contains(&s.len())
             && s.chars()

@@ -25,7 +25,12 @@ pub struct Service {
     pub min_percent: u32,
     /// Deployment `MaximumPercent`.
     pub max_percent: u32,
-    /// Roll back a failed deployment (ECS circuit breaker).
+    /// ECS deployment circuit breaker: a deployment whose tasks keep
+    /// failing is stopped (on by default; `failure_action: continue` turns
+    /// it off).
+    pub circuit_breaker: bool,
+    /// The circuit breaker also rolls back to the last working deployment
+    /// (default; `failure_action: pause` stops without rolling back).
     pub rollback: bool,
     /// Listeners on the load balancer, one per published port.
     pub listeners: Vec<Listener>,

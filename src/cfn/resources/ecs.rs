@@ -87,8 +87,9 @@ pub fn emit_service(
         "MaximumPercent": service.max_percent,
         "MinimumHealthyPercent": service.min_percent,
     });
-    if service.rollback {
-        deployment["DeploymentCircuitBreaker"] = json!({"Enable": true, "Rollback": true});
+    if service.circuit_breaker {
+        deployment["DeploymentCircuitBreaker"] =
+            json!({"Enable": true, "Rollback": service.rollback});
     }
     let mut props = json!({
         "Cluster": cluster_arn(stack),

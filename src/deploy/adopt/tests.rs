@@ -1,0 +1,427 @@
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::super::api::{ApiError, StackResource};
+use super::super::fake::{FakeCfn, stack};
+use super::*;
+
+#[derive(Default)]
+struct FakeLive {
+    tables: BTreeMap<String, LiveTable>,
+    groups: BTreeMap<String, LiveLogGroup>,
+    asked: RefCell<Vec<String>>,
+}
+
+impl LiveApi for FakeLive {
+    async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>> {
+        self.asked.borrow_mut().push(format!("table {name}"));
+        if name == "broken" {
+            return Err(ApiError::new(
+                "AccessDeniedException",
+                "no dynamodb:DescribeTable",
+            ));
+        }
+        Ok(self.tables.get(name).cloned())
+    }
+    async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>> {
+        self.asked.borrow_mut().push(format!("group {name}"));
+        Ok(self.groups.get(name).cloned())
+    }
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+fn template() -> Value {
+    json!({"Resources": {
+        "PlayersTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
+            "TableName": "game-players",
+            "AttributeDefinitions": [{"AttributeName": "player-id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "player-id", "KeyType": "HASH"}],
+            "BillingMode": "PROVISIONED",
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
+            "Tags": [{"Key": "com.docker.compose.project", "Value": "game"}]
+        }},
+        "LogGroup": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/docker-compose/game"}},
+        "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {}}
+    }})
+}
+
+fn players() -> LiveTable {
+    LiveTable {
+        status: "ACTIVE".into(),
+        keys: vec![("player-id".into(), "HASH".into())],
+        attributes: vec![("player-id".into(), "S".into())],
+        billing: "PAY_PER_REQUEST".into(),
+        items: 42,
+        tags: vec![("team".into(), "backend".into())],
+        ..LiveTable::default()
+    }
+}
+
+#[test]
+fn an_existing_table_outside_the_stack_is_adopted_as_it_is() {
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    live.tables.insert("game-players".into(), players());
+    let found = block(detect(&cfn, &live, "game", &template())).expect("adoptable");
+    assert_eq!(found.len(), 1);
+    let a = &found[0];
+    assert_eq!(a.logical_id, "PlayersTable");
+    assert_eq!(a.name, "game-players");
+    assert_eq!(
+        a.to_import(),
+        ResourceToImport {
+            resource_type: "AWS::DynamoDB::Table".into(),
+            logical_id: "PlayersTable".into(),
+            identifier: vec![("TableName".into(), "game-players".into())],
+        }
+    );
+    // Imported as it is live, so CloudFormation's record matches it; the
+    // update that follows makes it what the template declares.
+    assert_eq!(
+        a.as_is,
+        json!({"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {
+            "TableName": "game-players",
+            "AttributeDefinitions": [{"AttributeName": "player-id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "player-id", "KeyType": "HASH"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": false},
+            "Tags": [{"Key": "team", "Value": "backend"}]
+        }})
+    );
+    assert_eq!(
+        a.changes,
+        [
+            "billing mode: PAY_PER_REQUEST -> PROVISIONED",
+            "provisioned capacity: none -> ReadCapacityUnits=1, WriteCapacityUnits=1",
+            "point-in-time recovery: false -> true",
+            "tags: team=backend -> com.docker.compose.project=game",
+        ]
+    );
+    assert_eq!(a.keeps[0], "items (about 42, DynamoDB's count)");
+    // The log group did not exist: looked up, nothing to adopt.
+    assert_eq!(
+        live.asked.borrow().as_slice(),
+        ["group /docker-compose/game", "table game-players"]
+    );
+}
+
+#[test]
+fn resources_already_in_the_stack_are_not_looked_up() {
+    let cfn = FakeCfn::default();
+    cfn.0.borrow_mut().resources = vec![StackResource {
+        logical_id: "PlayersTable".into(),
+        physical_id: "game-players".into(),
+        resource_type: "AWS::DynamoDB::Table".into(),
+        status: "UPDATE_COMPLETE".into(),
+    }];
+    let live = FakeLive::default();
+    let found = block(detect(&cfn, &live, "game", &template())).expect("nothing to adopt");
+    assert!(found.is_empty());
+    assert_eq!(
+        live.asked.borrow().as_slice(),
+        ["group /docker-compose/game"]
+    );
+}
+
+#[test]
+fn a_different_key_schema_is_refused_naming_both_keys_and_the_way_out() {
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    let mut t = players();
+    t.keys.push(("match-id".into(), "RANGE".into()));
+    t.attributes.push(("match-id".into(), "N".into()));
+    live.tables.insert("game-players".into(), t);
+    let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
+    assert_eq!(f.code, 1);
+    assert!(
+        f.message.contains("table game-players exists with key player-id (HASH, S) + match-id (RANGE, N), the template declares player-id (HASH, S)"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message
+            .contains("cannot replace a table with a custom name"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("Changing a table's key"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.ends_with("Nothing was changed."), "{}", f.message);
+}
+
+#[test]
+fn a_key_attribute_of_another_type_is_refused() {
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    let mut t = players();
+    t.attributes = vec![("player-id".into(), "N".into())];
+    live.tables.insert("game-players".into(), t);
+    let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
+    assert!(f.message.contains("player-id (HASH, N)"), "{}", f.message);
+}
+
+#[test]
+fn indexes_status_owner_and_deletion_policy_are_all_reported_at_once() {
+    let cfn = FakeCfn::default();
+    cfn.0.borrow_mut().stack = Some(stack("UPDATE_COMPLETE"));
+    let mut live = FakeLive::default();
+    let mut t = players();
+    t.global_indexes = vec!["by-name".into()];
+    t.local_indexes = vec!["by-date".into()];
+    t.status = "UPDATING".into();
+    t.tags
+        .push(("aws:cloudformation:stack-name".into(), "other".into()));
+    live.tables.insert("game-players".into(), t);
+    live.groups
+        .insert("/docker-compose/game".into(), LiveLogGroup::default());
+    let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
+    for part in [
+        "global secondary index(es) by-name",
+        "local secondary index(es) by-date",
+        "is UPDATING, not ACTIVE",
+        "game-players belongs to stack other",
+        "LogGroup (AWS::Logs::LogGroup): /docker-compose/game: the template's LogGroup has no `DeletionPolicy: Retain`",
+        "          LogGroup:\n            DeletionPolicy: Retain",
+    ] {
+        assert!(f.message.contains(part), "{part}\n{}", f.message);
+    }
+}
+
+#[test]
+fn a_stale_owner_tag_of_this_stack_is_no_obstacle() {
+    // After `down`, a kept table still carries the old stack's tags.
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    let mut t = players();
+    t.tags
+        .push(("aws:cloudformation:stack-name".into(), "game".into()));
+    live.tables.insert("game-players".into(), t);
+    let found = block(detect(&cfn, &live, "game", &template())).expect("adoptable");
+    assert_eq!(found.len(), 1);
+    // aws: tags are CloudFormation's, never part of the template.
+    assert_eq!(
+        found[0].as_is["Properties"]["Tags"],
+        json!([{"Key": "team", "Value": "backend"}])
+    );
+}
+
+#[test]
+fn a_log_group_with_retain_is_adopted() {
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    live.groups.insert(
+        "/docker-compose/game".into(),
+        LiveLogGroup {
+            retention: Some(7),
+            tags: Vec::new(),
+        },
+    );
+    let mut t = template();
+    t["Resources"]["LogGroup"]["DeletionPolicy"] = json!("Retain");
+    let found = block(detect(&cfn, &live, "game", &t)).expect("adoptable");
+    assert_eq!(found[0].logical_id, "LogGroup");
+    assert_eq!(found[0].changes, ["retention in days: 7 -> none"]);
+}
+
+#[test]
+fn a_failed_look_up_stops_before_anything_changes() {
+    let cfn = FakeCfn::default();
+    let live = FakeLive::default();
+    let mut t = template();
+    t["Resources"]["PlayersTable"]["Properties"]["TableName"] = json!("broken");
+    let f = block(detect(&cfn, &live, "game", &t)).expect_err("refused");
+    assert!(
+        f.message.contains("cannot look up DynamoDB table broken"),
+        "{}",
+        f.message
+    );
+    assert!(cfn.calls().is_empty());
+}
+
+#[test]
+fn the_import_template_adds_the_resources_as_they_are_to_the_deployed_one() {
+    let a = Adoption {
+        logical_id: "PlayersTable".into(),
+        resource_type: TABLE.into(),
+        key: "TableName".into(),
+        name: "game-players".into(),
+        as_is: json!({"Type": TABLE}),
+        keeps: vec!["items".into()],
+        changes: Vec::new(),
+    };
+    let deployed = json!({"Resources": {"Cluster": {"Type": "AWS::ECS::Cluster"}}, "Outputs": {"X": {"Value": "1"}}});
+    assert_eq!(
+        import_template(Some(&deployed), std::slice::from_ref(&a)),
+        json!({"Resources": {"Cluster": {"Type": "AWS::ECS::Cluster"}, "PlayersTable": {"Type": TABLE}}, "Outputs": {"X": {"Value": "1"}}})
+    );
+    assert_eq!(
+        import_template(None, std::slice::from_ref(&a)),
+        json!({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"PlayersTable": {"Type": TABLE}}})
+    );
+    let lines = preview_lines(&[a], Style::default());
+    assert_eq!(
+        lines,
+        [
+            "  <- import      PlayersTable                     AWS::DynamoDB::Table  (exists: game-players; imported, not created)",
+            "        keeps: items",
+            "        changes: nothing",
+        ]
+    );
+}
+
+mod flow {
+    use std::time::Duration;
+
+    use super::super::super::api::{
+        Action, ChangeSetInfo, ChangeSetType, Replacement, ResourceChange,
+    };
+    use super::super::super::events::Display;
+    use super::super::super::fake::{FakeCfn, event};
+    use super::super::super::plan::{Deployer, Options, Outcome};
+    use super::super::super::ui::{Scripted, Style};
+    use super::*;
+
+    fn add(id: &str, kind: &str) -> ResourceChange {
+        ResourceChange {
+            action: Action::Add,
+            logical_id: id.into(),
+            resource_type: kind.into(),
+            physical_id: None,
+            replacement: Replacement::Unknown,
+            details: Vec::new(),
+        }
+    }
+
+    fn adoption() -> Adoption {
+        Adoption {
+            logical_id: "PlayersTable".into(),
+            resource_type: TABLE.into(),
+            key: "TableName".into(),
+            name: "game-players".into(),
+            as_is: json!({"Type": TABLE, "DeletionPolicy": "Retain", "Properties": {"TableName": "game-players"}}),
+            keeps: vec!["items (about 3, DynamoDB's count)".into()],
+            changes: vec!["billing mode: PAY_PER_REQUEST -> PROVISIONED".into()],
+        }
+    }
+
+    fn run(answers: &[bool], execute: bool) -> (Result<Outcome, Failure>, String, FakeCfn) {
+        let cfn = FakeCfn::default();
+        {
+            let mut s = cfn.0.borrow_mut();
+            s.change_set = Some(ChangeSetInfo {
+                status: "CREATE_COMPLETE".into(),
+                reason: None,
+                changes: vec![
+                    add("PlayersTable", TABLE),
+                    add("Cluster", "AWS::ECS::Cluster"),
+                ],
+            });
+            let mut imported = event(2, "PlayersTable", "IMPORT_COMPLETE", None);
+            imported.resource_type = TABLE.into();
+            s.after_execute = Some((
+                "IMPORT_COMPLETE".into(),
+                vec![
+                    event(1, "game", "IMPORT_IN_PROGRESS", Some("User Initiated")),
+                    imported,
+                ],
+            ));
+        }
+        let mut out = Vec::new();
+        let mut prompt = Scripted {
+            answers: answers.to_vec(),
+            asked: Vec::new(),
+        };
+        let template = r#"{"Resources": {"PlayersTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {"TableName": "game-players"}}, "Cluster": {"Type": "AWS::ECS::Cluster"}}}"#;
+        let result = {
+            let mut d = Deployer {
+                cfn: &cfn,
+                stack: "game",
+                out: &mut out,
+                prompt: &mut prompt,
+                display: Display {
+                    style: Style::default(),
+                    live: false,
+                    poll: Duration::ZERO,
+                },
+                template_url: None,
+                options: Options::default(),
+            };
+            block(d.run_adopting(template, &[], execute, &[adoption()]))
+        };
+        (result, String::from_utf8_lossy(&out).into_owned(), cfn)
+    }
+
+    #[test]
+    fn up_previews_an_import_then_imports_then_updates() {
+        let (result, out, cfn) = run(&[true], true);
+        assert_eq!(result, Ok(Outcome::Deployed), "{out}");
+        assert!(out.contains("Changes to create stack game (2 resource change(s)):\n  <- import      PlayersTable"), "{out}");
+        assert!(out.contains("  +  add         Cluster"), "{out}");
+        assert!(!out.contains("+  add         PlayersTable"), "{out}");
+        assert!(
+            out.contains(
+                "Importing game-players (PlayersTable) into stack game (IMPORT change set)."
+            ),
+            "{out}"
+        );
+        let created = cfn.0.borrow().created.clone();
+        let kinds: Vec<ChangeSetType> = created.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ChangeSetType::Create,
+                ChangeSetType::Import,
+                ChangeSetType::Update
+            ]
+        );
+        let import = &created[1];
+        assert_eq!(import.imports, [adoption().to_import()]);
+        let body: Value = serde_json::from_str(&import.template_body).expect("JSON");
+        assert_eq!(body["Resources"]["PlayersTable"], adoption().as_is);
+        assert!(
+            body["Resources"].get("Cluster").is_none(),
+            "an import creates nothing"
+        );
+        assert_eq!(
+            cfn.calls(),
+            [
+                "create_change_set Create",
+                "delete_change_set",
+                "delete_stack",
+                "create_change_set Import",
+                "execute_change_set",
+                "create_change_set Update",
+                "execute_change_set",
+            ]
+        );
+    }
+
+    #[test]
+    fn diff_and_a_declined_up_import_nothing() {
+        let (result, out, cfn) = run(&[], false);
+        assert_eq!(result, Ok(Outcome::WouldChange), "{out}");
+        assert!(out.contains("<- import      PlayersTable"), "{out}");
+        let (declined, _, cfn2) = run(&[false], true);
+        assert!(declined.is_err());
+        for calls in [cfn.calls(), cfn2.calls()] {
+            assert!(
+                !calls
+                    .iter()
+                    .any(|c| c.contains("Import") || c == "execute_change_set"),
+                "{calls:?}"
+            );
+        }
+    }
+}
