@@ -350,12 +350,13 @@ const CASES: &[Case] = &[
     },
     Case {
         key: "deploy.update_config.failure_action",
-        with: "image: nginx\n    deploy: {update_config: {failure_action: rollback}}",
+        // `rollback` is the default, so the case that proves the key is read is `pause`.
+        with: "image: nginx\n    deploy: {update_config: {failure_action: pause}}",
         without: IMAGE,
         top: "",
         shows: |t| {
             service(t)["DeploymentConfiguration"]["DeploymentCircuitBreaker"]
-                == serde_json::json!({"Enable": true, "Rollback": true})
+                == serde_json::json!({"Enable": true, "Rollback": false})
         },
     },
     Case {
