@@ -11,6 +11,11 @@ mod images;
 #[cfg(feature = "aws")]
 mod operate;
 mod pipeline;
+#[cfg(feature = "aws")]
+mod services;
+mod settings;
+#[cfg(feature = "aws")]
+mod stack;
 
 use std::ffi::OsString;
 use std::io::Write as _;

@@ -26,6 +26,8 @@ pub struct Options {
     pub user_files: Vec<PathBuf>,
     /// Only the dependencies (DynamoDB Local, Redis).
     pub deps_only: bool,
+    /// The services `docker compose up` starts (empty: all).
+    pub services: Vec<String>,
     /// How long to wait for the ports.
     pub wait: Duration,
     /// Tables go to this endpoint instead of DynamoDB Local's port (tests).
@@ -101,8 +103,9 @@ pub fn up(
         );
         return Ok(());
     }
-    let _ = writeln!(err, "c2cfn local: docker {}", files.up().join(" "));
-    docker::run(docker, &files.up(), None).map_err(|e| e.to_string())?;
+    let up = files.up(&options.services);
+    let _ = writeln!(err, "c2cfn local: docker {}", up.join(" "));
+    docker::run(docker, &up, None).map_err(|e| e.to_string())?;
     let mut ports = plan.ports.clone();
     if options.dynamodb_endpoint.is_some() {
         let port = plan
@@ -158,6 +161,22 @@ pub fn down(
         err,
         "c2cfn down: stopped; the data (tables, Redis) is kept in {data}"
     );
+    Ok(())
+}
+
+/// `down` when the compose file cannot be read: `docker compose -p NAME
+/// down` stops the project's containers by name (the data folder stays).
+pub fn down_by_name(
+    project: &str,
+    docker: &mut dyn Docker,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let args: Vec<String> = ["compose", "-p", project, "down"]
+        .map(str::to_owned)
+        .to_vec();
+    let _ = writeln!(err, "c2cfn down: docker {}", args.join(" "));
+    docker::run(docker, &args, None).map_err(|e| e.to_string())?;
+    let _ = writeln!(err, "c2cfn down: stopped; the data (tables, Redis) is kept");
     Ok(())
 }
 
@@ -250,6 +269,7 @@ mod tests {
         let options = Options {
             user_files: vec![dir.path().join("app-compose.yml")],
             deps_only: false,
+            services: Vec::new(),
             wait: Duration::from_secs(2),
             dynamodb_endpoint: Some("http://127.0.0.1:4566".into()),
         };
@@ -312,6 +332,7 @@ mod tests {
         let options = Options {
             user_files: vec!["/p/app-compose.yml".into()],
             deps_only: true,
+            services: Vec::new(),
             wait: Duration::from_millis(300),
             dynamodb_endpoint: None,
         };
