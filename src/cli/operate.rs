@@ -11,7 +11,6 @@ use super::exit;
 use super::pipeline::{self, Rendered};
 use super::settings::Settings as Resolved;
 use super::stack::{self, Operating};
-use crate::cfn::Format;
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
 use crate::local::{self, LocalSettings, docker::DockerCli, dynamodb::LocalDynamoDb, run};
@@ -42,13 +41,15 @@ fn report(err: &mut dyn Write, f: &Failure) -> i32 {
     f.code
 }
 
+/// Renders a local environment (the AWS-only checks skipped).
 fn render(project: &ProjectArgs, err: &mut dyn Write) -> Result<Rendered, i32> {
     let mut sources = SourceMap::new();
-    pipeline::render(project, Format::Yaml, &mut sources, err)
+    pipeline::render_local(project, &mut sources, err)
 }
 
 fn local_setup(
     rendered: &Rendered,
+    command: &str,
     services: &[String],
     deps_only: bool,
 ) -> (local::LocalPlan, run::Options) {
@@ -80,6 +81,8 @@ fn local_setup(
         .and_then(|v| v.parse().ok())
         .map_or(Duration::from_secs(60), Duration::from_secs);
     let options = run::Options {
+        command: command.to_owned(),
+        logins: Vec::new(),
         user_files: rendered
             .compose_files
             .iter()
@@ -95,6 +98,76 @@ fn local_setup(
     (plan, options)
 }
 
+/// The ECR registries the app's images come from (`image:` of services
+/// not built from source), with their regions.
+fn ecr_registries(rendered: &Rendered, services: &[String]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, service) in &rendered.project.services {
+        if !services.is_empty() && !services.contains(name) {
+            continue;
+        }
+        let Some(image) = service.image.as_ref().map(|i| i.value.as_str()) else {
+            continue;
+        };
+        let host = image.split('/').next().unwrap_or_default();
+        // ACCOUNT.dkr.ecr.REGION.amazonaws.com
+        let parts: Vec<&str> = host.split('.').collect();
+        if image.contains('/')
+            && parts.len() >= 6
+            && parts[1] == "dkr"
+            && parts[2] == "ecr"
+            && host.ends_with(".amazonaws.com")
+            && !out.iter().any(|(h, _)| h == host)
+        {
+            out.push((host.to_owned(), parts[3].to_owned()));
+        }
+    }
+    out
+}
+
+/// `docker login` credentials for each ECR registry of the app (AWS
+/// credentials as for the deploy commands); a registry that cannot be
+/// reached gets a warning: docker compose then pulls only if an earlier
+/// login or a local copy of the image allows it.
+fn ecr_logins(
+    rendered: &Rendered,
+    services: &[String],
+    command: &str,
+    err: &mut dyn Write,
+) -> Vec<run::RegistryLogin> {
+    let registries = ecr_registries(rendered, services);
+    if registries.is_empty() {
+        return Vec::new();
+    }
+    let Ok(runtime) = super::runtime(err) else {
+        return Vec::new();
+    };
+    let profile = rendered.env("aws_profile");
+    let mut logins = Vec::new();
+    for (host, region) in registries {
+        let login = runtime.block_on(async {
+            let aws = crate::deploy::sdk::Aws::connect(profile.as_deref(), Some(&region)).await?;
+            crate::deploy::registry::RegistryApi::login(&aws.ecr)
+                .await
+                .map_err(|e| e.to_string())
+        });
+        match login {
+            Ok(l) => logins.push(run::RegistryLogin {
+                endpoint: format!("https://{host}"),
+                user: l.user,
+                password: l.password,
+            }),
+            Err(e) => {
+                let _ = writeln!(
+                    err,
+                    "warning: c2cfn {command}: cannot log in to ECR registry {host}: {e}\n                     help: the app's image comes from there; set AWS credentials (`aws_profile` in the env file, AWS_PROFILE) or pull it yourself"
+                );
+            }
+        }
+    }
+    logins
+}
+
 /// `c2cfn local [--with-app]` and `c2cfn up` with `ecs=false`.
 pub(super) fn local(
     project: &ProjectArgs,
@@ -103,15 +176,29 @@ pub(super) fn local(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    let command = if deps_only { "local" } else { "up" };
     let rendered = match render(project, err) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let known: Vec<String> = rendered.project.services.keys().cloned().collect();
-    if let Err(f) = super::services::check(services, &known, "up") {
+    if let Err(f) = super::services::check(services, &known, command) {
         return report(err, &f);
     }
-    let (plan, options) = local_setup(&rendered, services, deps_only);
+    let (plan, mut options) = local_setup(&rendered, command, services, deps_only);
+    if !deps_only {
+        // Only when docker answers: no AWS call for a run that cannot start.
+        if let Err(e) = crate::docker::check_compose(&mut DockerCli) {
+            return report(
+                err,
+                &Failure::refused(
+                    format!("c2cfn {command} runs the local environment with `docker compose`, and {e}"),
+                    "then run the same command again; see docs/operate.md, \"The local environment\"",
+                ),
+            );
+        }
+        options.logins = ecr_logins(&rendered, services, command, err);
+    }
     let region = plan
         .host_environment
         .get("AWS_REGION")
@@ -137,7 +224,7 @@ pub(super) fn local_down(project: &ProjectArgs, err: &mut dyn Write) -> i32 {
     };
     let result = match &op.rendered {
         Some(rendered) => {
-            let (plan, options) = local_setup(rendered, &[], false);
+            let (plan, options) = local_setup(rendered, "down", &[], false);
             run::down(&plan, &options, &mut DockerCli, err)
         }
         // The compose file does not load: compose stops a project by name.

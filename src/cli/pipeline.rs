@@ -138,7 +138,7 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             // Like `docker compose config`: the resolved project, without the
             // ECS checks of `render` (a bind mount is shown, not rejected).
             let mut sources = SourceMap::new();
-            let loaded = match load(project, &mut sources, err) {
+            let loaded = match load(project, false, &mut sources, err) {
                 Ok(p) => p,
                 Err(code) => return code,
             };
@@ -267,7 +267,12 @@ pub(super) fn compose_files(args: &ProjectArgs, resolved: &Resolved, cwd: &Path)
 }
 
 /// Reads the environment files and loads the compose project.
-fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Result<Project, i32> {
+fn load(
+    args: &ProjectArgs,
+    local: bool,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Project, i32> {
     let mut diags = Diagnostics::new();
     let (env_files, resolved) = read_settings(args, sources, &mut diags);
     if diags.has_errors() {
@@ -277,6 +282,7 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
     let files = compose_files(args, &resolved, &cwd);
     let settings = Settings {
         prefix: resolved.get("app_cluster"),
+        local,
     };
     let options = LoadOptions {
         files: files.clone(),
@@ -326,6 +332,28 @@ pub(super) fn render(
     sources: &mut SourceMap,
     err: &mut dyn Write,
 ) -> Result<Rendered, i32> {
+    render_with(args, format, false, sources, err)
+}
+
+/// [`render`] for running a local environment (`ecs=false`): the checks
+/// that only matter on AWS are skipped ([`Settings::local`]), and so are
+/// CloudFormation's limits.
+#[cfg(feature = "aws")]
+pub(super) fn render_local(
+    args: &ProjectArgs,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Rendered, i32> {
+    render_with(args, Format::Yaml, true, sources, err)
+}
+
+fn render_with(
+    args: &ProjectArgs,
+    format: Format,
+    local: bool,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Rendered, i32> {
     let Project {
         loaded,
         settings,
@@ -333,7 +361,7 @@ pub(super) fn render(
         resolved,
         mut diags,
         files,
-    } = load(args, sources, err)?;
+    } = load(args, local, sources, err)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
     if diags.has_errors() || (args.strict && !diags.is_empty()) {
@@ -345,8 +373,10 @@ pub(super) fn render(
         cfn::overlay::merge(&mut value, overlay);
     }
     let text = cfn::render(&value, format);
-    for problem in cfn::limits::check(&value, &text) {
-        diags.push(problem);
+    if !local {
+        for problem in cfn::limits::check(&value, &text) {
+            diags.push(problem);
+        }
     }
     if diags.has_errors() {
         return Err(report(sources, &diags, args.strict, err));

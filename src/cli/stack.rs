@@ -45,7 +45,12 @@ pub(super) fn operating(
         strict: false,
         ..project.clone()
     };
-    match pipeline::render(&render_args, Format::Yaml, &mut render_sources, &mut held) {
+    let rendered = if resolved.is_ecs() {
+        pipeline::render(&render_args, Format::Yaml, &mut render_sources, &mut held)
+    } else {
+        pipeline::render_local(&render_args, &mut render_sources, &mut held)
+    };
+    match rendered {
         Ok(rendered) => {
             let _ = err.write_all(&held);
             Ok(Operating {

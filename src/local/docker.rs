@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub use crate::docker::{Docker, DockerCli, DockerError, run};
+pub use crate::docker::{Docker, DockerCli, DockerError, check_compose, run};
 
 /// The compose files of one local environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
