@@ -13,6 +13,10 @@ mod diagnostics;
 mod docker;
 /// Every example in `compose/` renders to its committed file in `templates/`, and cfn-lint accepts it.
 mod examples;
+/// Docker Compose habits: flags, positional services, precedence, the
+/// deployed stack, the local environment up to Docker.
+#[cfg(feature = "aws")]
+mod habits;
 /// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
 mod game;
 /// The local environment plan and its compose file.

@@ -82,7 +82,6 @@ fn local_setup(
         .map_or(Duration::from_secs(60), Duration::from_secs);
     let options = run::Options {
         command: command.to_owned(),
-        logins: Vec::new(),
         user_files: rendered
             .compose_files
             .iter()
@@ -185,20 +184,10 @@ pub(super) fn local(
     if let Err(f) = super::services::check(services, &known, command) {
         return report(err, &f);
     }
-    let (plan, mut options) = local_setup(&rendered, command, services, deps_only);
-    if !deps_only {
-        // Only when docker answers: no AWS call for a run that cannot start.
-        if let Err(e) = crate::docker::check_compose(&mut DockerCli) {
-            return report(
-                err,
-                &Failure::refused(
-                    format!("c2cfn {command} runs the local environment with `docker compose`, and {e}"),
-                    "then run the same command again; see docs/operate.md, \"The local environment\"",
-                ),
-            );
-        }
-        options.logins = ecr_logins(&rendered, services, command, err);
-    }
+    let (plan, options) = local_setup(&rendered, command, services, deps_only);
+    // Called by run::up once docker has answered: no AWS call for a run
+    // that cannot start.
+    let mut logins = |err: &mut dyn Write| ecr_logins(&rendered, services, command, err);
     let region = plan
         .host_environment
         .get("AWS_REGION")
@@ -207,7 +196,15 @@ pub(super) fn local(
     let mut tables = |endpoint: &str| -> run::OpenTables {
         Ok(Box::new(LocalDynamoDb::new(endpoint, &region)?))
     };
-    match run::up(&plan, &options, &mut DockerCli, &mut tables, out, err) {
+    match run::up(
+        &plan,
+        &options,
+        &mut DockerCli,
+        &mut logins,
+        &mut tables,
+        out,
+        err,
+    ) {
         Ok(()) => exit::OK,
         Err(e) => report(
             err,

@@ -24,9 +24,6 @@ pub type OpenTables = Result<Box<dyn TableApi>, String>;
 pub struct Options {
     /// The command the user ran (`up`, `local`, `down`), for the messages.
     pub command: String,
-    /// Registries to log in to before `docker compose up` (the app's images
-    /// come from ECR): endpoint, user, password (on standard input only).
-    pub logins: Vec<RegistryLogin>,
     /// The user's compose files.
     pub user_files: Vec<PathBuf>,
     /// Only the dependencies (DynamoDB Local, Redis).
@@ -121,12 +118,19 @@ pub fn dynamodb_endpoint(plan: &LocalPlan, options: &Options) -> Option<String> 
     })
 }
 
-/// `up`: files, `docker compose up -d --wait`, ports, tables; then prints
-/// `export K=V` lines to `out` (progress goes to `err`).
+/// Gives the registries to log in to before `docker compose up` (the app's
+/// images come from ECR); called once docker has answered. Warnings go to
+/// the writer.
+pub type Logins<'a> = &'a mut dyn FnMut(&mut dyn Write) -> Vec<RegistryLogin>;
+
+/// `up`: checks docker, files, `docker login` to the app's registries,
+/// `docker compose up -d --wait`, ports, tables; then prints `export K=V`
+/// lines to `out` (progress goes to `err`).
 pub fn up(
     plan: &LocalPlan,
     options: &Options,
     docker: &mut dyn Docker,
+    logins: Logins<'_>,
     tables: &mut dyn FnMut(&str) -> OpenTables,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -147,7 +151,7 @@ pub fn up(
         return Ok(());
     }
     if !options.deps_only {
-        for login in &options.logins {
+        for login in logins(err) {
             let args = crate::deploy::docker::login(&login.endpoint, &login.user);
             let _ = writeln!(err, "c2cfn {command}: docker {}", args.join(" "));
             docker::run(docker, &args, Some(&login.password)).map_err(|e| e.to_string())?;
@@ -292,7 +296,6 @@ mod tests {
         let plan = crate::local::plan(&stack(), &settings);
         let options = Options {
             command: "up".into(),
-            logins: Vec::new(),
             user_files: Vec::new(),
             deps_only: false,
             services: Vec::new(),
@@ -304,6 +307,7 @@ mod tests {
             &plan,
             &options,
             &mut docker,
+            &mut |_| panic!("no login without docker, nor for the dependencies alone"),
             &mut |_| Ok(Box::new(Tables::default())),
             &mut Vec::new(),
             &mut Vec::new(),
@@ -370,11 +374,6 @@ mod tests {
         let plan = crate::local::plan(&stack(), &settings);
         let options = Options {
             command: "up".into(),
-            logins: vec![RegistryLogin {
-                endpoint: "https://1.dkr.ecr.eu-west-1.amazonaws.com".into(),
-                user: "AWS".into(),
-                password: "secret".into(),
-            }],
             user_files: vec![dir.path().join("app-compose.yml")],
             deps_only: false,
             services: Vec::new(),
@@ -388,6 +387,13 @@ mod tests {
             &plan,
             &options,
             &mut docker,
+            &mut |_| {
+                vec![RegistryLogin {
+                    endpoint: "https://1.dkr.ecr.eu-west-1.amazonaws.com".into(),
+                    user: "AWS".into(),
+                    password: "secret".into(),
+                }]
+            },
             &mut |e| {
                 endpoints.push(e.to_owned());
                 Ok(Box::new(Tables::default()))
@@ -449,7 +455,6 @@ mod tests {
         let plan = crate::local::plan(&stack(), &settings);
         let options = Options {
             command: "local".into(),
-            logins: Vec::new(),
             user_files: vec!["/p/app-compose.yml".into()],
             deps_only: true,
             services: Vec::new(),
@@ -461,6 +466,7 @@ mod tests {
             &plan,
             &options,
             &mut docker,
+            &mut |_| panic!("no login without docker, nor for the dependencies alone"),
             &mut |_| Ok(Box::new(Tables::default())),
             &mut Vec::new(),
             &mut Vec::new(),
