@@ -11,6 +11,8 @@ mod deploy;
 mod diagnostics;
 /// Docker's own input renders with Docker's logical IDs and types.
 mod docker;
+/// `c2cfn schema` against every shipped compose file, judged by `jsonschema`.
+mod editor;
 /// Every example in `compose/` renders to its committed file in `templates/`, and cfn-lint accepts it.
 mod examples;
 /// Docker Compose habits: flags, positional services, precedence, the

@@ -159,7 +159,7 @@ fn ecr_logins(
             Err(e) => {
                 let _ = writeln!(
                     err,
-                    "warning: c2cfn {command}: cannot log in to ECR registry {host}: {e}\n                     help: the app's image comes from there; set AWS credentials (`aws_profile` in the env file, AWS_PROFILE) or pull it yourself"
+                    "warning: c2cfn {command}: cannot log in to ECR registry {host}: {e}\nhelp: the app's image comes from there; set AWS credentials (`aws_profile` in the env file, AWS_PROFILE) or pull it yourself"
                 );
             }
         }
@@ -206,11 +206,18 @@ pub(super) fn local(
         err,
     ) {
         Ok(()) => exit::OK,
-        Err(e) => report(
-            err,
-            &Failure::refused(e, "see docs/operate.md, \"The local environment\""),
-        ),
+        Err(e) => report(err, &local_failure(command, e)),
     }
+}
+
+/// A failure of the local environment, naming the command the user ran.
+fn local_failure(command: &str, e: String) -> Failure {
+    let message = if e.starts_with("c2cfn ") {
+        e
+    } else {
+        format!("c2cfn {command}: {e}")
+    };
+    Failure::refused(message, "see docs/operate.md, \"The local environment\"")
 }
 
 /// `c2cfn down` with `ecs=false`.
@@ -229,10 +236,7 @@ pub(super) fn local_down(project: &ProjectArgs, err: &mut dyn Write) -> i32 {
     };
     match result {
         Ok(()) => exit::OK,
-        Err(e) => report(
-            err,
-            &Failure::refused(e, "see docs/operate.md, \"The local environment\""),
-        ),
+        Err(e) => report(err, &local_failure("down", e)),
     }
 }
 
