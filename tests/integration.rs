@@ -29,6 +29,9 @@ mod operate;
 /// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
 #[cfg(feature = "aws")]
 mod push;
+/// Every command example of README.md works as written.
+#[cfg(feature = "aws")]
+mod readme;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
 /// Shared helpers.
