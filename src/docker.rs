@@ -93,7 +93,9 @@ pub fn check_compose(docker: &mut dyn Docker) -> Result<String, DockerError> {
         Ok((_, text)) => {
             let first = text.lines().map(str::trim).find(|l| !l.is_empty());
             Err(DockerError::NoCompose {
-                said: first.map(|l| format!(" (docker said: {l})")).unwrap_or_default(),
+                said: first
+                    .map(|l| format!(" (docker said: {l})"))
+                    .unwrap_or_default(),
                 v1: if has_program("docker-compose") {
                     ". The `docker-compose` program (Compose v1) is not used: c2cfn runs `docker compose`".to_owned()
                 } else {
@@ -108,9 +110,8 @@ pub fn check_compose(docker: &mut dyn Docker) -> Result<String, DockerError> {
 
 /// Whether `name` is an executable file on PATH.
 fn has_program(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(name).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
 /// Runs one command, mapping failures to [`DockerError`].

@@ -98,7 +98,8 @@ fn shell_env_file_and_p_follow_one_order_everywhere() {
         .unwrap();
     assert_eq!(code(&out), 1, "{}", show(&out));
     assert!(
-        stderr(&out).contains("`app_cluster=9 bad` (from the shell environment) is not a valid stack name"),
+        stderr(&out)
+            .contains("`app_cluster=9 bad` (from the shell environment) is not a valid stack name"),
         "{}",
         show(&out)
     );
@@ -141,7 +142,10 @@ fn executable(path: &Path, text: &str) {
 fn a_file_is_not_a_service() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(&dir.join("compose.yaml"), "name: fs\nservices:\n  app:\n    image: nginx\n");
+    write(
+        &dir.join("compose.yaml"),
+        "name: fs\nservices:\n  app:\n    image: nginx\n",
+    );
     write(&dir.join("develop.env"), "app_cluster=fs-develop\n");
     for (args, flag) in [
         (&["ps", "compose.yaml"][..], "-f compose.yaml ps"),
@@ -163,7 +167,8 @@ fn a_file_is_not_a_service() {
     );
 }
 
-const PROJECT: &str = "name: hab\nservices:\n  app:\n    image: nginx\n  worker:\n    image: nginx\n";
+const PROJECT: &str =
+    "name: hab\nservices:\n  app:\n    image: nginx\n  worker:\n    image: nginx\n";
 
 #[test]
 fn operating_commands_go_on_from_the_deployed_stack() {
@@ -206,10 +211,16 @@ fn operating_commands_go_on_from_the_deployed_stack() {
     assert_eq!(stdout(&logs), "app (aaaa1111) | second\n");
 
     // Mid-edit: the compose file no longer loads.
-    write(&dir.join("compose.yaml"), "name: hab\nservices:\n  app:\n    image: [\n");
+    write(
+        &dir.join("compose.yaml"),
+        "name: hab\nservices:\n  app:\n    image: [\n",
+    );
     let logs = moto.c2cfn(dir, &["-p", "hab", "logs", "app"]);
     assert_eq!(code(&logs), 0, "{}", show(&logs));
-    assert_eq!(stdout(&logs), "app (aaaa1111) | first\napp (aaaa1111) | second\n");
+    assert_eq!(
+        stdout(&logs),
+        "app (aaaa1111) | first\napp (aaaa1111) | second\n"
+    );
     assert!(
         stderr(&logs).starts_with("warning: c2cfn logs: the compose file was not read ("),
         "{}",
@@ -342,8 +353,14 @@ fn the_shipped_local_environment_without_docker_says_what_to_install() {
         err.contains("error: c2cfn up runs the local environment with `docker compose`, and the `docker` command was not found on PATH; install Docker Desktop (macOS, Windows) or Docker Engine with the compose plugin"),
         "{err}"
     );
-    assert!(!err.contains("ACM certificate"), "ecs=false skips AWS-only checks: {err}");
-    assert!(!local.dir.join(".c2cfn").exists(), "nothing is written first");
+    assert!(
+        !err.contains("ACM certificate"),
+        "ecs=false skips AWS-only checks: {err}"
+    );
+    assert!(
+        !local.dir.join(".c2cfn").exists(),
+        "nothing is written first"
+    );
 
     executable(&local.bin.join("docker"), FAKE_DOCKER);
     let out = local.up(None, &[("C2CFN_NO_PLUGIN", "1")]);
@@ -354,7 +371,10 @@ fn the_shipped_local_environment_without_docker_says_what_to_install() {
         "{err}"
     );
     assert_eq!(local.calls(), ["compose version"], "nothing else ran");
-    assert!(!local.dir.join(".c2cfn").exists(), "nothing is written first");
+    assert!(
+        !local.dir.join(".c2cfn").exists(),
+        "nothing is written first"
+    );
 }
 
 #[test]
@@ -363,7 +383,12 @@ fn the_shipped_local_environment_gets_as_far_as_docker() {
     let local = Local::new();
     executable(&local.bin.join("docker"), FAKE_DOCKER);
     let out = local.up(Some(&moto), &[]);
-    assert_eq!(code(&out), 1, "compose up fails without a daemon: {}", show(&out));
+    assert_eq!(
+        code(&out),
+        1,
+        "compose up fails without a daemon: {}",
+        show(&out)
+    );
     let state = local.dir.join(".c2cfn/ccg-local");
     let registry = "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com";
     assert_eq!(
@@ -381,13 +406,19 @@ fn the_shipped_local_environment_gets_as_far_as_docker() {
         show(&out)
     );
     let password = std::fs::read_to_string(local.record.with_extension("txt.stdin")).unwrap();
-    assert!(!password.trim().is_empty(), "the ECR password goes on standard input");
+    assert!(
+        !password.trim().is_empty(),
+        "the ECR password goes on standard input"
+    );
     let err = stderr(&out);
     assert!(
         err.contains("c2cfn up: docker compose -p ccg-local"),
         "messages name the command the user ran: {err}"
     );
-    assert!(err.contains("Cannot connect to the Docker daemon") || err.contains("failed"), "{err}");
+    assert!(
+        err.contains("Cannot connect to the Docker daemon") || err.contains("failed"),
+        "{err}"
+    );
     // The generated file runs the Redis the cloud runs; `.c2cfn/` ignores itself.
     let generated = std::fs::read_to_string(state.join("compose.local.yaml")).unwrap();
     assert!(generated.contains("image: redis:7.0-alpine"), "{generated}");

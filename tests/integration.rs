@@ -15,12 +15,12 @@ mod docker;
 mod editor;
 /// Every example in `compose/` renders to its committed file in `templates/`, and cfn-lint accepts it.
 mod examples;
+/// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
+mod game;
 /// Docker Compose habits: flags, positional services, precedence, the
 /// deployed stack, the local environment up to Docker.
 #[cfg(feature = "aws")]
 mod habits;
-/// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
-mod game;
 /// The local environment plan and its compose file.
 mod local;
 /// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).

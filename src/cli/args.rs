@@ -9,7 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(name = "c2cfn", version, about, after_help = EXIT_CODES)]
 pub struct Args {
     /// Project options before the command (also accepted after it).
-    #[command(flatten, next_help_heading = "Project options (before or after the command)")]
+    #[command(
+        flatten,
+        next_help_heading = "Project options (before or after the command)"
+    )]
     pub project: ProjectFlags,
     /// What to do.
     #[command(subcommand)]
@@ -490,7 +493,15 @@ mod tests {
 
     #[test]
     fn project_flags_go_before_or_after_the_command() {
-        let a = parse(&["-f", "a.yml", "--env-file", "x.env", "render", "-f", "b.yml"]);
+        let a = parse(&[
+            "-f",
+            "a.yml",
+            "--env-file",
+            "x.env",
+            "render",
+            "-f",
+            "b.yml",
+        ]);
         let p = a.project().unwrap();
         assert_eq!(p.files, [PathBuf::from("a.yml"), PathBuf::from("b.yml")]);
         assert_eq!(p.env_files, [PathBuf::from("x.env")]);
@@ -504,7 +515,9 @@ mod tests {
             a.project().unwrap().project_directory,
             Some(PathBuf::from("d"))
         );
-        let e = parse(&["-p", "x", "render", "-p", "y"]).project().unwrap_err();
+        let e = parse(&["-p", "x", "render", "-p", "y"])
+            .project()
+            .unwrap_err();
         assert!(e.contains("`x` before the command, `y` after it"), "{e}");
     }
 

@@ -196,16 +196,37 @@ pub(crate) fn check_value(key: &str, value: &str) -> Option<(&'static str, &'sta
         return None;
     }
     Some(match key {
-        "app_cluster" => ("a valid stack name", "letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. `ccg-develop`)"),
+        "app_cluster" => (
+            "a valid stack name",
+            "letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. `ccg-develop`)",
+        ),
         "ecs" => ("`true` or `false`", "`ecs=false` marks a local environment"),
-        "redis_nodes" => ("a node count", "write a number from 1 to 6, e.g. `redis_nodes=1` (2 or more is Multi-AZ)"),
-        "redis_node_type" => ("an ElastiCache node type", "for example `redis_node_type=cache.t3.micro`"),
-        "docker_tag" => ("a valid image tag", "up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"),
-        "aws_account_id" => ("a 12-digit AWS account ID", "for example `aws_account_id=123456789012`"),
-        "certificate_arn" => ("an ACM certificate ARN", "for example `arn:aws:acm:eu-west-1:123456789012:certificate/…`"),
+        "redis_nodes" => (
+            "a node count",
+            "write a number from 1 to 6, e.g. `redis_nodes=1` (2 or more is Multi-AZ)",
+        ),
+        "redis_node_type" => (
+            "an ElastiCache node type",
+            "for example `redis_node_type=cache.t3.micro`",
+        ),
+        "docker_tag" => (
+            "a valid image tag",
+            "up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`",
+        ),
+        "aws_account_id" => (
+            "a 12-digit AWS account ID",
+            "for example `aws_account_id=123456789012`",
+        ),
+        "certificate_arn" => (
+            "an ACM certificate ARN",
+            "for example `arn:aws:acm:eu-west-1:123456789012:certificate/…`",
+        ),
         "dynamodb_port" | "redis_port" => ("a port number", "a number from 1 to 65535"),
         "aws_region" => ("an AWS region", "for example `aws_region=eu-west-1`"),
-        _ => ("a list of LOCAL:REMOTE ports", "for example `tunnel_ports=5000:4005,5001:4006`"),
+        _ => (
+            "a list of LOCAL:REMOTE ports",
+            "for example `tunnel_ports=5000:4005,5001:4006`",
+        ),
     })
 }
 

@@ -2,13 +2,13 @@
 //! (`build:` and `platform:`), which tag (`docker_tag`, else `latest`), and
 //! how `up`, `diff` and `push` fill the `<Service>Image` parameters.
 
-use std::collections::BTreeMap;
-use std::io::Write;
 use super::pipeline::Rendered;
 use crate::deploy::Failure;
 use crate::deploy::docker::{BuildSpec, DockerCli, fargate_platform};
 use crate::deploy::push::{Pusher, ServiceBuild};
 use crate::deploy::sdk::Aws;
+use std::collections::BTreeMap;
+use std::io::Write;
 
 /// The tag images are pushed under.
 pub(super) fn tag(rendered: &Rendered) -> String {

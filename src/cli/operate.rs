@@ -312,7 +312,10 @@ fn forwards(resolved: &Resolved, given: &[String]) -> Result<Vec<Forward>, Failu
 
 /// The services and the `Metadata.Cluster` of the project: from the
 /// rendered project, else from the deployed template.
-async fn project_services(op: &Operating, api: &Operate) -> Result<(Vec<String>, Option<String>), Failure> {
+async fn project_services(
+    op: &Operating,
+    api: &Operate,
+) -> Result<(Vec<String>, Option<String>), Failure> {
     let cluster = |template: &serde_json::Value| {
         template
             .pointer("/Metadata/Cluster")
@@ -320,7 +323,12 @@ async fn project_services(op: &Operating, api: &Operate) -> Result<(Vec<String>,
             .map(str::to_owned)
     };
     if let Some(rendered) = &op.rendered {
-        let names = rendered.stack.services.iter().map(|s| s.name.clone()).collect();
+        let names = rendered
+            .stack
+            .services
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
         return Ok((names, cluster(&rendered.value)));
     }
     let template = api
@@ -392,7 +400,11 @@ async fn connect(
     Ok((api, profile))
 }
 
-async fn context(op: &Operating, api: &Operate, profile: Option<String>) -> Result<Context, Failure> {
+async fn context(
+    op: &Operating,
+    api: &Operate,
+    profile: Option<String>,
+) -> Result<Context, Failure> {
     let (services, metadata_cluster) = project_services(op, api).await?;
     Ok(Context {
         stack: op.stack.clone(),

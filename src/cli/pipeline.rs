@@ -61,7 +61,10 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
     let project = match args.project() {
         Ok(p) => p,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}\nhelp: give it once, before or after the command");
+            let _ = writeln!(
+                err,
+                "error: {e}\nhelp: give it once, before or after the command"
+            );
             return exit::USAGE;
         }
     };

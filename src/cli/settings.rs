@@ -81,7 +81,12 @@ impl Settings {
 
     /// The value of flag `flag` (when given) sets `key`.
     #[must_use]
-    pub(crate) fn with_flag(mut self, key: &'static str, flag: &'static str, value: Option<&str>) -> Self {
+    pub(crate) fn with_flag(
+        mut self,
+        key: &'static str,
+        flag: &'static str,
+        value: Option<&str>,
+    ) -> Self {
         if let Some(v) = value {
             self.flags.insert(key, (flag, v.to_owned()));
         }
@@ -180,7 +185,12 @@ mod tests {
             ("docker_tag", "v1", "v2", "v3"),
             ("aws_region", "eu-west-1", "eu-west-2", "eu-west-3"),
             ("aws_profile", "a", "b", "c"),
-            ("aws_account_id", "111111111111", "222222222222", "333333333333"),
+            (
+                "aws_account_id",
+                "111111111111",
+                "222222222222",
+                "333333333333",
+            ),
             ("redis_nodes", "1", "2", "3"),
             ("tunnel_ports", "1:2", "3:4", "5:6"),
             ("dynamodb_port", "8000", "8001", "8002"),
@@ -193,11 +203,24 @@ mod tests {
             // Env files: the last one wins.
             let s = Settings::new(IndexMap::new(), &files);
             assert_eq!(s.get(key).as_deref(), Some(b), "{key}");
-            assert_eq!(s.resolve(key).unwrap().source, Source::EnvFile(dir.path().join("2.env")));
+            assert_eq!(
+                s.resolve(key).unwrap().source,
+                Source::EnvFile(dir.path().join("2.env"))
+            );
             // The shell wins over the files.
             let s = Settings::new(shell(&[(key, c)]), &files);
-            assert_eq!(s.resolve(key).unwrap(), Setting { value: c.into(), source: Source::Shell }, "{key}");
-            assert_eq!(s.interpolation_environment().get(key).map(String::as_str), Some(c));
+            assert_eq!(
+                s.resolve(key).unwrap(),
+                Setting {
+                    value: c.into(),
+                    source: Source::Shell
+                },
+                "{key}"
+            );
+            assert_eq!(
+                s.interpolation_environment().get(key).map(String::as_str),
+                Some(c)
+            );
             // A flag wins over both, and interpolation sees it.
             let s = Settings::new(shell(&[(key, c)]), &files).with_flag(
                 match key {
@@ -220,14 +243,33 @@ mod tests {
     #[test]
     fn no_flag_leaves_the_order_alone_and_bad_shell_values_are_named() {
         let dir = tempfile::tempdir().unwrap();
-        let files = [env_file(dir.path(), "d.env", "app_cluster=ccg-develop\necs=false\n")];
-        let s = Settings::new(shell(&[("docker_tag", "-bad")]), &files).with_flag("app_cluster", "-p", None);
+        let files = [env_file(
+            dir.path(),
+            "d.env",
+            "app_cluster=ccg-develop\necs=false\n",
+        )];
+        let s = Settings::new(shell(&[("docker_tag", "-bad")]), &files).with_flag(
+            "app_cluster",
+            "-p",
+            None,
+        );
         assert_eq!(s.get("app_cluster").as_deref(), Some("ccg-develop"));
         assert!(!s.is_ecs());
         let problems = s.invalid();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].0.starts_with("`docker_tag=-bad` (from the shell environment) is not a valid image tag"), "{problems:?}");
+        assert!(
+            problems[0].0.starts_with(
+                "`docker_tag=-bad` (from the shell environment) is not a valid image tag"
+            ),
+            "{problems:?}"
+        );
         let s = Settings::new(IndexMap::new(), &files).with_flag("app_cluster", "-p", Some("9x"));
-        assert!(s.invalid()[0].0.contains("(from -p) is not a valid stack name"), "{:?}", s.invalid());
+        assert!(
+            s.invalid()[0]
+                .0
+                .contains("(from -p) is not a valid stack name"),
+            "{:?}",
+            s.invalid()
+        );
     }
 }

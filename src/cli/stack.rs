@@ -50,44 +50,45 @@ pub(super) fn operating(
     } else {
         pipeline::render_local(&render_args, &mut render_sources, &mut held)
     };
-    match rendered {
-        Ok(rendered) => {
-            let _ = err.write_all(&held);
-            Ok(Operating {
-                stack: rendered.stack_name(),
-                resolved: rendered.resolved.clone(),
-                rendered: Some(rendered),
-            })
-        }
-        Err(_) => {
-            let held = String::from_utf8_lossy(&held).into_owned();
-            let name = resolved
-                .get("app_cluster")
-                .or_else(|| resolved.get("COMPOSE_PROJECT_NAME"));
-            let Some(stack) = name else {
-                let _ = write!(err, "{held}");
-                let _ = writeln!(
-                    err,
-                    "error: c2cfn {command}: the stack name comes from the compose file, which could not be read\n\
-                     help: name the stack with -p NAME (or `app_cluster` in the env file) to {command} the deployed stack without the compose file"
-                );
-                return Err(super::exit::INVALID);
-            };
-            let first = held
-                .lines()
-                .find(|l| l.starts_with("error"))
-                .map(|l| format!(" ({})", l.trim_start_matches("error: ").trim_start_matches("error")))
-                .unwrap_or_default();
-            let _ = writeln!(
-                err,
-                "warning: c2cfn {command}: the compose file was not read{first}; going on from the deployed stack {stack}\n\
-                 help: `c2cfn config` (with the same options) shows every problem of the compose file"
-            );
-            Ok(Operating {
-                resolved,
-                stack,
-                rendered: None,
-            })
-        }
+    if let Ok(rendered) = rendered {
+        let _ = err.write_all(&held);
+        return Ok(Operating {
+            stack: rendered.stack_name(),
+            resolved: rendered.resolved.clone(),
+            rendered: Some(rendered),
+        });
     }
+    let held = String::from_utf8_lossy(&held).into_owned();
+    let name = resolved
+        .get("app_cluster")
+        .or_else(|| resolved.get("COMPOSE_PROJECT_NAME"));
+    let Some(stack) = name else {
+        let _ = write!(err, "{held}");
+        let _ = writeln!(
+            err,
+            "error: c2cfn {command}: the stack name comes from the compose file, which could not be read\n\
+             help: name the stack with -p NAME (or `app_cluster` in the env file) to {command} the deployed stack without the compose file"
+        );
+        return Err(super::exit::INVALID);
+    };
+    let first = held
+        .lines()
+        .find(|l| l.starts_with("error"))
+        .map(|l| {
+            format!(
+                " ({})",
+                l.trim_start_matches("error: ").trim_start_matches("error")
+            )
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        err,
+        "warning: c2cfn {command}: the compose file was not read{first}; going on from the deployed stack {stack}\n\
+         help: `c2cfn config` (with the same options) shows every problem of the compose file"
+    );
+    Ok(Operating {
+        resolved,
+        stack,
+        rendered: None,
+    })
 }

@@ -324,7 +324,10 @@ fn elasticache(
         id,
         node_type,
         nodes,
-        engine_version: redis.engine_version.clone().unwrap_or_else(|| REDIS_ENGINE_VERSION.into()),
+        engine_version: redis
+            .engine_version
+            .clone()
+            .unwrap_or_else(|| REDIS_ENGINE_VERSION.into()),
         snapshot_retention: retention.max(1),
         services: redis.services.clone(),
     });

@@ -109,7 +109,14 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .push(service::lower(project, service, &stack, ecs));
     }
     stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, ecs);
-    game::lower(project, &top, settings, &mut stack, &mut diags, &mut aws_only);
+    game::lower(
+        project,
+        &top,
+        settings,
+        &mut stack,
+        &mut diags,
+        &mut aws_only,
+    );
     checks::check_depends_on(project, &mut diags);
     (stack, diags)
 }

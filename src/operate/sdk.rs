@@ -39,7 +39,13 @@ impl Operate {
     /// The deployed stack's template (`GetTemplate`, as parsed YAML or
     /// JSON); `None` when the stack does not exist.
     pub async fn deployed_template(&self, stack: &str) -> ApiResult<Option<serde_json::Value>> {
-        let out = match self.cloudformation.get_template().stack_name(stack).send().await {
+        let out = match self
+            .cloudformation
+            .get_template()
+            .stack_name(stack)
+            .send()
+            .await
+        {
             Ok(o) => o,
             Err(e) => {
                 let e = error(e);
@@ -50,9 +56,12 @@ impl Operate {
             }
         };
         let body = out.template_body().unwrap_or_default();
-        serde_norway::from_str(body)
-            .map(Some)
-            .map_err(|e| ApiError::new("InvalidTemplate", format!("the deployed template is not YAML or JSON: {e}")))
+        serde_norway::from_str(body).map(Some).map_err(|e| {
+            ApiError::new(
+                "InvalidTemplate",
+                format!("the deployed template is not YAML or JSON: {e}"),
+            )
+        })
     }
 
     /// The SSM endpoint handed to the Session Manager plugin, as the AWS CLI

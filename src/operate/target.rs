@@ -251,7 +251,8 @@ mod deployed_tests {
     #[test]
     fn services_come_from_the_ecs_services_tags() {
         let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/docker-multi-port-secrets.yaml"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("templates/docker-multi-port-secrets.yaml"),
         )
         .unwrap();
         let template: serde_json::Value = serde_norway::from_str(&text).unwrap();
