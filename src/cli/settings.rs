@@ -122,6 +122,7 @@ impl Settings {
     }
 
     /// False when `ecs` resolves to `false` (a local environment).
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
     pub(crate) fn is_ecs(&self) -> bool {
         self.get("ecs").as_deref() != Some("false")
     }
