@@ -69,6 +69,16 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
         }
     };
     let project = &project;
+    // A compose file given where services go is said first: before the
+    // project is read (it may not be found without that very file).
+    #[cfg(feature = "aws")]
+    if let Err(f) = super::services::check_files(&args.services(), args.command.name()) {
+        let _ = writeln!(err, "error: {}", f.message);
+        if let Some(h) = &f.hint {
+            let _ = writeln!(err, "help: {h}");
+        }
+        return f.code;
+    }
     match &args.command {
         Command::Schema => {
             let schema = compose::extensions::schema();

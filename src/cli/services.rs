@@ -37,19 +37,34 @@ pub(super) fn check(given: &[String], known: &[String], command: &str) -> Result
 }
 
 /// Only the file check of [`check`], when the project's services are not
-/// known (the compose file could not be read).
+/// known (the compose file could not be read, or is not read yet): names
+/// that can only be files (`.yml`, `.yaml`, `.json`, `.env`, a path with
+/// `/`), whether or not they exist.
 pub(super) fn check_files(given: &[String], command: &str) -> Result<(), Failure> {
-    match given
+    let Some((message, hint)) = given
         .iter()
+        .filter(|name| name.contains('/') || has_file_extension(name))
         .find_map(|name| file_given_as_service(name, command))
-    {
-        Some((message, hint)) => Err(Failure {
-            message,
-            hint: Some(hint),
-            code: super::exit::USAGE,
-        }),
-        None => Ok(()),
-    }
+    else {
+        return Ok(());
+    };
+    Err(Failure {
+        message,
+        hint: Some(hint),
+        code: super::exit::USAGE,
+    })
+}
+
+fn has_file_extension(arg: &str) -> bool {
+    Path::new(arg)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "yml" | "yaml" | "json" | "env"
+            )
+        })
 }
 
 /// A positional argument that looks like a file (a YAML, JSON or env file,
@@ -93,6 +108,9 @@ mod tests {
         assert!(file_given_as_service("dir/app", "logs").is_some());
         assert!(file_given_as_service("app", "logs").is_none());
         assert!(file_given_as_service("web-1", "logs").is_none());
+        // Before the project is read: only names that cannot be services.
+        assert!(check_files(&["app".into(), "x.yml".into()], "ps").is_err());
+        assert!(check_files(&["Cargo.lock".into()], "ps").is_ok());
     }
 
     #[test]

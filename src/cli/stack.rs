@@ -67,7 +67,7 @@ pub(super) fn operating(
         let _ = writeln!(
             err,
             "error: c2cfn {command}: the stack name comes from the compose file, which could not be read\n\
-             help: name the stack with -p NAME (or `app_cluster` in the env file) to {command} the deployed stack without the compose file"
+             help: name the stack with -p NAME (or `app_cluster` in the env file) to reach the deployed stack without the compose file"
         );
         return Err(super::exit::INVALID);
     };
