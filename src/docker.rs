@@ -12,6 +12,11 @@ pub trait Docker {
     /// Runs `docker ARGS...`, writing `stdin` (when given) to its standard
     /// input; returns its exit status.
     fn run(&mut self, args: &[String], stdin: Option<&str>) -> std::io::Result<ExitStatus>;
+    /// Runs `docker ARGS...` quietly, for a check: its exit status and
+    /// what it printed (standard output, then standard error).
+    fn probe(&mut self, args: &[String]) -> std::io::Result<(ExitStatus, String)> {
+        self.run(args, None).map(|s| (s, String::new()))
+    }
 }
 
 /// The real `docker` CLI, found on `PATH`.
@@ -20,9 +25,7 @@ pub struct DockerCli;
 
 impl Docker for DockerCli {
     fn available(&self) -> bool {
-        std::env::var_os("PATH").is_some_and(|paths| {
-            std::env::split_paths(&paths).any(|dir| dir.join("docker").is_file())
-        })
+        has_program("docker")
     }
 
     fn run(&mut self, args: &[String], stdin: Option<&str>) -> std::io::Result<ExitStatus> {
@@ -37,6 +40,16 @@ impl Docker for DockerCli {
         }
         child.wait()
     }
+
+    fn probe(&mut self, args: &[String]) -> std::io::Result<(ExitStatus, String)> {
+        let out = Command::new("docker")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()?;
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        Ok((out.status, text))
+    }
 }
 
 /// Why a docker command failed, in words a user can act on.
@@ -44,7 +57,7 @@ impl Docker for DockerCli {
 pub enum DockerError {
     /// The CLI is not installed.
     #[error(
-        "the `docker` command was not found on PATH; install Docker (Docker Desktop, or Docker Engine with the compose plugin)"
+        "the `docker` command was not found on PATH; install Docker Desktop (macOS, Windows) or Docker Engine with the compose plugin (Linux: https://docs.docker.com/engine/install/)"
     )]
     Missing,
     /// It ran and failed.
@@ -58,6 +71,47 @@ pub enum DockerError {
     /// It could not be started.
     #[error("cannot run `docker`: {0}")]
     Io(#[source] std::io::Error),
+    /// The CLI answers, but not `docker compose` (Compose v2).
+    #[error(
+        "Docker's compose plugin is missing: `docker compose version` failed{said}. Install it: Docker Desktop includes it; on Linux install the `docker-compose-plugin` package from Docker's repository (https://docs.docker.com/compose/install/linux/){v1}"
+    )]
+    NoCompose {
+        /// What docker said, as ` (…)`, or empty.
+        said: String,
+        /// A note when only the old `docker-compose` (v1) is installed.
+        v1: String,
+    },
+}
+
+/// Checks that the `docker` CLI and its compose plugin answer (`docker
+/// compose version`), before anything is written or started; returns the
+/// compose version line.
+pub fn check_compose(docker: &mut dyn Docker) -> Result<String, DockerError> {
+    let args = ["compose", "version"].map(str::to_owned);
+    match docker.probe(&args) {
+        Ok((status, text)) if status.success() => Ok(text.trim().to_owned()),
+        Ok((_, text)) => {
+            let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+            Err(DockerError::NoCompose {
+                said: first
+                    .map(|l| format!(" (docker said: {l})"))
+                    .unwrap_or_default(),
+                v1: if has_program("docker-compose") {
+                    ". The `docker-compose` program (Compose v1) is not used: c2cfn runs `docker compose`".to_owned()
+                } else {
+                    String::new()
+                },
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DockerError::Missing),
+        Err(e) => Err(DockerError::Io(e)),
+    }
+}
+
+/// Whether `name` is an executable file on PATH.
+fn has_program(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
 /// Runs one command, mapping failures to [`DockerError`].

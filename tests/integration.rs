@@ -16,10 +16,16 @@ mod deploy;
 mod diagnostics;
 /// Docker's own input renders with Docker's logical IDs and types.
 mod docker;
+/// `c2cfn schema` against every shipped compose file, judged by `jsonschema`.
+mod editor;
 /// Every example in `compose/` renders to its committed file in `templates/`, and cfn-lint accepts it.
 mod examples;
 /// The game-backend layer: tables, scaling, Redis, DNS, IAM and env injection.
 mod game;
+/// Docker Compose habits: flags, positional services, precedence, the
+/// deployed stack, the local environment up to Docker.
+#[cfg(feature = "aws")]
+mod habits;
 /// Docker's logical IDs for every input shape (ports, names, networks, volumes, secrets).
 mod ids;
 /// The local environment plan and its compose file.
@@ -32,6 +38,9 @@ mod operate;
 /// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
 #[cfg(feature = "aws")]
 mod push;
+/// Every command example of README.md works as written.
+#[cfg(feature = "aws")]
+mod readme;
 /// `diff --against`: the CI recipe on a temporary git repository.
 mod review;
 /// No input makes the pipeline panic (property tests).

@@ -19,6 +19,7 @@ fn local_plan() -> c2cfn::local::LocalPlan {
     let loaded = compose::load(&options, &mut sources).expect("the example loads");
     let lowered = c2cfn::lower::Settings {
         prefix: Some("ccg-local".into()),
+        local: true,
     };
     let (stack, _) = c2cfn::lower::lower(&loaded.project, &lowered);
     plan(

@@ -446,7 +446,7 @@ fn the_local_environment_runs_compose_and_creates_tables_once() {
     assert_eq!(
         lines(&record).join(" "),
         format!(
-            "compose -p optest-local -f {} -f {} up -d --wait --build --",
+            "compose version -- compose -p optest-local -f {} -f {} up -d --wait --build --",
             dir.join("compose.yaml").display(),
             state.join("compose.local.yaml").display()
         )
@@ -470,7 +470,7 @@ fn the_local_environment_runs_compose_and_creates_tables_once() {
     assert_eq!(
         lines(&record).join(" "),
         format!(
-            "compose -p optest-local -f {} up -d --wait --",
+            "compose version -- compose -p optest-local -f {} up -d --wait --",
             state.join("compose.deps.yaml").display()
         )
     );

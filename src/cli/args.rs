@@ -8,6 +8,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "c2cfn", version, about, after_help = EXIT_CODES)]
 pub struct Args {
+    /// Project options before the command (also accepted after it).
+    #[command(
+        flatten,
+        next_help_heading = "Project options (before or after the command)"
+    )]
+    pub project: ProjectFlags,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -30,68 +36,128 @@ pub struct AwsArgs {
     pub no_wait: bool,
 }
 
-/// Options shared by every command that loads a project.
+/// The project options, accepted before the command (`c2cfn -f x.yml logs
+/// -f app`, as `docker compose` writes them) and after it.
 #[derive(Debug, Clone, clap::Args, Default)]
-pub struct ProjectArgs {
-    /// Compose files (also `-f`); default: COMPOSE_FILE, else compose.yaml & co. in this directory or above.
-    #[arg(value_name = "FILE")]
-    pub positional: Vec<PathBuf>,
-    /// Compose file (repeatable; later files override earlier ones).
+pub struct ProjectFlags {
+    /// Compose file (repeatable; later files override earlier ones). Default: `app_compose` in the env file, COMPOSE_FILE, else compose.yaml & co. in this directory or above.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Project name (default: COMPOSE_PROJECT_NAME, `name:` in the file, or the directory name).
-    #[arg(short = 'p', long = "project-name")]
+    /// Project and stack name; overrides `app_cluster` (see README, "Precedence").
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
     pub project_name: Option<String>,
     /// Project directory (default: the first compose file's directory).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub project_directory: Option<PathBuf>,
     /// Environment file (`key=value` lines): interpolation variables and c2cfn settings such as `app_cluster` and `app_compose`.
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
     /// Enable a profile (repeatable; also COMPOSE_PROFILES).
-    #[arg(long = "profile")]
+    #[arg(long = "profile", value_name = "PROFILE")]
     pub profiles: Vec<String>,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
 }
 
-/// Project options of `exec`, `tunnel` and `logs`, whose positional
-/// arguments are service names (compose files only through `-f`).
+/// The project options of `logs`, where `-f` means `--follow` (as in
+/// `docker compose logs -f`): the compose file is `--file` there, or `-f`
+/// before the command.
 #[cfg(feature = "aws")]
 #[derive(Debug, Clone, clap::Args, Default)]
-pub struct ServiceProjectArgs {
-    /// Compose file (repeatable; later files override earlier ones).
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
+pub struct LogsProjectFlags {
+    /// Compose file (repeatable); `-f` before the command.
+    #[arg(long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Project name (default: COMPOSE_PROJECT_NAME, `name:` in the file, or the directory name).
-    #[arg(short = 'p', long = "project-name")]
+    /// Project and stack name; overrides `app_cluster`.
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
     pub project_name: Option<String>,
     /// Project directory (default: the first compose file's directory).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub project_directory: Option<PathBuf>,
     /// Environment file (`key=value` lines), e.g. develop.env.
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
     /// Enable a profile (repeatable; also COMPOSE_PROFILES).
-    #[arg(long = "profile")]
+    #[arg(long = "profile", value_name = "PROFILE")]
     pub profiles: Vec<String>,
 }
 
 #[cfg(feature = "aws")]
-impl ServiceProjectArgs {
-    /// The same options as [`ProjectArgs`].
-    #[must_use]
-    pub fn project(&self) -> ProjectArgs {
-        ProjectArgs {
-            positional: Vec::new(),
-            files: self.files.clone(),
-            project_name: self.project_name.clone(),
-            project_directory: self.project_directory.clone(),
-            env_files: self.env_files.clone(),
-            profiles: self.profiles.clone(),
+impl From<&LogsProjectFlags> for ProjectFlags {
+    fn from(f: &LogsProjectFlags) -> Self {
+        Self {
+            files: f.files.clone(),
+            project_name: f.project_name.clone(),
+            project_directory: f.project_directory.clone(),
+            env_files: f.env_files.clone(),
+            profiles: f.profiles.clone(),
             strict: false,
         }
+    }
+}
+
+/// The project options of one run: those before the command merged with
+/// those after it, plus the compose files `render` and `config` take as
+/// positional arguments.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectArgs {
+    /// Compose files given as positional arguments (`render`, `config`).
+    pub positional: Vec<PathBuf>,
+    /// `-f` files: those before the command, then those after it.
+    pub files: Vec<PathBuf>,
+    /// `-p`.
+    pub project_name: Option<String>,
+    /// `--project-directory`.
+    pub project_directory: Option<PathBuf>,
+    /// `--env-file` files, in order.
+    pub env_files: Vec<PathBuf>,
+    /// `--profile`.
+    pub profiles: Vec<String>,
+    /// `--strict`.
+    pub strict: bool,
+}
+
+impl ProjectArgs {
+    /// Merges the options before the command (`global`) with those after
+    /// it: lists are concatenated; a single value given in both places must
+    /// be the same.
+    pub fn merge(global: &ProjectFlags, local: &ProjectFlags) -> Result<Self, String> {
+        let one = |flag: &str, a: Option<String>, b: Option<String>| match (a, b) {
+            (Some(a), Some(b)) if a != b => Err(format!(
+                "{flag} is given twice with different values (`{a}` before the command, `{b}` after it)"
+            )),
+            (a, b) => Ok(b.or(a)),
+        };
+        let dir = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        Ok(Self {
+            positional: Vec::new(),
+            files: global.files.iter().chain(&local.files).cloned().collect(),
+            project_name: one(
+                "-p/--project-name",
+                global.project_name.clone(),
+                local.project_name.clone(),
+            )?,
+            project_directory: one(
+                "--project-directory",
+                dir(&global.project_directory),
+                dir(&local.project_directory),
+            )?
+            .map(PathBuf::from),
+            env_files: global
+                .env_files
+                .iter()
+                .chain(&local.env_files)
+                .cloned()
+                .collect(),
+            profiles: global
+                .profiles
+                .iter()
+                .chain(&local.profiles)
+                .cloned()
+                .collect(),
+            strict: global.strict || local.strict,
+        })
     }
 }
 
@@ -143,9 +209,12 @@ pub enum FailOn {
 pub enum Command {
     /// Print the CloudFormation template for a compose project.
     Render {
+        /// Compose files (as -f).
+        #[arg(id = "compose_files", value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Project options.
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: OutputFormat,
@@ -158,9 +227,12 @@ pub enum Command {
     },
     /// Print the resolved compose project (as `docker compose config` does) with c2cfn's settings.
     Config {
+        /// Compose files (as -f).
+        #[arg(id = "compose_files", value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Project options.
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: OutputFormat,
@@ -172,10 +244,13 @@ pub enum Command {
     Up {
         /// Project options.
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
+        /// Services whose images are built and pushed (default: every service with `build:`; the others keep the image already in ECR). With `ecs=false`: the services `docker compose up` starts.
+        #[arg(value_name = "SERVICE")]
+        services: Vec<String>,
         /// Answer yes to every confirmation (required without a terminal, e.g. in CI).
         #[arg(short = 'y', long)]
         yes: bool,
@@ -193,7 +268,7 @@ pub enum Command {
     Diff {
         /// Project options.
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// AWS options.
         #[cfg(feature = "aws")]
         #[command(flatten)]
@@ -234,7 +309,7 @@ pub enum Command {
     Down {
         /// Project options.
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
@@ -246,14 +321,17 @@ pub enum Command {
         delete_data: bool,
     },
     #[cfg(feature = "aws")]
-    /// Build and push the images of services with `build:` to ECR (`<stack>/<service>`), pinned by digest; or copy an image into ECR with --copy/--to. Positional arguments that are not files name the services to push (default: all with `build:`).
+    /// Build and push the images of services with `build:` to ECR (`<stack>/<service>`), pinned by digest; or copy an image into ECR with --copy/--to.
     Push {
         /// Project options (positional: compose files and SERVICE names).
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
+        /// Services to push (default: every service with `build:`).
+        #[arg(value_name = "SERVICE")]
+        services: Vec<String>,
         /// Copy this image (e.g. a public one) into ECR instead of building: pull, tag, push.
         #[arg(long, value_name = "IMAGE", requires = "to")]
         copy: Option<String>,
@@ -280,7 +358,7 @@ pub enum Command {
     Exec {
         /// Project options.
         #[command(flatten)]
-        project: ServiceProjectArgs,
+        project: ProjectFlags,
         /// AWS options.
         #[command(flatten)]
         aws: RegionArgs,
@@ -301,7 +379,7 @@ pub enum Command {
     Tunnel {
         /// Project options.
         #[command(flatten)]
-        project: ServiceProjectArgs,
+        project: ProjectFlags,
         /// AWS options.
         #[command(flatten)]
         aws: RegionArgs,
@@ -332,22 +410,23 @@ pub enum Command {
     #[cfg(feature = "aws")]
     /// Print the services' CloudWatch logs, interleaved in time order.
     Logs {
-        /// Project options.
+        /// Project options (`-f` is --follow here; the compose file is --file, or -f before the command).
         #[command(flatten)]
-        project: ServiceProjectArgs,
+        project: LogsProjectFlags,
         /// AWS options.
         #[command(flatten)]
         aws: RegionArgs,
         /// Services (default: all).
+        #[arg(value_name = "SERVICE")]
         services: Vec<String>,
         /// Keep printing new lines (Ctrl-C stops).
-        #[arg(long)]
+        #[arg(short = 'f', long)]
         follow: bool,
         /// Only lines newer than this: 30s, 10m, 2h, 1d.
         #[arg(long, value_name = "DURATION")]
         since: Option<String>,
         /// Only the last N lines of each container.
-        #[arg(long, value_name = "N")]
+        #[arg(short = 'n', long, value_name = "N")]
         tail: Option<usize>,
     },
     #[cfg(feature = "aws")]
@@ -355,7 +434,7 @@ pub enum Command {
     Local {
         /// Project options.
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// Also run the app's own services, as `up` does with an `ecs=false` env file.
         #[arg(long)]
         with_app: bool,
@@ -365,12 +444,175 @@ pub enum Command {
     Ps {
         /// Project options.
         #[command(flatten)]
-        project: ProjectArgs,
+        project: ProjectFlags,
         /// AWS options.
         #[command(flatten)]
         aws: AwsArgs,
+        /// Only these services (default: all).
+        #[arg(value_name = "SERVICE")]
+        services: Vec<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+impl Command {
+    /// The command's name, as the user typed it (for messages).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Render { .. } => "render",
+            Self::Config { .. } => "config",
+            Self::Schema => "schema",
+            #[cfg(feature = "aws")]
+            Self::Up { .. } => "up",
+            Self::Diff { .. } => "diff",
+            #[cfg(feature = "aws")]
+            Self::CopyTable { .. } => "copy-table",
+            #[cfg(feature = "aws")]
+            Self::Down { .. } => "down",
+            #[cfg(feature = "aws")]
+            Self::Push { .. } => "push",
+            #[cfg(feature = "aws")]
+            Self::Exec { .. } => "exec",
+            #[cfg(feature = "aws")]
+            Self::Tunnel { .. } => "tunnel",
+            #[cfg(feature = "aws")]
+            Self::Logs { .. } => "logs",
+            #[cfg(feature = "aws")]
+            Self::Local { .. } => "local",
+            #[cfg(feature = "aws")]
+            Self::Ps { .. } => "ps",
+        }
+    }
+}
+
+impl Args {
+    /// The project options of this run (before and after the command).
+    pub fn project(&self) -> Result<ProjectArgs, String> {
+        let (local, positional): (ProjectFlags, &[PathBuf]) = match &self.command {
+            Command::Render { files, project, .. } | Command::Config { files, project, .. } => {
+                (project.clone(), files)
+            }
+            Command::Schema => (ProjectFlags::default(), &[]),
+            #[cfg(feature = "aws")]
+            Command::CopyTable { .. } => (ProjectFlags::default(), &[]),
+            Command::Diff { project, .. } => (project.clone(), &[]),
+            #[cfg(feature = "aws")]
+            Command::Up { project, .. }
+            | Command::Down { project, .. }
+            | Command::Push { project, .. }
+            | Command::Exec { project, .. }
+            | Command::Tunnel { project, .. }
+            | Command::Local { project, .. }
+            | Command::Ps { project, .. } => (project.clone(), &[]),
+            #[cfg(feature = "aws")]
+            Command::Logs { project, .. } => (ProjectFlags::from(project), &[]),
+        };
+        let mut merged = ProjectArgs::merge(&self.project, &local)?;
+        merged.positional = positional.to_vec();
+        Ok(merged)
+    }
+
+    /// The services named as positional arguments (`ps`, `up`, `logs`,
+    /// `exec`, `tunnel`, `push`).
+    #[must_use]
+    pub fn services(&self) -> Vec<String> {
+        match &self.command {
+            #[cfg(feature = "aws")]
+            Command::Up { services, .. }
+            | Command::Push { services, .. }
+            | Command::Logs { services, .. }
+            | Command::Ps { services, .. } => services.clone(),
+            #[cfg(feature = "aws")]
+            Command::Exec { service, .. } | Command::Tunnel { service, .. } => {
+                service.iter().cloned().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Args {
+        Args::try_parse_from(std::iter::once("c2cfn").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn project_flags_go_before_or_after_the_command() {
+        let a = parse(&[
+            "-f",
+            "a.yml",
+            "--env-file",
+            "x.env",
+            "render",
+            "-f",
+            "b.yml",
+        ]);
+        let p = a.project().unwrap();
+        assert_eq!(p.files, [PathBuf::from("a.yml"), PathBuf::from("b.yml")]);
+        assert_eq!(p.env_files, [PathBuf::from("x.env")]);
+        let a = parse(&["render", "c.yml", "-p", "x", "--profile", "dev"]);
+        let p = a.project().unwrap();
+        assert_eq!(p.positional, [PathBuf::from("c.yml")]);
+        assert_eq!(p.project_name.as_deref(), Some("x"));
+        assert_eq!(p.profiles, ["dev"]);
+        let a = parse(&["-p", "x", "--project-directory", "d", "config", "-p", "x"]);
+        assert_eq!(
+            a.project().unwrap().project_directory,
+            Some(PathBuf::from("d"))
+        );
+        let e = parse(&["-p", "x", "render", "-p", "y"])
+            .project()
+            .unwrap_err();
+        assert!(e.contains("`x` before the command, `y` after it"), "{e}");
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn logs_f_is_follow_after_the_command_and_file_before_it() {
+        let a = parse(&["-f", "x.yml", "logs", "-f", "app", "-n", "5"]);
+        let Command::Logs {
+            follow,
+            tail,
+            services,
+            ..
+        } = &a.command
+        else {
+            panic!("not logs");
+        };
+        assert!(*follow);
+        assert_eq!(*tail, Some(5));
+        assert_eq!(services, &["app"]);
+        assert_eq!(a.project().unwrap().files, [PathBuf::from("x.yml")]);
+        let a = parse(&["logs", "--file", "y.yml", "--follow", "--tail", "2"]);
+        assert_eq!(a.project().unwrap().files, [PathBuf::from("y.yml")]);
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn services_are_positional() {
+        for (args, want) in [
+            (&["ps", "app", "worker"][..], &["app", "worker"][..]),
+            (&["up", "-y", "app"], &["app"]),
+            (&["push", "app"], &["app"]),
+            (&["exec", "app"], &["app"]),
+            (&["tunnel", "app", "-L", "1:2"], &["app"]),
+            (&["-p", "s", "logs", "app"], &["app"]),
+        ] {
+            assert_eq!(parse(args).services(), want, "{args:?}");
+        }
+    }
 }

@@ -10,6 +10,7 @@ use super::args::{AwsArgs, Command, ProjectArgs, RegionArgs};
 use super::exit;
 use super::images;
 use super::pipeline::{self, Rendered};
+use super::settings::Settings as Resolved;
 use crate::cfn::Format;
 use crate::cfn::logical_id::image_parameter;
 use crate::cfn::resources::secrets::value_parameter;
@@ -32,14 +33,19 @@ use crate::deploy::{Failure, status};
 use crate::source::SourceMap;
 
 /// Runs a deploy command; returns the exit code.
-pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub(super) fn execute(
+    command: &Command,
+    project: &ProjectArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let runtime = match super::runtime(err) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let result = runtime.block_on(async {
         tokio::select! {
-            r = run(command, out, err) => r,
+            r = run(command, project, out, err) => r,
             _ = tokio::signal::ctrl_c() => Err(Failure {
                 message: "interrupted: c2cfn stopped watching. Nothing was cancelled or deleted: an operation CloudFormation had started goes on.".into(),
                 hint: Some("`c2cfn ps` (with the same project options) shows the stack's status; run `c2cfn up` again to continue once it has settled".into()),
@@ -71,12 +77,17 @@ fn display() -> Display {
     }
 }
 
-async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
-    let (project, aws_args, verb) = match command {
-        Command::Up { project, aws, .. } => (project, aws, "up"),
-        Command::Diff { project, aws, .. } => (project, aws, "diff"),
-        Command::Down { project, aws, .. } => (project, aws, "down"),
-        Command::Ps { project, aws, .. } => (project, aws, "ps"),
+async fn run(
+    command: &Command,
+    project: &ProjectArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let (aws_args, verb) = match command {
+        Command::Up { aws, .. } => (aws, "up"),
+        Command::Diff { aws, .. } => (aws, "diff"),
+        Command::Down { aws, .. } => (aws, "down"),
+        Command::Ps { aws, .. } => (aws, "ps"),
         Command::Push {
             aws,
             copy: Some(source),
@@ -84,22 +95,40 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             platform,
             ..
         } => return copy(aws, source, to, platform, out).await,
-        Command::Push { project, aws, .. } => (project, aws, "push"),
+        Command::Push { aws, .. } => (aws, "push"),
         Command::CopyTable { aws, source, dest } => {
             return copy_table(aws, source, dest, out).await;
         }
         _ => return Ok(exit::USAGE),
     };
-    let (project, only) = if verb == "push" {
-        images::split_positional(project)
+    // `ps` and `down` need only the stack's name: a compose file that does
+    // not load does not stop them.
+    let (rendered, resolved, stack) = if matches!(verb, "ps" | "down") {
+        let op = match super::stack::operating(project, verb, err) {
+            Ok(o) => o,
+            Err(code) => return Ok(code),
+        };
+        if let Command::Ps { services, .. } = command {
+            match &op.rendered {
+                Some(r) => {
+                    let known: Vec<String> = r.project.services.keys().cloned().collect();
+                    super::services::check(services, &known, verb)?;
+                }
+                None => super::services::check_files(services, verb)?,
+            }
+        }
+        (op.rendered, op.resolved, op.stack)
     } else {
-        (project.clone(), Vec::new())
-    };
-    let project = &project;
-    let mut sources = SourceMap::new();
-    let rendered = match pipeline::render(project, Format::Yaml, &mut sources, err) {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
+        let mut sources = SourceMap::new();
+        let rendered = match pipeline::render(project, Format::Yaml, &mut sources, err) {
+            Ok(r) => r,
+            Err(code) => return Ok(code),
+        };
+        let known: Vec<String> = rendered.project.services.keys().cloned().collect();
+        super::services::check(&command_services(command), &known, verb)?;
+        let resolved = rendered.resolved.clone();
+        let stack = rendered.stack_name();
+        (Some(rendered), resolved, stack)
     };
     let yes = match command {
         Command::Up { yes, .. } | Command::Down { yes, .. } => Some(*yes),
@@ -114,11 +143,10 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             .check()
             .map_err(|e| Failure::refused(e, "nothing was changed"))?;
     }
-    let stack = rendered.stack_name();
-    let aws = connect(&rendered, aws_args).await?;
+    let aws = connect(&resolved, aws_args).await?;
     let mut account = String::new();
     if verb != "ps" {
-        account = check_account(&aws, &rendered).await?;
+        account = check_account(&aws, &resolved).await?;
         let env = env_file_label(project);
         let _ = writeln!(
             out,
@@ -126,8 +154,8 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             aws.region
         );
     }
-    if verb == "push" {
-        return push(&rendered, &aws, &only, out).await;
+    if let (Command::Push { services, .. }, Some(rendered)) = (command, &rendered) {
+        return push(rendered, &aws, services, out).await;
     }
     let display = display();
     let options = Options {
@@ -153,14 +181,15 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
         options,
         template_url: None,
     };
-    match command {
-        Command::Up { images, .. } | Command::Diff { images, .. } => {
-            let mut inputs = inputs(&rendered, images)?;
+    match (command, &rendered) {
+        (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
+            let mut inputs = inputs(rendered, images)?;
             images::resolve(
-                &rendered,
+                rendered,
                 &aws,
                 &mut inputs.given_images,
                 verb == "up",
+                &command_services(command),
                 deployer.out,
             )
             .await?;
@@ -206,7 +235,7 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
                 Outcome::NoChanges | Outcome::Deployed => Ok(exit::OK),
             }
         }
-        Command::Down { delete_data, .. } => {
+        (Command::Down { delete_data, .. }, _) => {
             let kept = deployer.down().await?;
             report_kept(deployer.out, &kept, &aws.region);
             if *delete_data {
@@ -214,16 +243,28 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
             }
             Ok(exit::OK)
         }
-        Command::Ps { json, .. } => {
+        (Command::Ps { json, services, .. }, _) => {
             let Some(mut value) = status::read(&aws.cloudformation, &aws.ecs, &stack).await? else {
                 return Err(Failure::refused(
                     format!("stack {stack} does not exist in region {}", aws.region),
                     "`c2cfn up` creates it; check --region and the env file's `app_cluster`",
                 ));
             };
+            if !services.is_empty() {
+                only_services(&mut value, services);
+            }
             // Why services do not run as desired (docs/deploy.md, "When a deploy fails").
-            let troubled =
+            let mut troubled =
                 service_report::troubled(&aws.cloudformation, &aws.ecs, &aws.health, &stack).await;
+            if !services.is_empty() {
+                let wanted: Vec<String> = services
+                    .iter()
+                    .map(|s| crate::cfn::logical_id::service(s))
+                    .collect();
+                troubled
+                    .services
+                    .retain(|t| wanted.iter().any(|w| *w == t.logical_id));
+            }
             value["diagnosis"] = serde_json::to_value(&troubled).unwrap_or_default();
             let text = if *json {
                 format!(
@@ -340,25 +381,53 @@ fn env_file_label(project: &ProjectArgs) -> String {
     }
 }
 
-async fn connect(rendered: &Rendered, args: &AwsArgs) -> Result<Aws, Failure> {
-    let profile = args
-        .aws_profile
+/// The positional services of `up` and `push`.
+fn command_services(command: &Command) -> Vec<String> {
+    match command {
+        Command::Up { services, .. } | Command::Push { services, .. } => services.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// `ps SERVICE...`: keeps those services (by their ECS service's logical
+/// ID) in the status.
+fn only_services(value: &mut serde_json::Value, services: &[String]) {
+    let wanted: Vec<String> = services
+        .iter()
+        .map(|s| crate::cfn::logical_id::service(s))
+        .collect();
+    if let Some(list) = value
+        .get_mut("services")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        list.retain(|s| {
+            s.get("logical_id")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|n| wanted.iter().any(|w| w == n))
+        });
+    }
+}
+
+async fn connect(resolved: &Resolved, args: &AwsArgs) -> Result<Aws, Failure> {
+    let resolved = resolved
         .clone()
-        .or_else(|| rendered.env("aws_profile"));
-    let region = args.region.clone().or_else(|| rendered.env("aws_region"));
+        .with_flag("aws_profile", "--aws-profile", args.aws_profile.as_deref())
+        .with_flag("aws_region", "--region", args.region.as_deref());
+    let profile = resolved.get("aws_profile");
+    let region = resolved.get("aws_region");
     Aws::connect(profile.as_deref(), region.as_deref())
         .await
         .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))
 }
 
-async fn check_account(aws: &Aws, rendered: &Rendered) -> Result<String, Failure> {
+async fn check_account(aws: &Aws, resolved: &Resolved) -> Result<String, Failure> {
     let account = aws.account().await.map_err(|e| {
         Failure::api(
             "cannot identify the AWS account (STS GetCallerIdentity)",
             &e,
         )
     })?;
-    if let Some(pinned) = rendered.env("aws_account_id")
+    if let Some(pinned) = resolved.get("aws_account_id")
         && pinned != account
     {
         return Err(Failure::refused(

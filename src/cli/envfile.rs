@@ -41,6 +41,8 @@ pub(crate) const KNOWN_KEYS: &[(&str, &str)] = &[
         "tunnel_ports",
         "default `c2cfn tunnel` forwards, e.g. `5000:4005,5001:4006`",
     ),
+    ("dynamodb_port", "host port of DynamoDB Local (`ecs=false`)"),
+    ("redis_port", "host port of Redis (`ecs=false`)"),
 ];
 
 /// One parsed environment file.
@@ -141,42 +143,13 @@ impl EnvFile {
         for (key, entry) in &self.entries {
             let value = entry.value.clone().unwrap_or_default();
             let at = self.value_span(key, sources);
-            let bad = |what: &str| {
-                Diagnostic::error(format!("`{key}={value}` is not {what}"))
-                    .at(at)
-                    .label("invalid value")
-            };
-            match key.as_str() {
-                "app_cluster" if !is_stack_name(&value) => diags.push(
-                    bad("a valid stack name")
-                        .help("letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. `ccg-develop`)"),
-                ),
-                "ecs" if value != "true" && value != "false" => {
-                    diags.push(bad("`true` or `false`").help("`ecs=false` marks a local environment"));
-                }
-                "redis_nodes" if !value.parse::<u32>().is_ok_and(|n| (1..=6).contains(&n)) => {
-                    diags.push(bad("a node count").help("write a number from 1 to 6, e.g. `redis_nodes=1` (2 or more is Multi-AZ)"));
-                }
-                "redis_node_type" if !value.starts_with("cache.") => {
-                    diags.push(bad("an ElastiCache node type").help("for example `redis_node_type=cache.t3.micro`"));
-                }
-                "docker_tag" if !is_tag(&value) => diags.push(
-                    bad("a valid image tag").help("up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"),
-                ),
-                "aws_account_id" if !(value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())) => {
-                    diags.push(bad("a 12-digit AWS account ID").help("for example `aws_account_id=123456789012`"));
-                }
-                "certificate_arn" if !value.starts_with("arn:aws") || !value.contains(":acm:") => {
-                    diags.push(bad("an ACM certificate ARN").help("for example `arn:aws:acm:eu-west-1:123456789012:certificate/…`"));
-                }
-                "dynamodb_port" | "redis_port" if !value.parse::<u16>().is_ok_and(|p| p > 0) => {
-                    diags.push(bad("a port number").help("a number from 1 to 65535"));
-                }
-                "aws_region" if !is_region(&value) => diags.push(bad("an AWS region").help("for example `aws_region=eu-west-1`")),
-                "tunnel_ports" if !value.split(',').all(|p| p.trim().split_once(':').is_some_and(|(a, b)| a.parse::<u16>().is_ok() && b.parse::<u16>().is_ok())) => {
-                    diags.push(bad("a list of LOCAL:REMOTE ports").help("for example `tunnel_ports=5000:4005,5001:4006`"));
-                }
-                _ => {}
+            if let Some((what, help)) = check_value(key, &value) {
+                diags.push(
+                    Diagnostic::error(format!("`{key}={value}` is not {what}"))
+                        .at(at)
+                        .label("invalid value")
+                        .help(help),
+                );
             }
             if !KNOWN_KEYS.iter().any(|(k, _)| k == key)
                 && let Some((close, _)) =
@@ -196,6 +169,65 @@ impl EnvFile {
             }
         }
     }
+}
+
+/// Whether `value` is valid for c2cfn's key `key`: `None`, or what it
+/// should be and a hint. The same check for a value from an env file, the
+/// shell environment or a flag.
+pub(crate) fn check_value(key: &str, value: &str) -> Option<(&'static str, &'static str)> {
+    let ok = match key {
+        "app_cluster" => is_stack_name(value),
+        "ecs" => value == "true" || value == "false",
+        "redis_nodes" => value.parse::<u32>().is_ok_and(|n| (1..=6).contains(&n)),
+        "redis_node_type" => value.starts_with("cache."),
+        "docker_tag" => is_tag(value),
+        "aws_account_id" => value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()),
+        "certificate_arn" => value.starts_with("arn:aws") && value.contains(":acm:"),
+        "dynamodb_port" | "redis_port" => value.parse::<u16>().is_ok_and(|p| p > 0),
+        "aws_region" => is_region(value),
+        "tunnel_ports" => value.split(',').all(|p| {
+            p.trim()
+                .split_once(':')
+                .is_some_and(|(a, b)| a.parse::<u16>().is_ok() && b.parse::<u16>().is_ok())
+        }),
+        _ => true,
+    };
+    if ok {
+        return None;
+    }
+    Some(match key {
+        "app_cluster" => (
+            "a valid stack name",
+            "letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. `ccg-develop`)",
+        ),
+        "ecs" => ("`true` or `false`", "`ecs=false` marks a local environment"),
+        "redis_nodes" => (
+            "a node count",
+            "write a number from 1 to 6, e.g. `redis_nodes=1` (2 or more is Multi-AZ)",
+        ),
+        "redis_node_type" => (
+            "an ElastiCache node type",
+            "for example `redis_node_type=cache.t3.micro`",
+        ),
+        "docker_tag" => (
+            "a valid image tag",
+            "up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`",
+        ),
+        "aws_account_id" => (
+            "a 12-digit AWS account ID",
+            "for example `aws_account_id=123456789012`",
+        ),
+        "certificate_arn" => (
+            "an ACM certificate ARN",
+            "for example `arn:aws:acm:eu-west-1:123456789012:certificate/…`",
+        ),
+        "dynamodb_port" | "redis_port" => ("a port number", "a number from 1 to 65535"),
+        "aws_region" => ("an AWS region", "for example `aws_region=eu-west-1`"),
+        _ => (
+            "a list of LOCAL:REMOTE ports",
+            "for example `tunnel_ports=5000:4005,5001:4006`",
+        ),
+    })
 }
 
 fn is_stack_name(s: &str) -> bool {

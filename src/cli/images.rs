@@ -2,33 +2,13 @@
 //! (`build:` and `platform:`), which tag (`docker_tag`, else `latest`), and
 //! how `up`, `diff` and `push` fill the `<Service>Image` parameters.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::PathBuf;
-
-use super::args::ProjectArgs;
 use super::pipeline::Rendered;
 use crate::deploy::Failure;
 use crate::deploy::docker::{BuildSpec, DockerCli, fargate_platform};
 use crate::deploy::push::{Pusher, ServiceBuild};
 use crate::deploy::sdk::Aws;
-
-/// `push`'s positional arguments: existing files are compose files, the
-/// rest name services.
-pub(super) fn split_positional(project: &ProjectArgs) -> (ProjectArgs, Vec<String>) {
-    let (files, services): (Vec<PathBuf>, Vec<PathBuf>) = project
-        .positional
-        .iter()
-        .cloned()
-        .partition(|p| p.is_file());
-    let mut project = project.clone();
-    project.positional = files;
-    let services = services
-        .into_iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    (project, services)
-}
+use std::collections::BTreeMap;
+use std::io::Write;
 
 /// The tag images are pushed under.
 pub(super) fn tag(rendered: &Rendered) -> String {
@@ -85,13 +65,15 @@ pub(super) fn builds(rendered: &Rendered, only: &[String]) -> Result<Vec<Service
 }
 
 /// Fills `given` (service → image) for the services without `--image`:
-/// `up` builds and pushes them; `diff` uses the digest the tag points to
-/// in ECR today, without building.
+/// `up` builds and pushes them (only those of `only` when it is not
+/// empty); `diff`, and `up` for the others, use the digest the tag points
+/// to in ECR today, without building.
 pub(super) async fn resolve(
     rendered: &Rendered,
     aws: &Aws,
     given: &mut BTreeMap<String, String>,
     build: bool,
+    only: &[String],
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let stack = rendered.stack_name();
@@ -112,15 +94,15 @@ pub(super) async fn resolve(
         &rendered.project.name,
         &tag,
     );
-    if build {
-        for p in pusher.push_services(&todo).await? {
+    let (to_build, to_look_up): (Vec<ServiceBuild>, Vec<ServiceBuild>) = todo
+        .into_iter()
+        .partition(|s| build && (only.is_empty() || only.contains(&s.service)));
+    for p in pusher.push_services(&to_build).await? {
+        given.insert(p.name, p.pinned);
+    }
+    for s in &to_look_up {
+        if let Some(p) = pusher.already_pushed(&s.service).await? {
             given.insert(p.name, p.pinned);
-        }
-    } else {
-        for s in &todo {
-            if let Some(p) = pusher.already_pushed(&s.service).await? {
-                given.insert(p.name, p.pinned);
-            }
         }
     }
     Ok(())

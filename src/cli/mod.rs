@@ -12,6 +12,11 @@ mod images;
 mod operate;
 mod pipeline;
 mod review;
+#[cfg(feature = "aws")]
+mod services;
+mod settings;
+#[cfg(feature = "aws")]
+mod stack;
 
 use std::ffi::OsString;
 use std::io::Write as _;

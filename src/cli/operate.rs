@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::args::{Command, ProjectArgs, RegionArgs};
-use super::envfile::EnvFile;
 use super::exit;
 use super::pipeline::{self, Rendered};
-use crate::cfn::Format;
+use super::settings::Settings as Resolved;
+use super::stack::{self, Operating};
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
 use crate::local::{self, LocalSettings, docker::DockerCli, dynamodb::LocalDynamoDb, run};
@@ -24,17 +24,13 @@ use crate::source::SourceMap;
 /// Local's port (docs/operate.md).
 pub(super) const DYNAMODB_ENDPOINT_VAR: &str = "C2CFN_LOCAL_DYNAMODB_ENDPOINT";
 
-/// True when the env files mark a local environment (`ecs=false`).
+/// True when `ecs` resolves to `false` (a local environment), through the
+/// same precedence as every setting (shell over env files).
 pub(super) fn is_local(project: &ProjectArgs) -> bool {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
-    project
-        .env_files
-        .iter()
-        .filter_map(|p| EnvFile::read(p, &mut sources, &mut diags))
-        .filter_map(|e| e.get("ecs").map(|v| v == "false"))
-        .next_back()
-        .unwrap_or(false)
+    let (_, resolved) = pipeline::read_settings(project, &mut sources, &mut diags);
+    !resolved.is_ecs()
 }
 
 fn report(err: &mut dyn Write, f: &Failure) -> i32 {
@@ -45,12 +41,18 @@ fn report(err: &mut dyn Write, f: &Failure) -> i32 {
     f.code
 }
 
+/// Renders a local environment (the AWS-only checks skipped).
 fn render(project: &ProjectArgs, err: &mut dyn Write) -> Result<Rendered, i32> {
     let mut sources = SourceMap::new();
-    pipeline::render(project, Format::Yaml, &mut sources, err)
+    pipeline::render_local(project, &mut sources, err)
 }
 
-fn local_setup(rendered: &Rendered, deps_only: bool) -> (local::LocalPlan, run::Options) {
+fn local_setup(
+    rendered: &Rendered,
+    command: &str,
+    services: &[String],
+    deps_only: bool,
+) -> (local::LocalPlan, run::Options) {
     let port = |key: &str, default: u16| {
         rendered
             .env(key)
@@ -79,12 +81,14 @@ fn local_setup(rendered: &Rendered, deps_only: bool) -> (local::LocalPlan, run::
         .and_then(|v| v.parse().ok())
         .map_or(Duration::from_secs(60), Duration::from_secs);
     let options = run::Options {
+        command: command.to_owned(),
         user_files: rendered
             .compose_files
             .iter()
             .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
             .collect(),
         deps_only,
+        services: services.to_vec(),
         wait,
         dynamodb_endpoint: std::env::var(DYNAMODB_ENDPOINT_VAR)
             .ok()
@@ -93,18 +97,97 @@ fn local_setup(rendered: &Rendered, deps_only: bool) -> (local::LocalPlan, run::
     (plan, options)
 }
 
+/// The ECR registries the app's images come from (`image:` of services
+/// not built from source), with their regions.
+fn ecr_registries(rendered: &Rendered, services: &[String]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, service) in &rendered.project.services {
+        if !services.is_empty() && !services.contains(name) {
+            continue;
+        }
+        let Some(image) = service.image.as_ref().map(|i| i.value.as_str()) else {
+            continue;
+        };
+        let host = image.split('/').next().unwrap_or_default();
+        // ACCOUNT.dkr.ecr.REGION.amazonaws.com
+        let parts: Vec<&str> = host.split('.').collect();
+        if image.contains('/')
+            && parts.len() >= 6
+            && parts[1] == "dkr"
+            && parts[2] == "ecr"
+            && host.ends_with(".amazonaws.com")
+            && !out.iter().any(|(h, _)| h == host)
+        {
+            out.push((host.to_owned(), parts[3].to_owned()));
+        }
+    }
+    out
+}
+
+/// `docker login` credentials for each ECR registry of the app (AWS
+/// credentials as for the deploy commands); a registry that cannot be
+/// reached gets a warning: docker compose then pulls only if an earlier
+/// login or a local copy of the image allows it.
+fn ecr_logins(
+    rendered: &Rendered,
+    services: &[String],
+    command: &str,
+    err: &mut dyn Write,
+) -> Vec<run::RegistryLogin> {
+    let registries = ecr_registries(rendered, services);
+    if registries.is_empty() {
+        return Vec::new();
+    }
+    let Ok(runtime) = super::runtime(err) else {
+        return Vec::new();
+    };
+    let profile = rendered.env("aws_profile");
+    let mut logins = Vec::new();
+    for (host, region) in registries {
+        let login = runtime.block_on(async {
+            let aws = crate::deploy::sdk::Aws::connect(profile.as_deref(), Some(&region)).await?;
+            crate::deploy::registry::RegistryApi::login(&aws.ecr)
+                .await
+                .map_err(|e| e.to_string())
+        });
+        match login {
+            Ok(l) => logins.push(run::RegistryLogin {
+                endpoint: format!("https://{host}"),
+                user: l.user,
+                password: l.password,
+            }),
+            Err(e) => {
+                let _ = writeln!(
+                    err,
+                    "warning: c2cfn {command}: cannot log in to ECR registry {host}: {e}\nhelp: the app's image comes from there; set AWS credentials (`aws_profile` in the env file, AWS_PROFILE) or pull it yourself"
+                );
+            }
+        }
+    }
+    logins
+}
+
 /// `c2cfn local [--with-app]` and `c2cfn up` with `ecs=false`.
 pub(super) fn local(
     project: &ProjectArgs,
+    services: &[String],
     deps_only: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    let command = if deps_only { "local" } else { "up" };
     let rendered = match render(project, err) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let (plan, options) = local_setup(&rendered, deps_only);
+    let known: Vec<String> = rendered.project.services.keys().cloned().collect();
+    if let Err(f) = super::services::check(services, &known, command) {
+        return report(err, &f);
+    }
+    let (plan, options) = local_setup(&rendered, command, services, deps_only);
+    // Called by run::up once docker has answered: no AWS call for a run
+    // that cannot start.
+    let mut logins = |err: &mut dyn Write| ecr_logins(&rendered, services, command, err);
     let region = plan
         .host_environment
         .get("AWS_REGION")
@@ -113,49 +196,76 @@ pub(super) fn local(
     let mut tables = |endpoint: &str| -> run::OpenTables {
         Ok(Box::new(LocalDynamoDb::new(endpoint, &region)?))
     };
-    match run::up(&plan, &options, &mut DockerCli, &mut tables, out, err) {
+    match run::up(
+        &plan,
+        &options,
+        &mut DockerCli,
+        &mut logins,
+        &mut tables,
+        out,
+        err,
+    ) {
         Ok(()) => exit::OK,
-        Err(e) => report(
-            err,
-            &Failure::refused(e, "see docs/operate.md, \"The local environment\""),
-        ),
+        Err(e) => report(err, &local_failure(command, e)),
     }
+}
+
+/// A failure of the local environment, naming the command the user ran.
+fn local_failure(command: &str, e: String) -> Failure {
+    let message = if e.starts_with("c2cfn ") {
+        e
+    } else {
+        format!("c2cfn {command}: {e}")
+    };
+    Failure::refused(message, "see docs/operate.md, \"The local environment\"")
 }
 
 /// `c2cfn down` with `ecs=false`.
 pub(super) fn local_down(project: &ProjectArgs, err: &mut dyn Write) -> i32 {
-    let rendered = match render(project, err) {
-        Ok(r) => r,
+    let op = match stack::operating(project, "down", err) {
+        Ok(o) => o,
         Err(code) => return code,
     };
-    let (plan, options) = local_setup(&rendered, false);
-    match run::down(&plan, &options, &mut DockerCli, err) {
+    let result = match &op.rendered {
+        Some(rendered) => {
+            let (plan, options) = local_setup(rendered, "down", &[], false);
+            run::down(&plan, &options, &mut DockerCli, err)
+        }
+        // The compose file does not load: compose stops a project by name.
+        None => run::down_by_name(&op.stack, &mut DockerCli, err),
+    };
+    match result {
         Ok(()) => exit::OK,
-        Err(e) => report(
-            err,
-            &Failure::refused(e, "see docs/operate.md, \"The local environment\""),
-        ),
+        Err(e) => report(err, &local_failure("down", e)),
     }
 }
 
 /// `exec`, `tunnel` and `logs`.
-pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let project = match command {
-        Command::Exec { project, .. }
-        | Command::Tunnel { project, .. }
-        | Command::Logs { project, .. } => project.project(),
-        _ => return exit::USAGE,
-    };
-    let rendered = match render(&project, err) {
-        Ok(r) => r,
+pub(super) fn execute(
+    command: &Command,
+    project: &ProjectArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let op = match stack::operating(project, command.name(), err) {
+        Ok(o) => o,
         Err(code) => return code,
     };
     if let Command::Tunnel {
         service, forwards, ..
     } = command
-        && rendered.env("ecs").as_deref() == Some("false")
+        && !op.resolved.is_ecs()
     {
-        return match local_tunnel(&rendered, service.as_deref(), forwards, out) {
+        let Some(rendered) = &op.rendered else {
+            return report(
+                err,
+                &Failure::refused(
+                    "local environment: the compose file could not be read, and it says which ports the containers publish",
+                    "fix the compose file (`c2cfn config` shows the problems)",
+                ),
+            );
+        };
+        return match local_tunnel(rendered, service.as_deref(), forwards, out) {
             Ok(()) => exit::OK,
             Err(f) => report(err, &f),
         };
@@ -164,16 +274,16 @@ pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Writ
         Ok(r) => r,
         Err(code) => return code,
     };
-    match runtime.block_on(run(command, &rendered, out, err)) {
+    match runtime.block_on(run(command, &op, out, err)) {
         Ok(code) => code,
         Err(f) => report(err, &f),
     }
 }
 
-fn forwards(rendered: &Rendered, given: &[String]) -> Result<Vec<Forward>, Failure> {
+fn forwards(resolved: &Resolved, given: &[String]) -> Result<Vec<Forward>, Failure> {
     let texts: Vec<String> = if given.is_empty() {
-        rendered
-            .env("tunnel_ports")
+        resolved
+            .get("tunnel_ports")
             .map(|v| {
                 v.split(',')
                     .map(str::trim)
@@ -200,13 +310,41 @@ fn forwards(rendered: &Rendered, given: &[String]) -> Result<Vec<Forward>, Failu
         .collect()
 }
 
-fn service_names(rendered: &Rendered) -> Vec<String> {
-    rendered
-        .stack
-        .services
-        .iter()
-        .map(|s| s.name.clone())
-        .collect()
+/// The services and the `Metadata.Cluster` of the project: from the
+/// rendered project, else from the deployed template.
+async fn project_services(
+    op: &Operating,
+    api: &Operate,
+) -> Result<(Vec<String>, Option<String>), Failure> {
+    let cluster = |template: &serde_json::Value| {
+        template
+            .pointer("/Metadata/Cluster")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    if let Some(rendered) = &op.rendered {
+        let names = rendered
+            .stack
+            .services
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        return Ok((names, cluster(&rendered.value)));
+    }
+    let template = api
+        .deployed_template(&op.stack)
+        .await
+        .map_err(|e| Failure::api("cannot read the deployed template (GetTemplate)", &e))?
+        .ok_or_else(|| {
+            Failure::refused(
+                format!("stack {} does not exist in region {}", op.stack, api.region),
+                "`c2cfn up` deploys it; check --region, -p and the env file's `app_cluster`",
+            )
+        })?;
+    Ok((
+        crate::operate::target::deployed_services(&template),
+        cluster(&template),
+    ))
 }
 
 /// A local environment: the containers publish their ports; say where.
@@ -220,7 +358,7 @@ fn local_tunnel(
     let service = crate::operate::target::service(&services, named)
         .map_err(|e| Failure::refused(e.to_string(), "name the service as the first argument"))?;
     let ports = &rendered.project.services[service].ports;
-    for f in forwards(rendered, given)? {
+    for f in forwards(&rendered.resolved, given)? {
         let published = ports
             .iter()
             .find(|p| p.target == f.remote)
@@ -247,33 +385,35 @@ fn local_tunnel(
 }
 
 async fn connect(
-    rendered: &Rendered,
+    resolved: &Resolved,
     aws: &RegionArgs,
 ) -> Result<(Operate, Option<String>), Failure> {
-    let profile = aws
-        .aws_profile
+    let resolved = resolved
         .clone()
-        .or_else(|| rendered.env("aws_profile"));
-    let region = aws.region.clone().or_else(|| rendered.env("aws_region"));
+        .with_flag("aws_profile", "--aws-profile", aws.aws_profile.as_deref())
+        .with_flag("aws_region", "--region", aws.region.as_deref());
+    let profile = resolved.get("aws_profile");
+    let region = resolved.get("aws_region");
     let api = Operate::connect(profile.as_deref(), region.as_deref())
         .await
         .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
     Ok((api, profile))
 }
 
-fn context(rendered: &Rendered, api: &Operate, profile: Option<String>) -> Context {
-    Context {
-        stack: rendered.stack_name(),
+async fn context(
+    op: &Operating,
+    api: &Operate,
+    profile: Option<String>,
+) -> Result<Context, Failure> {
+    let (services, metadata_cluster) = project_services(op, api).await?;
+    Ok(Context {
+        stack: op.stack.clone(),
         region: api.region.clone(),
         profile,
         ssm_endpoint: api.ssm_endpoint(),
-        metadata_cluster: rendered
-            .value
-            .pointer("/Metadata/Cluster")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned),
-        services: service_names(rendered),
-    }
+        metadata_cluster,
+        services,
+    })
 }
 
 async fn ctrl_c() {
@@ -282,7 +422,7 @@ async fn ctrl_c() {
 
 async fn run(
     command: &Command,
-    rendered: &Rendered,
+    op: &Operating,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Failure> {
@@ -295,8 +435,11 @@ async fn run(
             command,
             ..
         } => {
-            let (api, profile) = connect(rendered, aws).await?;
-            let ctx = context(rendered, &api, profile);
+            let (api, profile) = connect(&op.resolved, aws).await?;
+            let ctx = context(op, &api, profile).await?;
+            if let Some(s) = service {
+                super::services::check(std::slice::from_ref(s), &ctx.services, "exec")?;
+            }
             let at = flow::locate(&api, &ctx, service.as_deref(), task.as_deref()).await?;
             let command = if command.is_empty() {
                 "/bin/sh".to_owned()
@@ -330,9 +473,12 @@ async fn run(
             ssh_config,
             ..
         } => {
-            let forwards = forwards(rendered, given)?;
-            let (api, profile) = connect(rendered, aws).await?;
-            let ctx = context(rendered, &api, profile);
+            let forwards = forwards(&op.resolved, given)?;
+            let (api, profile) = connect(&op.resolved, aws).await?;
+            let ctx = context(op, &api, profile).await?;
+            if let Some(s) = service {
+                super::services::check(std::slice::from_ref(s), &ctx.services, "tunnel")?;
+            }
             let at = flow::locate(&api, &ctx, service.as_deref(), task.as_deref()).await?;
             if *ssh {
                 let config = match ssh_config {
@@ -372,17 +518,6 @@ async fn run(
             tail,
             ..
         } => {
-            let known = service_names(rendered);
-            let wanted: Vec<String> = if services.is_empty() {
-                known
-            } else {
-                for s in services {
-                    crate::operate::target::service(&known, Some(s)).map_err(|e| {
-                        Failure::refused(e.to_string(), "name services of the project")
-                    })?;
-                }
-                services.clone()
-            };
             let start = match since {
                 Some(s) => {
                     let d = logs::parse_since(s)
@@ -391,8 +526,15 @@ async fn run(
                 }
                 None => None,
             };
-            let (api, _) = connect(rendered, aws).await?;
-            let stack = rendered.stack_name();
+            let (api, _) = connect(&op.resolved, aws).await?;
+            let (known, _) = project_services(op, &api).await?;
+            super::services::check(services, &known, "logs")?;
+            let wanted = if services.is_empty() {
+                known
+            } else {
+                services.clone()
+            };
+            let stack = op.stack.clone();
             let events = flow::fetch_logs(&api, &stack, &wanted, start).await?;
             let mut follower = Follower::default();
             let fresh = follower.fresh(events);

@@ -4,12 +4,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use super::args::{Command, OutputFormat, ProjectArgs};
 use super::envfile::EnvFile;
 use super::exit;
+use super::settings::Settings as Resolved;
 use crate::cfn::{self, Format};
 use crate::compose::{self, LoadOptions};
 use crate::diagnostic::{self, Diagnostics};
@@ -28,6 +28,8 @@ pub(super) struct Rendered {
     settings: Settings,
     /// The environment files read.
     pub env_files: Vec<EnvFile>,
+    /// c2cfn's settings (flag, shell, env files: README, "Precedence").
+    pub resolved: Resolved,
     notes: Vec<String>,
     /// Services built from source (they have an image parameter).
     pub built: Vec<String>,
@@ -47,17 +49,36 @@ impl Rendered {
             .unwrap_or_else(|| self.project.name.clone())
     }
 
-    /// A setting from the env files (the last file that sets it wins).
+    /// A setting: the shell environment, else the last env file that sets
+    /// it (`-p` for `app_cluster`; see [`super::settings`]).
     pub(super) fn env(&self, key: &str) -> Option<String> {
-        self.env_files
-            .iter()
-            .rev()
-            .find_map(|e| e.get(key).map(str::to_owned))
+        self.resolved.get(key)
     }
 }
 
 /// Runs the command; returns the exit code.
 pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let project = match args.project() {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "error: {e}\nhelp: give it once, before or after the command"
+            );
+            return exit::USAGE;
+        }
+    };
+    let project = &project;
+    // A compose file given where services go is said first: before the
+    // project is read (it may not be found without that very file).
+    #[cfg(feature = "aws")]
+    if let Err(f) = super::services::check_files(&args.services(), args.command.name()) {
+        let _ = writeln!(err, "error: {}", f.message);
+        if let Some(h) = &f.hint {
+            let _ = writeln!(err, "help: {h}");
+        }
+        return f.code;
+    }
     match &args.command {
         Command::Schema => {
             let schema = compose::extensions::schema();
@@ -65,10 +86,10 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             write_or_fail(out, err, &format!("{text}\n"))
         }
         Command::Render {
-            project,
             format,
             output,
             check,
+            ..
         } => {
             let mut sources = SourceMap::new();
             let fmt = match format {
@@ -95,7 +116,6 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             }
         }
         Command::Diff {
-            project,
             against: Some(against),
             output,
             format,
@@ -122,34 +142,30 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             exit::USAGE
         }
         #[cfg(feature = "aws")]
-        Command::Up { project, .. } if super::operate::is_local(project) => {
-            super::operate::local(project, false, out, err)
+        Command::Up { services, .. } if super::operate::is_local(project) => {
+            super::operate::local(project, services, false, out, err)
         }
         #[cfg(feature = "aws")]
-        Command::Down { project, .. } if super::operate::is_local(project) => {
+        Command::Down { .. } if super::operate::is_local(project) => {
             super::operate::local_down(project, err)
         }
         #[cfg(feature = "aws")]
-        Command::Diff { project, .. }
-        | Command::Ps { project, .. }
-        | Command::Push { project, .. }
+        Command::Diff { .. }
+        | Command::Ps { .. }
+        | Command::Push { .. }
+        | Command::Exec { .. }
+        | Command::Logs { .. }
             if super::operate::is_local(project) =>
         {
             aws_only(err)
         }
         #[cfg(feature = "aws")]
-        Command::Exec { project, .. } | Command::Logs { project, .. }
-            if super::operate::is_local(&project.project()) =>
-        {
-            aws_only(err)
-        }
-        #[cfg(feature = "aws")]
-        Command::Local { project, with_app } => {
-            super::operate::local(project, !*with_app, out, err)
+        Command::Local { with_app, .. } => {
+            super::operate::local(project, &[], !*with_app, out, err)
         }
         #[cfg(feature = "aws")]
         Command::Exec { .. } | Command::Tunnel { .. } | Command::Logs { .. } => {
-            super::operate::execute(&args.command, out, err)
+            super::operate::execute(&args.command, project, out, err)
         }
         #[cfg(feature = "aws")]
         Command::Up { .. }
@@ -157,12 +173,12 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
         | Command::Down { .. }
         | Command::Ps { .. }
         | Command::Push { .. }
-        | Command::CopyTable { .. } => super::deploy::execute(&args.command, out, err),
-        Command::Config { project, format } => {
+        | Command::CopyTable { .. } => super::deploy::execute(&args.command, project, out, err),
+        Command::Config { format, .. } => {
             // Like `docker compose config`: the resolved project, without the
             // ECS checks of `render` (a bind mount is shown, not rejected).
             let mut sources = SourceMap::new();
-            let loaded = match load(project, &mut sources, err) {
+            let loaded = match load(project, false, &mut sources, err) {
                 Ok(p) => p,
                 Err(code) => return code,
             };
@@ -236,38 +252,77 @@ struct Project {
     loaded: compose::Loaded,
     settings: Settings,
     env_files: Vec<EnvFile>,
+    resolved: Resolved,
     /// Warnings so far (errors end the run).
     diags: Diagnostics,
     /// The compose files loaded.
     files: Vec<PathBuf>,
 }
 
-/// Reads the environment files and loads the compose project.
-fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Result<Project, i32> {
-    let mut diags = Diagnostics::new();
+/// Reads the environment files and resolves c2cfn's settings: the same
+/// for every command (README, "Precedence"). Problems go to `diags`.
+pub(super) fn read_settings(
+    args: &ProjectArgs,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> (Vec<EnvFile>, Resolved) {
     let env_files: Vec<EnvFile> = args
         .env_files
         .iter()
-        .filter_map(|p| EnvFile::read(p, sources, &mut diags))
+        .filter_map(|p| EnvFile::read(p, sources, diags))
         .collect();
+    let resolved = Resolved::new(std::env::vars().collect(), &env_files).with_flag(
+        "app_cluster",
+        "-p",
+        args.project_name.as_deref(),
+    );
+    for (message, hint) in resolved.invalid() {
+        diags.push(crate::diagnostic::Diagnostic::error(message).help(hint));
+    }
+    (env_files, resolved)
+}
+
+/// The compose files to load: `-f` and positional files, else
+/// `app_compose` (relative to the env file that sets it; to the current
+/// directory when the shell sets it); empty: discover them.
+pub(super) fn compose_files(args: &ProjectArgs, resolved: &Resolved, cwd: &Path) -> Vec<PathBuf> {
+    let files: Vec<PathBuf> = args.positional.iter().chain(&args.files).cloned().collect();
+    if !files.is_empty() {
+        return files;
+    }
+    let Some(setting) = resolved.resolve("app_compose") else {
+        return files;
+    };
+    let base = match &setting.source {
+        super::settings::Source::EnvFile(p) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        _ => cwd.to_path_buf(),
+    };
+    setting
+        .value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| base.join(s))
+        .collect()
+}
+
+/// Reads the environment files and loads the compose project.
+fn load(
+    args: &ProjectArgs,
+    local: bool,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Project, i32> {
+    let mut diags = Diagnostics::new();
+    let (env_files, resolved) = read_settings(args, sources, &mut diags);
     if diags.has_errors() {
         return Err(report(sources, &diags, args.strict, err));
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let mut files: Vec<PathBuf> = args.positional.iter().chain(&args.files).cloned().collect();
-    if files.is_empty()
-        && let Some(env) = env_files
-            .iter()
-            .rev()
-            .find(|e| e.get("app_compose").is_some())
-    {
-        files = env.compose_files();
-    }
+    let files = compose_files(args, &resolved, &cwd);
     let settings = Settings {
-        prefix: env_files
-            .iter()
-            .rev()
-            .find_map(|e| e.get("app_cluster").map(str::to_owned)),
+        prefix: resolved.get("app_cluster"),
+        local,
     };
     let options = LoadOptions {
         files: files.clone(),
@@ -275,7 +330,7 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
         project_directory: args.project_directory.clone(),
         env_files: args.env_files.clone(),
         profiles: args.profiles.clone(),
-        environment: std::env::vars().collect::<IndexMap<_, _>>(),
+        environment: resolved.interpolation_environment(),
         cwd,
     };
     match compose::load(&options, sources) {
@@ -292,6 +347,7 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
                 loaded,
                 settings,
                 env_files,
+                resolved,
                 diags,
                 files,
             })
@@ -316,13 +372,36 @@ pub(super) fn render(
     sources: &mut SourceMap,
     err: &mut dyn Write,
 ) -> Result<Rendered, i32> {
+    render_with(args, format, false, sources, err)
+}
+
+/// [`render`] for running a local environment (`ecs=false`): the checks
+/// that only matter on AWS are skipped ([`Settings::local`]), and so are
+/// CloudFormation's limits.
+#[cfg(feature = "aws")]
+pub(super) fn render_local(
+    args: &ProjectArgs,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Rendered, i32> {
+    render_with(args, Format::Yaml, true, sources, err)
+}
+
+fn render_with(
+    args: &ProjectArgs,
+    format: Format,
+    local: bool,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+) -> Result<Rendered, i32> {
     let Project {
         loaded,
         settings,
         env_files,
+        resolved,
         mut diags,
         files,
-    } = load(args, sources, err)?;
+    } = load(args, local, sources, err)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
     if diags.has_errors() || (args.strict && !diags.is_empty()) {
@@ -351,8 +430,10 @@ pub(super) fn render(
     }
     cfn::source::describe_listeners(&mut value);
     let text = cfn::render(&value, format);
-    for problem in cfn::limits::check(&value, &text) {
-        diags.push(problem);
+    if !local {
+        for problem in cfn::limits::check(&value, &text) {
+            diags.push(problem);
+        }
     }
     if diags.has_errors() {
         return Err(report(sources, &diags, args.strict, err));
@@ -376,6 +457,7 @@ pub(super) fn render(
         project: loaded.project,
         settings,
         env_files,
+        resolved,
         notes,
         built: stack
             .services

@@ -405,15 +405,61 @@ pub fn schema() -> Value {
     if let (Value::Object(all), Value::Object(top)) = (&mut properties, props) {
         all.extend(top);
     }
+    let mut defs = merge_defs(&[&project, &service, &secret, &network]);
+    allow_interpolation(&mut properties);
+    allow_interpolation(&mut defs);
+    if let Value::Object(d) = &mut defs {
+        d.insert(
+            INTERPOLATION_DEF.to_owned(),
+            serde_json::json!({
+                "description": "A `${variable}` (or `$variable`) that compose interpolates before c2cfn checks the value, e.g. `${redis_nodes:-1}`.",
+                "type": "string",
+                "pattern": "\\$(\\{[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_])"
+            }),
+        );
+    }
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "c2cfn compose extensions",
         "description": "The x-aws-* keys c2cfn understands in a compose file; everything else is the Compose specification.",
         "type": "object",
         "properties": properties,
-        "$defs": merge_defs(&[&project, &service, &secret, &network]),
+        "$defs": defs,
         "additionalProperties": true
     })
+}
+
+/// The definition an interpolated number or boolean refers to.
+const INTERPOLATION_DEF: &str = "Interpolation";
+
+/// Wherever a number or a boolean is expected, also accepts a string that
+/// interpolates a variable (`nodes: ${redis_nodes}`): compose substitutes it
+/// before c2cfn reads the value, so an editor must not underline it.
+fn allow_interpolation(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for child in map.values_mut() {
+                allow_interpolation(child);
+            }
+            let scalar = |t: &Value| matches!(t.as_str(), Some("integer" | "number" | "boolean"));
+            let typed = map.get("type").is_some_and(|t| {
+                scalar(t) || t.as_array().is_some_and(|list| list.iter().any(scalar))
+            });
+            if typed {
+                let description = map.remove("description");
+                let original = Value::Object(std::mem::take(map));
+                map.insert(
+                    "anyOf".into(),
+                    serde_json::json!([original, {"$ref": format!("#/$defs/{INTERPOLATION_DEF}")}]),
+                );
+                if let Some(d) = description {
+                    map.insert("description".into(), d);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(allow_interpolation),
+        _ => {}
+    }
 }
 
 fn merge_defs(schemas: &[&Value]) -> Value {

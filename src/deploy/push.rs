@@ -58,6 +58,7 @@ fn docker_failure(e: DockerError) -> Failure {
             "fix the problem docker reported above and run the command again; nothing was deployed"
         }
         DockerError::Io(_) => "check that the docker CLI can be run by this user",
+        DockerError::NoCompose { .. } => "install the compose plugin, then run the command again",
     };
     Failure::refused(e.to_string(), hint)
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub use crate::docker::{Docker, DockerCli, DockerError, run};
+pub use crate::docker::{Docker, DockerCli, DockerError, check_compose, run};
 
 /// The compose files of one local environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,14 +30,15 @@ impl ComposeFiles {
         args
     }
 
-    /// `docker compose … up -d --wait [--build]`.
+    /// `docker compose … up -d --wait [--build] [SERVICE...]`.
     #[must_use]
-    pub fn up(&self) -> Vec<String> {
+    pub fn up(&self, services: &[String]) -> Vec<String> {
         let mut args = self.base();
         args.extend(["up", "-d", "--wait"].map(str::to_owned));
         if !self.user_files.is_empty() {
             args.push("--build".to_owned());
         }
+        args.extend(services.iter().cloned());
         args
     }
 
@@ -71,12 +72,12 @@ mod tests {
     #[test]
     fn command_lines_are_exact() {
         assert_eq!(
-            files(&[]).up().join(" "),
+            files(&[]).up(&[]).join(" "),
             "compose -p ccg-local -f /p/.c2cfn/local/compose.local.yaml up -d --wait"
         );
         assert_eq!(
-            files(&["/p/app-compose.yml"]).up().join(" "),
-            "compose -p ccg-local -f /p/app-compose.yml -f /p/.c2cfn/local/compose.local.yaml up -d --wait --build"
+            files(&["/p/app-compose.yml"]).up(&["app".into()]).join(" "),
+            "compose -p ccg-local -f /p/app-compose.yml -f /p/.c2cfn/local/compose.local.yaml up -d --wait --build app"
         );
         assert_eq!(
             files(&["/p/app-compose.yml"]).down().join(" "),
@@ -96,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_missing_cli_is_explained() {
-        let err = run(&mut Missing, &files(&[]).up(), None).unwrap_err();
+        let err = run(&mut Missing, &files(&[]).up(&[]), None).unwrap_err();
         assert!(matches!(err, DockerError::Missing));
         assert!(err.to_string().contains("install Docker"));
     }

@@ -10,8 +10,21 @@ use crate::model::{Stack, Table};
 /// DynamoDB Local's image and where it keeps its data in the container.
 pub const DYNAMODB_IMAGE: &str = "amazon/dynamodb-local:latest";
 const DYNAMODB_DATA: &str = "/home/dynamodblocal/data";
-/// The Redis image.
-pub const REDIS_IMAGE: &str = "redis:alpine";
+/// The Redis image for the engine version the cloud runs
+/// (`x-aws-elasticache`'s `engine_version`): `redis:<major.minor>-alpine`.
+/// ElastiCache 7.1 has no open-source release of its own: AWS documents it
+/// as compatible with Redis OSS 7.0, so it runs as `redis:7.0-alpine`.
+#[must_use]
+pub fn redis_image(engine_version: &str) -> String {
+    let mut parts = engine_version.split('.');
+    let major = parts.next().unwrap_or("7");
+    let minor = parts.next().unwrap_or("0");
+    let version = match (major, minor) {
+        ("7", "1") => "7.0".to_owned(),
+        (major, minor) => format!("{major}.{minor}"),
+    };
+    format!("redis:{version}-alpine")
+}
 
 /// Settings of a local environment (from the environment file).
 #[derive(Debug, Clone)]
@@ -96,11 +109,11 @@ pub fn plan(stack: &Stack, settings: &LocalSettings) -> LocalPlan {
             );
         }
     }
-    if stack.cache.is_some() {
+    if let Some(cache) = &stack.cache {
         deps.insert(
             "redis".into(),
             json!({
-                "image": REDIS_IMAGE,
+                "image": redis_image(&cache.engine_version),
                 "command": ["redis-server", "--appendonly", "yes"],
                 "ports": [format!("127.0.0.1:{}:6379", settings.redis_port)],
                 "volumes": [{"type": "bind", "source": data("redis"), "target": "/data", "bind": {"create_host_path": true}}],
@@ -167,4 +180,21 @@ fn stack_prefix(stack: &Stack) -> &str {
 #[must_use]
 pub fn default_state_dir(env_file_dir: &Path, name: &str) -> PathBuf {
     env_file_dir.join(".c2cfn").join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redis_image;
+
+    #[test]
+    fn the_local_redis_is_the_cloud_engine_version() {
+        assert_eq!(redis_image("7.1"), "redis:7.0-alpine");
+        assert_eq!(redis_image("7.0"), "redis:7.0-alpine");
+        assert_eq!(redis_image("6.2"), "redis:6.2-alpine");
+        assert_eq!(redis_image("6.x"), "redis:6.x-alpine");
+        assert_eq!(
+            redis_image(crate::lower::game::REDIS_ENGINE_VERSION),
+            "redis:7.0-alpine"
+        );
+    }
 }

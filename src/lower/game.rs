@@ -17,16 +17,21 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Cache, DnsRecord, Stack, Table, TableScaling};
 use crate::source::Span;
 
+/// The Redis engine version when `x-aws-elasticache` names none.
+pub(crate) const REDIS_ENGINE_VERSION: &str = "7.1";
+
 /// Logical ID of the Redis replication group.
 pub(crate) const REDIS_ID: &str = "Redis";
 
-/// Lowers the three extensions into `stack`.
+/// Lowers the three extensions into `stack`; in a local environment the
+/// problems of Route 53 (which does not run locally) go to `aws_only`.
 pub(super) fn lower(
     project: &Project,
     top: &ProjectExtensions,
     settings: &Settings,
     stack: &mut Stack,
     diags: &mut Diagnostics,
+    aws_only: &mut Diagnostics,
 ) {
     let prefix = settings
         .prefix
@@ -39,7 +44,8 @@ pub(super) fn lower(
         elasticache(project, cache, &prefix, stack, diags);
     }
     if let Some(dns) = &top.route53 {
-        route53(project, dns, &prefix, stack, diags);
+        let dns_diags = if settings.local { aws_only } else { diags };
+        route53(project, dns, &prefix, stack, dns_diags);
     }
 }
 
@@ -479,7 +485,10 @@ fn elasticache(
         id,
         node_type,
         nodes,
-        engine_version: redis.engine_version.clone().unwrap_or_else(|| "7.1".into()),
+        engine_version: redis
+            .engine_version
+            .clone()
+            .unwrap_or_else(|| REDIS_ENGINE_VERSION.into()),
         snapshot_retention: retention.max(1),
         services: names(&redis.services),
     });

@@ -31,6 +31,14 @@ pub struct Settings {
     /// `app_cluster`: prefix of physical names (tables, Redis, DNS label).
     /// Defaults to the project name.
     pub prefix: Option<String>,
+    /// A local environment (`ecs=false`): the stack is lowered in full (the
+    /// tables, Redis and the services' variables are what runs locally), but
+    /// only the checks of what c2cfn runs itself are reported — the
+    /// extensions' syntax, `x-aws-dynamodb`, `x-aws-elasticache` and
+    /// `depends_on`. What only matters on AWS (TLS certificates, Fargate
+    /// sizes and keys, load balancer ports, EFS, secrets, Route 53) is left
+    /// out: docker compose runs the services.
+    pub local: bool,
 }
 
 /// Lowers a project. The stack is complete only when no error was pushed.
@@ -87,17 +95,31 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
 
     // Full names of networks, volumes and secrets use the stack's project
     // name, so that `app_cluster` keeps environments apart.
-    stack.networks = network::lower(project, &stack.project, &mut diags);
-    stack.file_systems = storage::file_systems(project, &stack.project, &mut diags);
-    stack.secrets = storage::secrets(project, &stack.project, &mut diags);
+    // The checks that only matter on AWS go here in a local environment.
+    let mut aws_only = Diagnostics::new();
+    let ecs = if settings.local {
+        &mut aws_only
+    } else {
+        &mut diags
+    };
+    stack.networks = network::lower(project, &stack.project, ecs);
+    stack.file_systems = storage::file_systems(project, &stack.project, ecs);
+    stack.secrets = storage::secrets(project, &stack.project, ecs);
     for service in project.services.values() {
-        keys::check(service, &mut diags);
+        keys::check(service, ecs);
         stack
             .services
-            .push(service::lower(project, service, &stack, &mut diags));
+            .push(service::lower(project, service, &stack, ecs));
     }
-    stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, &mut diags);
-    game::lower(project, &top, settings, &mut stack, &mut diags);
+    stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, ecs);
+    game::lower(
+        project,
+        &top,
+        settings,
+        &mut stack,
+        &mut diags,
+        &mut aws_only,
+    );
     checks::check_depends_on(project, &mut diags);
     collisions::check(project, &stack, &mut diags);
     (stack, diags)

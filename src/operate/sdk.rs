@@ -36,6 +36,34 @@ impl Operate {
         })
     }
 
+    /// The deployed stack's template (`GetTemplate`, as parsed YAML or
+    /// JSON); `None` when the stack does not exist.
+    pub async fn deployed_template(&self, stack: &str) -> ApiResult<Option<serde_json::Value>> {
+        let out = match self
+            .cloudformation
+            .get_template()
+            .stack_name(stack)
+            .send()
+            .await
+        {
+            Ok(o) => o,
+            Err(e) => {
+                let e = error(e);
+                if e.code == "ValidationError" && e.message.contains("does not exist") {
+                    return Ok(None);
+                }
+                return Err(e);
+            }
+        };
+        let body = out.template_body().unwrap_or_default();
+        serde_norway::from_str(body).map(Some).map_err(|e| {
+            ApiError::new(
+                "InvalidTemplate",
+                format!("the deployed template is not YAML or JSON: {e}"),
+            )
+        })
+    }
+
     /// The SSM endpoint handed to the Session Manager plugin, as the AWS CLI
     /// does: an `AWS_ENDPOINT_URL_SSM` / `AWS_ENDPOINT_URL` override, else
     /// the regional endpoint.

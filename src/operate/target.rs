@@ -214,3 +214,52 @@ mod tests {
         assert_eq!(container(&task, "web", None).unwrap().0, "app");
     }
 }
+
+/// The compose services of a deployed template: the `AWS::ECS::Service`
+/// resources' `com.docker.compose.service` tags (what `exec`, `tunnel` and
+/// `logs` use when the compose file cannot be read), sorted.
+#[must_use]
+pub fn deployed_services(template: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = template
+        .get("Resources")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|r| r.get("Type").and_then(serde_json::Value::as_str) == Some("AWS::ECS::Service"))
+        .filter_map(|r| {
+            r.pointer("/Properties/Tags")?
+                .as_array()?
+                .iter()
+                .find(|t| {
+                    t.get("Key").and_then(serde_json::Value::as_str)
+                        == Some("com.docker.compose.service")
+                })?
+                .get("Value")?
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod deployed_tests {
+    use super::*;
+
+    #[test]
+    fn services_come_from_the_ecs_services_tags() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("templates/docker-multi-port-secrets.yaml"),
+        )
+        .unwrap();
+        let template: serde_json::Value = serde_norway::from_str(&text).unwrap();
+        assert_eq!(
+            deployed_services(&template),
+            ["db", "web", "websecrets", "words"]
+        );
+        assert!(deployed_services(&serde_json::json!({})).is_empty());
+    }
+}
