@@ -17,15 +17,21 @@ use crate::deploy::delete_data;
 use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
 use crate::deploy::events::Display;
+use crate::deploy::interrupt::{self, Checkpoint};
 use crate::deploy::params::{self, Inputs, SecretSource};
 use crate::deploy::plan::{Deployer, Options, Outcome};
 use crate::deploy::push::Pusher;
 use crate::deploy::sdk::Aws;
+use crate::deploy::sdk::SdkCloudFormation;
 use crate::deploy::service_report;
 use crate::deploy::template_store::{self, Staging};
-use crate::deploy::ui::{Style, TerminalPrompt};
+use crate::deploy::ui::{self, Style, TerminalPrompt};
 use crate::deploy::{Failure, status};
 use crate::source::SourceMap;
+
+/// What Ctrl-C needs to clean up: the CloudFormation client and the stack,
+/// once connected.
+type Cleanup = std::cell::OnceCell<(SdkCloudFormation, String)>;
 
 /// Runs a deploy command; returns the exit code.
 pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -33,16 +39,30 @@ pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Writ
         Ok(r) => r,
         Err(code) => return code,
     };
+    let checkpoint = Checkpoint::default();
+    let cleanup = Cleanup::new();
     let result = runtime.block_on(async {
-        tokio::select! {
-            r = run(command, out, err) => r,
-            _ = tokio::signal::ctrl_c() => Err(Failure {
-                message: "interrupted: c2cfn stopped watching. Nothing was cancelled or deleted: an operation CloudFormation had started goes on.".into(),
-                hint: Some("`c2cfn ps` (with the same project options) shows the stack's status; run `c2cfn up` again to continue once it has settled".into()),
-                code: exit::INTERRUPTED,
-            }),
+        let finished = tokio::select! {
+            r = run(command, out, err, &checkpoint, &cleanup) => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        // The run (and its progress line, cleared on drop) is gone here.
+        match finished {
+            Some(r) => r,
+            None => {
+                if ui::asking() {
+                    // The cursor is after the question and the echoed ^C.
+                    let _ = writeln!(out);
+                }
+                let stage = checkpoint.get();
+                let (cfn, stack) = cleanup
+                    .get()
+                    .map_or((None, ""), |(c, s)| (Some(c), s.as_str()));
+                Err(interrupt::interrupted(&stage, cfn, stack).await)
+            }
         }
     });
+    let _ = out.flush();
     match result {
         Ok(code) => code,
         Err(f) => {
@@ -60,14 +80,22 @@ fn display() -> Display {
         .ok()
         .and_then(|v| v.parse().ok())
         .map_or(Duration::from_secs(1), Duration::from_millis);
+    let terminal = std::io::stdout().is_terminal();
     Display {
         style: Style::detect(),
-        live: std::io::stdout().is_terminal() && std::env::var_os("CI").is_none(),
+        live: terminal && std::env::var_os("CI").is_none() && !ui::dumb_terminal(),
         poll,
+        width: terminal.then(ui::width).flatten(),
     }
 }
 
-async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
+async fn run(
+    command: &Command,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    checkpoint: &Checkpoint,
+    cleanup: &Cleanup,
+) -> Result<i32, Failure> {
     let (project, aws_args, verb) = match command {
         Command::Up { project, aws, .. } => (project, aws, "up"),
         Command::Diff { project, aws, .. } => (project, aws, "diff"),
@@ -109,6 +137,7 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
     }
     let stack = rendered.stack_name();
     let aws = connect(&rendered, aws_args).await?;
+    let _ = cleanup.set((aws.cloudformation.clone(), stack.clone()));
     let mut account = String::new();
     if verb != "ps" {
         account = check_account(&aws, &rendered).await?;
@@ -145,6 +174,7 @@ async fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Res
         display,
         options,
         template_url: None,
+        checkpoint,
     };
     match command {
         Command::Up { images, .. } | Command::Diff { images, .. } => {

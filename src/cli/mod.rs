@@ -70,8 +70,12 @@ where
             return code;
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Unlocked handles: each write takes the lock for that write only, so
+    // the progress line's drawing thread (indicatif) can always write too.
+    // Holding `stdout().lock()` or `stderr().lock()` for the whole command
+    // deadlocked `up` at a terminal (issue 8).
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
     let code = pipeline::execute(&args, &mut stdout, &mut stderr);
     let _ = stdout.flush();
     code

@@ -2,6 +2,11 @@
 //! elapsed time) under the events; otherwise append-only timestamped lines
 //! for CI logs. On failure, the root cause first: the failed resources'
 //! own reasons, not the "Resource creation cancelled" cascade.
+//!
+//! The live line is indicatif's, drawn on standard output (where the events
+//! go) by its own thread; events are printed through the bar (`println`), so
+//! nothing else writes while it is drawn. It is cleared when the watch ends
+//! or is dropped (Ctrl-C).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -27,10 +32,13 @@ pub struct Watched {
 pub struct Display {
     /// Colours.
     pub style: Style,
-    /// A live view (standard output is a terminal).
+    /// A live view (standard output is a terminal that can move the cursor).
     pub live: bool,
     /// Time between polls.
     pub poll: Duration,
+    /// The terminal's width in columns (`None`: not a terminal; lines are
+    /// not fitted).
+    pub width: Option<usize>,
 }
 
 /// Whether a stack status is final (nothing is running).
@@ -66,18 +74,62 @@ pub async fn baseline<C: CloudFormationApi>(cfn: &C, stack: &str) -> HashSet<Str
         .unwrap_or_default()
 }
 
-fn event_line(e: &StackEvent, style: Style) -> String {
-    let mut line = format!(
-        "{}  {:<28} {:<32} {}",
+/// Columns of an event line: time, status, logical ID, type, reason.
+const STATUS_WIDTH: usize = 18;
+const ID_WIDTH: usize = 28;
+
+/// One event: `HH:MM:SSZ  STATUS  LogicalId  Type  reason`. With a known
+/// `width`, the type is left out when the line would not fit, and a reason
+/// that does not fit goes on the next line, indented, so the columns stay.
+fn event_line(e: &StackEvent, style: Style, width: Option<usize>) -> String {
+    let head = format!(
+        "{}  {}{}  {:<ID_WIDTH$}",
         clock(e.timestamp),
         style.status(&e.status),
+        " ".repeat(STATUS_WIDTH.saturating_sub(e.status.len())),
         e.logical_id,
-        e.resource_type
     );
-    if let Some(r) = e.reason.as_deref().filter(|r| !r.is_empty()) {
-        let _ = write!(line, "  {r}");
+    let head_len = 11 + e.status.len().max(STATUS_WIDTH) + 2 + e.logical_id.len().max(ID_WIDTH);
+    let kind = e
+        .resource_type
+        .strip_prefix("AWS::")
+        .unwrap_or(&e.resource_type);
+    let with_type = head_len + 2 + kind.len();
+    let mut line = head;
+    let mut len = head_len;
+    if width.is_none_or(|w| with_type <= w) {
+        let _ = write!(line, "  {kind}");
+        len = with_type;
     }
-    line
+    let line = line.trim_end().to_owned();
+    let Some(reason) = e.reason.as_deref().filter(|r| !r.is_empty()) else {
+        return line;
+    };
+    match width {
+        Some(w) if len + 2 + reason.len() > w => {
+            let indent = " ".repeat(11);
+            let wrapped = textwrap(reason, w.saturating_sub(11).max(20));
+            format!("{line}\n{indent}{}", wrapped.join(&format!("\n{indent}")))
+        }
+        _ => format!("{line}  {reason}"),
+    }
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+fn textwrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && last.len() + 1 + word.len() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
 }
 
 fn counts(events: &[StackEvent]) -> (usize, usize, usize) {
@@ -105,7 +157,15 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
 ) -> ApiResult<Watched> {
     let started = Instant::now();
     let bar = display.live.then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
+        // On standard output, where `live` was decided and the events go;
+        // cleared when dropped, so Ctrl-C leaves no half line behind.
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stdout())
+                .with_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {wide_msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                )
+                .with_finish(indicatif::ProgressFinish::AndClear);
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
@@ -116,7 +176,7 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
         let fresh = cfn.describe_stack_events(stack).await.unwrap_or_default();
         for e in fresh.into_iter().rev() {
             if seen.insert(e.id.clone()) {
-                let line = event_line(&e, display.style);
+                let line = event_line(&e, display.style, display.width);
                 match &bar {
                     Some(b) => b.println(line),
                     None => {

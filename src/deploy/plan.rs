@@ -13,6 +13,7 @@ use super::api::{ChangeSetType, CloudFormationApi, NewChangeSet, StackInfo};
 use super::change_set::{self, Prepared};
 use super::events::{self, Display, Watched};
 use super::guard::{self, TemplateView};
+use super::interrupt::{Checkpoint, Stage};
 use super::preview;
 use super::ui::Prompt;
 use super::{EXIT_DEPLOY_FAILED, Failure};
@@ -63,6 +64,8 @@ pub struct Deployer<'a, C: CloudFormationApi> {
     /// The template's S3 URL when it is over the inline limit (see
     /// [`super::template_store`]).
     pub template_url: Option<String>,
+    /// How far the run got, for Ctrl-C ([`super::interrupt`]).
+    pub checkpoint: &'a Checkpoint,
 }
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
@@ -70,9 +73,10 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         let _ = writeln!(self.out, "{text}");
     }
 
-    fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
+    async fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
         self.prompt
             .confirm(question)
+            .await
             .map_err(|e| Failure::refused(e, "nothing was changed"))
     }
 
@@ -105,7 +109,9 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             );
             self.say(&msg);
             let mut seen = events::baseline(self.cfn, self.stack).await;
+            self.checkpoint.set(Stage::Waiting);
             self.watch(&mut seen, 0).await?;
+            self.checkpoint.set(Stage::Preparing);
         }
     }
 
@@ -141,16 +147,20 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                             "`c2cfn up` offers to continue the rollback",
                         ));
                     }
-                    if !self.confirm(&format!(
-                        "Continue the rollback of stack {} (CloudFormation ContinueUpdateRollback)?",
-                        self.stack
-                    ))? {
+                    if !self
+                        .confirm(&format!(
+                            "Continue the rollback of stack {} (CloudFormation ContinueUpdateRollback)?",
+                            self.stack
+                        ))
+                        .await?
+                    {
                         return Err(Failure::refused(
                             "cancelled; nothing was changed",
                             "fix the cause above (e.g. a resource changed outside CloudFormation), then run `c2cfn up` again",
                         ));
                     }
                     let mut seen = events::baseline(self.cfn, self.stack).await;
+                    self.checkpoint.set(Stage::Running);
                     self.cfn
                         .continue_update_rollback(self.stack)
                         .await
@@ -209,6 +219,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             // The empty REVIEW_IN_PROGRESS stack CreateChangeSet made.
             let _ = self.cfn.delete_stack(self.stack).await;
         }
+        self.checkpoint.set(Stage::Preparing);
     }
 
     /// `c2cfn up` (`execute`) or `c2cfn diff` (`!execute`).
@@ -224,16 +235,20 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 return Ok(Outcome::WouldChange);
             }
             Target::Recreate => {
-                if !self.confirm(&format!(
-                    "Stack {} failed to create and holds nothing usable. Delete it and create it again?",
-                    self.stack
-                ))? {
+                if !self
+                    .confirm(&format!(
+                        "Stack {} failed to create and holds nothing usable. Delete it and create it again?",
+                        self.stack
+                    ))
+                    .await?
+                {
                     return Err(Failure::refused(
                         "cancelled; nothing was changed",
                         "a stack in ROLLBACK_COMPLETE can only be deleted; `c2cfn down` deletes it",
                     ));
                 }
                 let mut seen = events::baseline(self.cfn, self.stack).await;
+                self.checkpoint.set(Stage::Running);
                 self.cfn
                     .delete_stack(self.stack)
                     .await
@@ -282,18 +297,25 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             }
             Prepared::Ready { id, changes } => (id, changes),
         };
+        self.checkpoint.set(Stage::ChangeSet {
+            id: id.clone(),
+            new_stack: kind == ChangeSetType::Create,
+        });
         let style = self.display.style;
         let verb = if kind == ChangeSetType::Create {
             "create"
         } else {
             "update"
         };
-        self.say(&style.bold(&format!(
-            "Changes to {verb} stack {} ({} resource change(s)):",
+        for line in preview::lines(
             self.stack,
-            changes.len()
-        )));
-        for line in preview::change_lines(&changes, old_view.as_ref(), &new_view, style) {
+            verb,
+            &changes,
+            old_view.as_ref(),
+            &new_view,
+            style,
+            self.display.width,
+        ) {
             self.say(&line);
         }
         if let Some((old_text, _)) = &deployed {
@@ -329,7 +351,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             return Ok(Outcome::WouldChange);
         }
         let question = format!("Apply these changes to stack {}?", self.stack);
-        match self.confirm(&question) {
+        match self.confirm(&question).await {
             Ok(true) => {}
             Ok(false) => {
                 self.discard(&id, kind).await;
@@ -345,6 +367,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         }
         let mut seen = events::baseline(self.cfn, self.stack).await;
         let started = Instant::now();
+        self.checkpoint.set(Stage::Running);
         self.cfn
             .execute_change_set(self.stack, &id)
             .await

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::api::{Action, ApiError, ChangeSetInfo, Replacement, ResourceChange, StackResource};
 use super::events::Display;
 use super::fake::{FakeCfn, State, event, stack};
+use super::interrupt::Checkpoint;
 use super::plan::{Deployer, Options, Outcome};
 use super::ui::{Scripted, Style};
 use super::{EXIT_DEPLOY_FAILED, Failure};
@@ -80,8 +81,10 @@ fn run(state: State, template: &str, answers: &[bool], options: Options, execute
                 style: Style::default(),
                 live: false,
                 poll: Duration::ZERO,
+                width: None,
             },
             template_url: None,
+            checkpoint: &Checkpoint::default(),
             options,
         };
         block(d.run(template, &[], execute))
@@ -119,7 +122,11 @@ fn cloudformation_replacement_of_a_table_is_refused_and_the_change_set_deleted()
     assert!(r.calls.contains(&"delete_change_set".into()));
     assert!(!r.calls.contains(&"execute_change_set".into()));
     assert!(r.asked.is_empty(), "refused before asking");
-    assert!(r.out.contains("!! REPLACE"), "{}", r.out);
+    assert!(
+        r.out.contains("!! Table  DynamoDB::Table  REPLACE ("),
+        "{}",
+        r.out
+    );
 }
 
 #[test]
@@ -233,13 +240,17 @@ fn replacements_are_listed_first() {
     ]);
     let r = run(s, TABLE_V1, &[], Options::default(), false);
     assert_eq!(r.result, Ok(Outcome::WouldChange));
-    let lines: Vec<&str> = r.out.lines().filter(|l| l.starts_with("  ")).collect();
-    assert!(
-        lines[0].contains("REPLACE") && lines[0].contains("TaskDefinition"),
-        "{lines:?}"
-    );
-    assert!(
-        lines[1].contains("modify") && lines[2].contains("add"),
+    let lines: Vec<&str> = r.out.lines().collect();
+    assert_eq!(
+        lines[..6],
+        [
+            "Update stack game: 3 changes: stack 3",
+            "  !! 1 to replace, ~ 1 to modify, + 1 to add",
+            "stack (3)",
+            "  !! TaskDefinition  ECS::TaskDefinition  REPLACE (CloudFormation: Replacement=True)",
+            "  ~  Service         ECS::Service",
+            "  +  NewThing        Logs::LogGroup",
+        ],
         "{lines:?}"
     );
     assert!(
@@ -482,8 +493,10 @@ fn down_lists_the_retained_table() {
                 style: Style::default(),
                 live: false,
                 poll: Duration::ZERO,
+                width: None,
             },
             template_url: None,
+            checkpoint: &Checkpoint::default(),
             options: Options::default(),
         }
         .down(),
