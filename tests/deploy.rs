@@ -24,6 +24,11 @@ impl Moto {
     /// Starts the stand-in; the tools come from scripts/test, and a test
     /// that needs them fails (never skips) without them.
     pub(super) fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts the stand-in with extra launcher arguments (e.g. `--slow 3`).
+    pub(super) fn start_with(extra: &[&str]) -> Self {
         let (Ok(python), Ok(launcher)) = (
             std::env::var("C2CFN_PYTHON"),
             std::env::var("C2CFN_MOTO_LAUNCHER"),
@@ -34,6 +39,7 @@ impl Moto {
         };
         let mut child = Command::new(python)
             .args([launcher.as_str(), "--port", "0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -53,17 +59,30 @@ impl Moto {
         panic!("the moto launcher exited without announcing its port");
     }
 
+    /// The variables that point AWS clients at the stand-in (`None`: unset).
+    pub(super) fn vars(&self) -> Vec<(&'static str, Option<String>)> {
+        let set = |k, v: &str| (k, Some(v.to_owned()));
+        vec![
+            set("AWS_ENDPOINT_URL", &self.endpoint),
+            set("AWS_ACCESS_KEY_ID", "test"),
+            set("AWS_SECRET_ACCESS_KEY", "test"),
+            set("AWS_REGION", "us-east-1"),
+            set("AWS_CONFIG_FILE", "/nonexistent/c2cfn-test"),
+            set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c2cfn-test"),
+            ("AWS_PROFILE", None),
+            ("AWS_DEFAULT_REGION", None),
+            set("NO_PROXY", "127.0.0.1"),
+            set("no_proxy", "127.0.0.1"),
+        ]
+    }
+
     pub(super) fn env(&self, cmd: &mut Command) {
-        cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent/c2cfn-test")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c2cfn-test")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_DEFAULT_REGION")
-            .env("NO_PROXY", "127.0.0.1")
-            .env("no_proxy", "127.0.0.1");
+        for (k, v) in self.vars() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
     }
 
     /// Runs c2cfn in `dir` (no terminal on standard input).

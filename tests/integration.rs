@@ -27,3 +27,6 @@ mod push;
 mod robustness;
 /// Shared helpers.
 mod support;
+/// The real binary in a pseudo-terminal: prompts, live progress, Ctrl-C, NO_COLOR, TERM=dumb, 80 columns.
+#[cfg(feature = "aws")]
+mod terminal;

@@ -206,9 +206,9 @@ pub enum Command {
         /// Project options (positional: compose files and SERVICE names).
         #[command(flatten)]
         project: ProjectArgs,
-        /// AWS options.
+        /// AWS options (no --no-wait: push starts no stack operation).
         #[command(flatten)]
-        aws: AwsArgs,
+        aws: RegionArgs,
         /// Copy this image (e.g. a public one) into ECR instead of building: pull, tag, push.
         #[arg(long, value_name = "IMAGE", requires = "to")]
         copy: Option<String>,
@@ -310,9 +310,9 @@ pub enum Command {
         /// Project options.
         #[command(flatten)]
         project: ProjectArgs,
-        /// AWS options.
+        /// AWS options (no --no-wait: ps only reads).
         #[command(flatten)]
-        aws: AwsArgs,
+        aws: RegionArgs,
         /// Print JSON.
         #[arg(long)]
         json: bool,

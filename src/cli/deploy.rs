@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
 
-use super::args::{AwsArgs, Command, ProjectArgs};
+use super::args::{AwsArgs, Command, ProjectArgs, RegionArgs};
 use super::exit;
 use super::images;
 use super::pipeline::{self, Rendered};
@@ -66,9 +66,10 @@ pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Writ
     match result {
         Ok(code) => code,
         Err(f) => {
-            let _ = writeln!(err, "error: {}", f.message);
+            let width = display().width;
+            let _ = writeln!(err, "{}", ui::fit(&format!("error: {}", f.message), width));
             if let Some(h) = f.hint {
-                let _ = writeln!(err, "help: {h}");
+                let _ = writeln!(err, "{}", ui::fit(&format!("help: {h}"), width));
             }
             f.code
         }
@@ -96,21 +97,27 @@ async fn run(
     checkpoint: &Checkpoint,
     cleanup: &Cleanup,
 ) -> Result<i32, Failure> {
+    let reading = |aws: &RegionArgs| AwsArgs {
+        aws_profile: aws.aws_profile.clone(),
+        region: aws.region.clone(),
+        no_wait: false,
+    };
     let (project, aws_args, verb) = match command {
-        Command::Up { project, aws, .. } => (project, aws, "up"),
-        Command::Diff { project, aws, .. } => (project, aws, "diff"),
-        Command::Down { project, aws, .. } => (project, aws, "down"),
-        Command::Ps { project, aws, .. } => (project, aws, "ps"),
+        Command::Up { project, aws, .. } => (project, aws.clone(), "up"),
+        Command::Diff { project, aws, .. } => (project, aws.clone(), "diff"),
+        Command::Down { project, aws, .. } => (project, aws.clone(), "down"),
+        Command::Ps { project, aws, .. } => (project, reading(aws), "ps"),
         Command::Push {
             aws,
             copy: Some(source),
             to: Some(to),
             platform,
             ..
-        } => return copy(aws, source, to, platform, out).await,
-        Command::Push { project, aws, .. } => (project, aws, "push"),
+        } => return copy(&reading(aws), source, to, platform, out).await,
+        Command::Push { project, aws, .. } => (project, reading(aws), "push"),
         _ => return Ok(exit::USAGE),
     };
+    let aws_args = &aws_args;
     let (project, only) = if verb == "push" {
         images::split_positional(project)
     } else {
@@ -142,11 +149,11 @@ async fn run(
     if verb != "ps" {
         account = check_account(&aws, &rendered).await?;
         let env = env_file_label(project);
-        let _ = writeln!(
-            out,
+        let where_ = format!(
             "c2cfn {verb}: account {account}, region {}, stack {stack}, env file {env}",
             aws.region
         );
+        let _ = writeln!(out, "{}", ui::fit(&where_, display().width));
     }
     if verb == "push" {
         return push(&rendered, &aws, &only, out).await;
@@ -410,17 +417,33 @@ fn report_kept(out: &mut dyn Write, kept: &[Kept], region: &str) {
     if kept.is_empty() {
         return;
     }
+    let width = display().width;
     let _ = writeln!(
         out,
-        "Kept (DeletionPolicy), with the data in them; delete them yourself when you are sure:"
+        "{}",
+        ui::fit(
+            "Kept (DeletionPolicy), with the data in them; delete them yourself when you are sure:",
+            width
+        )
     );
     for k in kept {
-        let _ = writeln!(
-            out,
+        let text = format!(
             "  {} ({}): {}",
             k.logical_id,
             k.resource_type,
             k.describe(region)
         );
+        for line in text.lines() {
+            // Commands stay whole, to be copied; prose fits the terminal.
+            let command = ["delete:", "list:"]
+                .iter()
+                .any(|p| line.trim_start().starts_with(p));
+            let line = if command {
+                line.to_owned()
+            } else {
+                ui::fit(line, width)
+            };
+            let _ = writeln!(out, "{line}");
+        }
     }
 }

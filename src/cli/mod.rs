@@ -71,9 +71,9 @@ where
         }
     };
     // Unlocked handles: each write takes the lock for that write only, so
-    // the progress line's drawing thread (indicatif) can always write too.
-    // Holding `stdout().lock()` or `stderr().lock()` for the whole command
-    // deadlocked `up` at a terminal (issue 8).
+    // no lock is held while waiting for anything. Holding `stderr().lock()`
+    // for the whole command deadlocked `up` at a terminal against the
+    // progress line's drawing thread (issue 8).
     let mut stdout = std::io::stdout();
     let mut stderr = std::io::stderr();
     let code = pipeline::execute(&args, &mut stdout, &mut stderr);

@@ -83,13 +83,12 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             .iter()
             .filter(|r| !r.logical_id.is_empty())
             .count();
-        let _ = writeln!(
-            self.out,
+        self.say(&format!(
             "Stack {} ({}) has {total} resource(s); deleting it deletes them, except {} kept by their DeletionPolicy.",
             self.stack,
             info.status,
             kept.len()
-        );
+        ));
         if !self
             .prompt
             .confirm(&format!("Delete stack {}?", self.stack))

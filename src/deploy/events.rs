@@ -3,10 +3,10 @@
 //! for CI logs. On failure, the root cause first: the failed resources'
 //! own reasons, not the "Resource creation cancelled" cascade.
 //!
-//! The live line is indicatif's, drawn on standard output (where the events
-//! go) by its own thread; events are printed through the bar (`println`), so
-//! nothing else writes while it is drawn. It is cleared when the watch ends
-//! or is dropped (Ctrl-C).
+//! The live line ([`LiveLine`]) is drawn on standard output, where the
+//! events go, by the watching code itself: no drawing thread, so no lock
+//! another thread could hold (issue 8: indicatif's tick thread deadlocked
+//! against a held stderr lock).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -146,6 +146,48 @@ fn counts(events: &[StackEvent]) -> (usize, usize, usize) {
     (done, running, failed)
 }
 
+/// The live line: drawn in place with `\r` and erase-line, never wider than
+/// the terminal, by this thread only (no drawing thread, no lock to share);
+/// events go above it. Cleared when dropped, also when Ctrl-C drops the
+/// watch, so no half line is left behind.
+struct LiveLine<'a> {
+    out: &'a mut dyn Write,
+    /// Drawn at all (a terminal); otherwise events are plain lines.
+    on: bool,
+    text: String,
+    frame: usize,
+}
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const ERASE_LINE: &str = "\r\x1b[2K";
+
+impl LiveLine<'_> {
+    fn show(&mut self, text: &str) {
+        self.frame = (self.frame + 1) % SPINNER.len();
+        self.text = format!("{} {text}", SPINNER[self.frame]);
+        let _ = write!(self.out, "{ERASE_LINE}{}", self.text);
+        let _ = self.out.flush();
+    }
+
+    fn println(&mut self, line: &str) {
+        if self.on {
+            let _ = write!(self.out, "{ERASE_LINE}{line}\n{}", self.text);
+            let _ = self.out.flush();
+        } else {
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+}
+
+impl Drop for LiveLine<'_> {
+    fn drop(&mut self) {
+        if self.on {
+            let _ = write!(self.out, "{ERASE_LINE}");
+            let _ = self.out.flush();
+        }
+    }
+}
+
 /// Polls the stack until it settles, showing new events as they come.
 pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
     cfn: &C,
@@ -156,19 +198,12 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
     display: Display,
 ) -> ApiResult<Watched> {
     let started = Instant::now();
-    let bar = display.live.then(|| {
-        // On standard output, where `live` was decided and the events go;
-        // cleared when dropped, so Ctrl-C leaves no half line behind.
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stdout())
-                .with_style(
-                    indicatif::ProgressStyle::with_template("{spinner} {wide_msg}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-                )
-                .with_finish(indicatif::ProgressFinish::AndClear);
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    });
+    let mut bar = LiveLine {
+        out,
+        on: display.live,
+        text: String::new(),
+        frame: 0,
+    };
     let mut events = Vec::new();
     loop {
         let info = cfn.describe_stack(stack).await?;
@@ -177,12 +212,7 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
         for e in fresh.into_iter().rev() {
             if seen.insert(e.id.clone()) {
                 let line = event_line(&e, display.style, display.width);
-                match &bar {
-                    Some(b) => b.println(line),
-                    None => {
-                        let _ = writeln!(out, "{line}");
-                    }
-                }
+                bar.println(&line);
                 events.push(e);
             }
         }
@@ -190,23 +220,28 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
             || ("DELETE_COMPLETE".to_owned(), None),
             |s| (s.status, s.reason),
         );
-        if let Some(b) = &bar {
+        if bar.on {
             let (done, running, failed) = counts(&events);
             let of = if total > 0 {
                 format!("/{total}")
             } else {
                 String::new()
             };
-            b.set_message(format!(
+            let message = format!(
                 "{stack}: {}  {done}{of} done, {running} in progress, {failed} failed  {}s",
                 display.style.status(&status),
                 started.elapsed().as_secs()
-            ));
+            );
+            // Short of the last column: a line that fills the row leaves
+            // the terminal in its pending-wrap state, and an echoed ^C
+            // would then land on the next row, out of reach of the clear.
+            bar.show(&match display.width {
+                Some(w) => console::truncate_str(&message, w.saturating_sub(3), "…").into_owned(),
+                None => message,
+            });
         }
         if is_settled(&status) {
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
+            drop(bar);
             return Ok(Watched {
                 status,
                 reason,

@@ -15,7 +15,7 @@ use super::events::{self, Display, Watched};
 use super::guard::{self, TemplateView};
 use super::interrupt::{Checkpoint, Stage};
 use super::preview;
-use super::ui::Prompt;
+use super::ui::{Prompt, fit};
 use super::{EXIT_DEPLOY_FAILED, Failure};
 
 /// Flags that change the flow.
@@ -69,8 +69,8 @@ pub struct Deployer<'a, C: CloudFormationApi> {
 }
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
-    fn say(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{text}");
+    pub(super) fn say(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{}", fit(text, self.display.width));
     }
 
     async fn confirm(&mut self, question: &str) -> Result<bool, Failure> {

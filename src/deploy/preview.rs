@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use super::api::ResourceChange;
 use super::guard::{TemplateView, Verdict, verdict};
-use super::ui::Style;
+use super::ui::{Style, fit};
 use crate::cfn::parts::Parts;
 
 /// One row of the preview.
@@ -25,30 +25,6 @@ struct Row {
 /// prefix only costs columns).
 fn short_type(t: &str) -> &str {
     t.strip_prefix("AWS::").unwrap_or(t)
-}
-
-/// Words separated by spaces, wrapped at `width` with `indent` on the
-/// following lines (`None`: one line).
-fn wrap(text: &str, width: Option<usize>, indent: &str) -> String {
-    let Some(width) = width else {
-        return text.to_owned();
-    };
-    let mut out = String::new();
-    let mut line = 0;
-    for word in text.split(' ') {
-        let len = word.chars().count();
-        if line > 0 && line + 1 + len > width {
-            out.push('\n');
-            out.push_str(indent);
-            line = indent.len();
-        } else if line > 0 {
-            out.push(' ');
-            line += 1;
-        }
-        out.push_str(word);
-        line += len;
-    }
-    out
 }
 
 /// The preview of `changes` to stack `stack` (`create` or `update`), as
@@ -135,7 +111,7 @@ pub fn lines(
         .map(|((_, part), n)| format!("{part} {n}"))
         .collect();
     let n = changes.len();
-    let mut out = vec![style.bold(&wrap(
+    let mut out = vec![style.bold(&fit(
         &format!(
             "{} stack {stack}: {n} change{}: {}",
             if verb == "create" { "Create" } else { "Update" },
@@ -143,7 +119,6 @@ pub fn lines(
             by_part.join(", ")
         ),
         width,
-        "  ",
     ))];
     let labels = [
         ("!!", "to replace"),
@@ -158,7 +133,7 @@ pub fn lines(
         .filter(|(n, _)| **n > 0)
         .map(|(n, (mark, label))| format!("{mark} {n} {label}"))
         .collect();
-    out.push(wrap(&format!("  {}", by_kind.join(", ")), width, "  "));
+    out.push(fit(&format!("  {}", by_kind.join(", ")), width));
     let mut current: Option<&str> = None;
     for r in &rows {
         if current != Some(r.part.as_str()) {

@@ -207,6 +207,46 @@ impl Prompt for Scripted {
     }
 }
 
+/// Fits prose to a terminal `width`: each line longer than that is wrapped
+/// at spaces, its continuation indented two more than the line. `None`
+/// (not a terminal) leaves the text as it is, one line per line.
+#[must_use]
+pub fn fit(text: &str, width: Option<usize>) -> String {
+    let Some(width) = width.filter(|w| *w >= 20) else {
+        return text.to_owned();
+    };
+    let mut out = String::new();
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if console::measure_text_width(line) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let indent = " ".repeat(lead + 2);
+        let mut used = 0;
+        for word in line.trim_start().split(' ') {
+            let len = console::measure_text_width(word);
+            if used == 0 {
+                out.push_str(&line[..lead]);
+                used = lead;
+            } else if used + 1 + len > width {
+                out.push('\n');
+                out.push_str(&indent);
+                used = indent.len();
+            } else {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += len;
+        }
+    }
+    out
+}
+
 /// `HH:MM:SS` (UTC) of a Unix time, for log lines.
 #[must_use]
 pub fn clock(secs: i64) -> String {
