@@ -183,6 +183,9 @@ pub enum Command {
         /// S3 bucket for templates over 51,200 bytes (default: c2cfn-templates-<account>-<region>, created on demand).
         #[arg(long = "s3-bucket", value_name = "BUCKET")]
         s3_bucket: Option<String>,
+        /// Print the change set as JSON on standard output (docs/deploy.md); errors too, as `{"error": …}`.
+        #[arg(long)]
+        json: bool,
     },
     #[cfg(feature = "aws")]
     /// Delete the stack; tables, EFS file systems and Redis snapshots are kept (and listed).
@@ -313,7 +316,7 @@ pub enum Command {
         /// AWS options (no --no-wait: ps only reads).
         #[command(flatten)]
         aws: RegionArgs,
-        /// Print JSON.
+        /// Print JSON (docs/deploy.md); errors too, as `{"error": …}`.
         #[arg(long)]
         json: bool,
     },

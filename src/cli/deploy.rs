@@ -66,6 +66,9 @@ pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Writ
     match result {
         Ok(code) => code,
         Err(f) => {
+            if wants_json(command) {
+                let _ = writeln!(out, "{}", error_json(&f));
+            }
             let width = display().width;
             let _ = writeln!(err, "{}", ui::fit(&format!("error: {}", f.message), width));
             if let Some(h) = f.hint {
@@ -74,6 +77,24 @@ pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Writ
             f.code
         }
     }
+}
+
+/// `ps --json` or `diff --json`.
+fn wants_json(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Ps { json: true, .. } | Command::Diff { json: true, .. }
+    )
+}
+
+/// An error under `--json`, on standard output (docs/deploy.md):
+/// `{"error": {"message", "hint", "exit_code"}}`; the same text goes to
+/// standard error for people.
+fn error_json(f: &Failure) -> String {
+    let value = serde_json::json!({
+        "error": {"message": f.message, "hint": f.hint, "exit_code": f.code}
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 fn display() -> Display {
@@ -125,8 +146,28 @@ async fn run(
     };
     let project = &project;
     let mut sources = SourceMap::new();
-    let rendered = match pipeline::render(project, Format::Yaml, &mut sources, err) {
-        Ok(r) => r,
+    let json = wants_json(command);
+    // Under --json the diagnostics also go into the JSON error.
+    let mut diagnostics = Vec::new();
+    let rendered = match pipeline::render(
+        project,
+        Format::Yaml,
+        &mut sources,
+        if json { &mut diagnostics } else { &mut *err },
+    ) {
+        Ok(r) => {
+            let _ = err.write_all(&diagnostics);
+            r
+        }
+        Err(code) if json => {
+            let text = String::from_utf8_lossy(&diagnostics).into_owned();
+            let _ = err.write_all(&diagnostics);
+            return Err(Failure {
+                message: format!("the project is invalid:\n{}", text.trim_end()),
+                hint: Some("fix the problems above; `c2cfn render` shows them too".into()),
+                code,
+            });
+        }
         Err(code) => return Ok(code),
     };
     let yes = match command {
@@ -153,7 +194,9 @@ async fn run(
             "c2cfn {verb}: account {account}, region {}, stack {stack}, env file {env}",
             aws.region
         );
-        let _ = writeln!(out, "{}", ui::fit(&where_, display().width));
+        if !json {
+            let _ = writeln!(out, "{}", ui::fit(&where_, display().width));
+        }
     }
     if verb == "push" {
         return push(&rendered, &aws, &only, out).await;
@@ -168,6 +211,7 @@ async fn run(
             }
         ),
         no_wait: aws_args.no_wait,
+        json,
     };
     let s3_bucket = match command {
         Command::Up { s3_bucket, .. } | Command::Diff { s3_bucket, .. } => s3_bucket.as_deref(),
@@ -186,12 +230,15 @@ async fn run(
     match command {
         Command::Up { images, .. } | Command::Diff { images, .. } => {
             let mut inputs = inputs(&rendered, images)?;
+            // Notes on images and staging: on stderr under --json, so that
+            // standard output is the JSON alone.
+            let notes: &mut dyn Write = if json { &mut *err } else { &mut *deployer.out };
             images::resolve(
                 &rendered,
                 &aws,
                 &mut inputs.given_images,
                 verb == "up",
-                deployer.out,
+                &mut *notes,
             )
             .await?;
             let parameters = params::resolve(&inputs, &aws.ec2, &|k| std::env::var(k).ok()).await?;
@@ -205,7 +252,7 @@ async fn run(
                     .map_or(0, |d| d.as_secs()),
             };
             deployer.template_url =
-                template_store::stage(&aws.s3, &staging, &rendered.text, deployer.out).await?;
+                template_store::stage(&aws.s3, &staging, &rendered.text, notes).await?;
             let execute = verb == "up";
             let outcome = match deployer.run(&rendered.text, &parameters, execute).await {
                 Ok(o) => o,

@@ -25,6 +25,8 @@ pub struct Options {
     pub allow_data_loss: bool,
     /// `--no-wait`: refuse instead of waiting for another operation.
     pub no_wait: bool,
+    /// `diff --json`: the preview as JSON on `out`, and nothing else there.
+    pub json: bool,
 }
 
 /// How `up`/`diff` ended well.
@@ -70,7 +72,14 @@ pub struct Deployer<'a, C: CloudFormationApi> {
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
     pub(super) fn say(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{}", fit(text, self.display.width));
+        if !self.options.json {
+            let _ = writeln!(self.out, "{}", fit(text, self.display.width));
+        }
+    }
+
+    fn json(&mut self, value: &serde_json::Value) {
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        let _ = writeln!(self.out, "{text}");
     }
 
     async fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
@@ -232,6 +241,15 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         let kind = match self.target(execute).await? {
             Target::Recreate if !execute => {
                 self.say("c2cfn up would delete this failed stack and create it again.");
+                if self.options.json {
+                    self.json(&preview::json(
+                        self.stack,
+                        "recreate",
+                        &[],
+                        None,
+                        &TemplateView::default(),
+                    ));
+                }
                 return Ok(Outcome::WouldChange);
             }
             Target::Recreate => {
@@ -293,6 +311,15 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         let (id, changes) = match change_set::create(self.cfn, &request, self.display.poll).await? {
             Prepared::NoChanges => {
                 self.say(&format!("No changes: stack {} is up to date.", self.stack));
+                if self.options.json {
+                    self.json(&preview::json(
+                        self.stack,
+                        "none",
+                        &[],
+                        None,
+                        &TemplateView::default(),
+                    ));
+                }
                 return Ok(Outcome::NoChanges);
             }
             Prepared::Ready { id, changes } => (id, changes),
@@ -322,7 +349,9 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             match preview::template_diff(old_text, template, style) {
                 Some(diff) => {
                     self.say(&style.bold("Template diff (deployed -> new):"));
-                    let _ = write!(self.out, "{diff}");
+                    if !self.options.json {
+                        let _ = write!(self.out, "{diff}");
+                    }
                 }
                 None => self.say("Template text unchanged (parameter values changed)."),
             }
@@ -348,6 +377,15 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         }
         if !execute {
             self.discard(&id, kind).await;
+            if self.options.json {
+                self.json(&preview::json(
+                    self.stack,
+                    verb,
+                    &changes,
+                    old_view.as_ref(),
+                    &new_view,
+                ));
+            }
             return Ok(Outcome::WouldChange);
         }
         let question = format!("Apply these changes to stack {}?", self.stack);

@@ -149,6 +149,82 @@ pub fn lines(
     out
 }
 
+/// The preview as JSON (`diff --json`): `stack`, `action` (`create`,
+/// `update`, `recreate` or `none`), `summary` (changes per part and per
+/// kind) and `changes`, each with its `part`, `logical_id`, `type`, `kind`
+/// (`add`, `modify`, `remove`, `replace`, `may_replace`), `physical_id`,
+/// `note` and CloudFormation's property `details`. Documented in
+/// docs/deploy.md.
+#[must_use]
+pub fn json(
+    stack: &str,
+    action: &str,
+    changes: &[ResourceChange],
+    old: Option<&TemplateView>,
+    new: &TemplateView,
+) -> serde_json::Value {
+    let mut templates = vec![&new.template];
+    if let Some(o) = old {
+        templates.push(&o.template);
+    }
+    let parts = Parts::of(&templates);
+    let mut by_part: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    let list: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|c| {
+            let (kind, note) = match verdict(c, old, new) {
+                Verdict::Replace { why } => ("replace", Some(why)),
+                Verdict::MayReplace => (
+                    "may_replace",
+                    Some("CloudFormation: Replacement=Conditional".to_owned()),
+                ),
+                Verdict::Remove { retained } => (
+                    "remove",
+                    retained.then(|| {
+                        "DeletionPolicy keeps the resource; it leaves the stack".to_owned()
+                    }),
+                ),
+                Verdict::Modify => ("modify", None),
+                Verdict::Add => ("add", None),
+            };
+            let part = parts.part(&c.logical_id, &c.resource_type);
+            *by_part
+                .entry((parts.rank(&part), part.clone()))
+                .or_default() += 1;
+            *by_kind.entry(kind).or_default() += 1;
+            serde_json::json!({
+                "part": part,
+                "logical_id": c.logical_id,
+                "type": c.resource_type,
+                "kind": kind,
+                "physical_id": c.physical_id,
+                "note": note,
+                "details": c.details.iter().map(|d| serde_json::json!({
+                    "name": d.name,
+                    "before": d.before,
+                    "after": d.after,
+                    "requires_recreation": d.requires_recreation,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let parts_json: serde_json::Map<String, serde_json::Value> = by_part
+        .into_iter()
+        .map(|((_, p), n)| (p, n.into()))
+        .collect();
+    serde_json::json!({
+        "stack": stack,
+        "action": action,
+        "summary": {
+            "changes": changes.len(),
+            "parts": parts_json,
+            "kinds": by_kind,
+        },
+        "changes": list,
+    })
+}
+
 /// A unified diff of the deployed template against the new one, both put
 /// in c2cfn's canonical YAML first when they parse (so JSON vs YAML and key
 /// order do not show); `None` when they are the same.

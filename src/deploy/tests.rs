@@ -159,6 +159,7 @@ fn a_key_change_is_seen_without_cloudformation_reporting_replacement() {
         Options {
             allow_data_loss: true,
             no_wait: false,
+            json: false,
         },
         true,
     );
@@ -358,6 +359,7 @@ fn another_operation_is_waited_for_or_refused_with_no_wait() {
         Options {
             allow_data_loss: false,
             no_wait: true,
+            json: false,
         },
         true,
     );
