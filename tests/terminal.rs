@@ -289,7 +289,7 @@ fn change_sets(moto: &Moto, region: &str, stack: &str) -> Vec<Value> {
 fn live_counts(raw: &str) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     for (i, _) in raw.match_indices(" done, ") {
-        let start = raw[..i].rfind(|c: char| c == ' ').map_or(0, |s| s + 1);
+        let start = raw[..i].rfind(' ').map_or(0, |s| s + 1);
         let count = &raw[start..i];
         if count.contains('/') && seen.last().is_none_or(|l| l != count) {
             seen.push(count.to_owned());

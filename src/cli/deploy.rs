@@ -47,19 +47,18 @@ pub(super) fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Writ
             _ = tokio::signal::ctrl_c() => None,
         };
         // The run (and its progress line, cleared on drop) is gone here.
-        match finished {
-            Some(r) => r,
-            None => {
-                if ui::asking() {
-                    // The cursor is after the question and the echoed ^C.
-                    let _ = writeln!(out);
-                }
-                let stage = checkpoint.get();
-                let (cfn, stack) = cleanup
-                    .get()
-                    .map_or((None, ""), |(c, s)| (Some(c), s.as_str()));
-                Err(interrupt::interrupted(&stage, cfn, stack).await)
+        if let Some(r) = finished {
+            r
+        } else {
+            if ui::asking() {
+                // The cursor is after the question and the echoed ^C.
+                let _ = writeln!(out);
             }
+            let stage = checkpoint.get();
+            let (cfn, stack) = cleanup
+                .get()
+                .map_or((None, ""), |(c, s)| (Some(c), s.as_str()));
+            Err(interrupt::interrupted(&stage, cfn, stack).await)
         }
     });
     let _ = out.flush();

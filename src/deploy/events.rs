@@ -318,3 +318,35 @@ pub fn failure_report(stack: &str, watched: &Watched, style: Style) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Style, event_line};
+    use crate::deploy::api::StackEvent;
+
+    #[test]
+    fn event_lines_keep_their_columns_at_80_columns() {
+        let e = StackEvent {
+            id: "1".into(),
+            timestamp: 3600,
+            logical_id: "CollectionTableWriteScalableTarget".into(),
+            physical_id: String::new(),
+            resource_type: "AWS::ApplicationAutoScaling::ScalableTarget".into(),
+            status: "CREATE_FAILED".into(),
+            reason: Some("Resource handler returned message: \"Rate exceeded (Service: ApplicationAutoScaling, Status Code: 400)\"".into()),
+        };
+        let wide = event_line(&e, Style::default(), None);
+        assert!(wide.starts_with("01:00:00Z  CREATE_FAILED       CollectionTableWriteScalableTarget  ApplicationAutoScaling::ScalableTarget  Resource handler"), "{wide}");
+        let narrow = event_line(&e, Style::default(), Some(80));
+        let lines: Vec<&str> = narrow.lines().collect();
+        assert!(lines.iter().all(|l| l.len() <= 80), "{narrow}");
+        assert_eq!(
+            lines[0],
+            "01:00:00Z  CREATE_FAILED       CollectionTableWriteScalableTarget"
+        );
+        assert!(
+            lines[1..].iter().all(|l| l.starts_with("           ")),
+            "{narrow}"
+        );
+    }
+}

@@ -511,3 +511,73 @@ fn down_lists_the_retained_table() {
             .contains("aws dynamodb delete-table --region eu-west-1 --table-name game-players")
     );
 }
+
+#[test]
+fn ctrl_c_at_the_confirmation_deletes_the_change_set_and_the_new_stack() {
+    use super::interrupt::{Stage, interrupted};
+    let cfn = FakeCfn::default();
+    let stage = Stage::ChangeSet {
+        id: "c2cfn-1".into(),
+        new_stack: true,
+    };
+    let f = block(interrupted(&stage, Some(&cfn), "game"));
+    assert_eq!(f.code, 130);
+    assert!(
+        f.message.contains("the change set was deleted"),
+        "{}",
+        f.message
+    );
+    assert_eq!(cfn.calls(), ["delete_change_set", "delete_stack"]);
+
+    // While watching: nothing is touched, the operation goes on.
+    let cfn = FakeCfn::default();
+    let f = block(interrupted(&Stage::Running, Some(&cfn), "game"));
+    assert_eq!(f.code, 130);
+    assert!(f.message.contains("goes on"), "{}", f.message);
+    assert!(cfn.calls().is_empty());
+}
+
+#[test]
+fn the_checkpoint_follows_the_run() {
+    use super::interrupt::Stage;
+    // Declined: the change set is discarded, nothing pending any more.
+    let s = State {
+        stack: None,
+        change_set: Some(ChangeSetInfo {
+            status: "CREATE_COMPLETE".into(),
+            reason: None,
+            changes: vec![change(
+                Action::Add,
+                "Service",
+                "AWS::ECS::Service",
+                Replacement::False,
+            )],
+        }),
+        ..State::default()
+    };
+    let cfn = FakeCfn(std::cell::RefCell::new(s));
+    let checkpoint = Checkpoint::default();
+    let mut out = Vec::new();
+    let mut prompt = Scripted {
+        answers: vec![false],
+        asked: Vec::new(),
+    };
+    let mut d = Deployer {
+        cfn: &cfn,
+        stack: "game",
+        out: &mut out,
+        prompt: &mut prompt,
+        display: Display {
+            style: Style::default(),
+            live: false,
+            poll: Duration::ZERO,
+            width: None,
+        },
+        template_url: None,
+        checkpoint: &checkpoint,
+        options: Options::default(),
+    };
+    let r = block(d.run(TABLE_V1, &[], true));
+    assert!(r.is_err());
+    assert_eq!(checkpoint.get(), Stage::Preparing);
+}

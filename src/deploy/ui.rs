@@ -253,3 +253,33 @@ pub fn clock(secs: i64) -> String {
     let s = secs.rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn prose_fits_the_width_and_nothing_is_cut_without_one() {
+        let text = "c2cfn up: account 123456789012, region eu-west-1, stack ccg-develop, env file develop.env";
+        assert_eq!(fit(text, None), text);
+        let fitted = fit(text, Some(40));
+        assert!(fitted.lines().all(|l| l.chars().count() <= 40), "{fitted}");
+        assert_eq!(fitted.replace("\n  ", " "), text);
+        // Indented lines keep their indent, continuations two more.
+        let fitted = fit(
+            "  a long line of words that will not fit in twenty",
+            Some(20),
+        );
+        assert!(
+            fitted.lines().skip(1).all(|l| l.starts_with("    ")),
+            "{fitted}"
+        );
+        // A word longer than the width stays whole.
+        assert_eq!(
+            fit("x https://a-very-long-host-name.example.com/path", Some(20))
+                .lines()
+                .count(),
+            2
+        );
+    }
+}
