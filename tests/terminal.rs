@@ -30,13 +30,19 @@ const CTRL_C: &str = "\x03";
 /// A private copy of the binary, made once: the tests below run it many
 /// times over minutes, and a shared target folder (several checkouts
 /// building into one) must not swap it between two of them.
+/// `C2CFN_TEST_BINARY=PATH` tests that binary instead (e.g. a release build,
+/// or a copy taken right after the build).
 fn binary() -> &'static Path {
     static COPY: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
         std::sync::OnceLock::new();
     let (_, path) = COPY.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("c2cfn");
-        std::fs::copy(env!("CARGO_BIN_EXE_c2cfn"), &path).expect("copy the binary");
+        let source = std::env::var_os("C2CFN_TEST_BINARY").map_or_else(
+            || env!("CARGO_BIN_EXE_c2cfn").into(),
+            std::path::PathBuf::from,
+        );
+        std::fs::copy(&source, &path).expect("copy the binary");
         (dir, path)
     });
     path
