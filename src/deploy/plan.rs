@@ -426,7 +426,8 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         ));
         if let Ok(Some(info)) = self.cfn.describe_stack(self.stack).await {
             for o in &info.outputs {
-                self.say(&format!("  {} = {}", o.key, o.value));
+                // Whole, never wrapped: a value (URL, DNS name) is copied.
+                let _ = writeln!(self.out, "  {} = {}", o.key, o.value);
             }
         }
         Ok(Outcome::Deployed)
