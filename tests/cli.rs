@@ -60,6 +60,46 @@ fn output_file_and_check() {
 }
 
 #[test]
+fn output_folders_are_created() {
+    // The README's own example, in a checkout without templates/.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("templates/develop/t.yaml");
+    let out = c2cfn(
+        &root(),
+        &[
+            "render",
+            "compose/docker-simple/compose.yaml",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("AWSTemplateFormatVersion")
+    );
+    // A folder that cannot be made is an output failure (4), said plainly.
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let out = c2cfn(
+        &root(),
+        &[
+            "render",
+            "compose/docker-simple/compose.yaml",
+            "-o",
+            blocker.join("t.yaml").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: cannot write"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn json_output_is_the_same_template() {
     let yaml = stdout(&c2cfn(
         &root(),
@@ -249,7 +289,9 @@ fn aws_commands_refuse_a_local_environment() {
             &root(),
             &[command, "--env-file", "compose/game-backend/local.env"],
         );
-        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        // The command line is well formed; the env file does not fit the
+        // command: refused input (1), not a usage error (2).
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
         assert!(
             stderr(&out).contains("local environment (`ecs=false`)"),
             "{command}"

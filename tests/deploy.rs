@@ -24,6 +24,11 @@ impl Moto {
     /// Starts the stand-in; the tools come from scripts/test, and a test
     /// that needs them fails (never skips) without them.
     pub(super) fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts the stand-in with extra launcher arguments (e.g. `--slow 3`).
+    pub(super) fn start_with(extra: &[&str]) -> Self {
         let (Ok(python), Ok(launcher)) = (
             std::env::var("C2CFN_PYTHON"),
             std::env::var("C2CFN_MOTO_LAUNCHER"),
@@ -34,6 +39,7 @@ impl Moto {
         };
         let mut child = Command::new(python)
             .args([launcher.as_str(), "--port", "0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -53,17 +59,30 @@ impl Moto {
         panic!("the moto launcher exited without announcing its port");
     }
 
+    /// The variables that point AWS clients at the stand-in (`None`: unset).
+    pub(super) fn vars(&self) -> Vec<(&'static str, Option<String>)> {
+        let set = |k, v: &str| (k, Some(v.to_owned()));
+        vec![
+            set("AWS_ENDPOINT_URL", &self.endpoint),
+            set("AWS_ACCESS_KEY_ID", "test"),
+            set("AWS_SECRET_ACCESS_KEY", "test"),
+            set("AWS_REGION", "us-east-1"),
+            set("AWS_CONFIG_FILE", "/nonexistent/c2cfn-test"),
+            set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c2cfn-test"),
+            ("AWS_PROFILE", None),
+            ("AWS_DEFAULT_REGION", None),
+            set("NO_PROXY", "127.0.0.1"),
+            set("no_proxy", "127.0.0.1"),
+        ]
+    }
+
     pub(super) fn env(&self, cmd: &mut Command) {
-        cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent/c2cfn-test")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c2cfn-test")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_DEFAULT_REGION")
-            .env("NO_PROXY", "127.0.0.1")
-            .env("no_proxy", "127.0.0.1");
+        for (k, v) in self.vars() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
     }
 
     /// Runs c2cfn in `dir` (no terminal on standard input).
@@ -155,7 +174,14 @@ fn create_then_no_changes_then_diff_then_ps() {
         out.starts_with("c2cfn up: account 123456789012, region us-east-1, stack testsimpleconvert, env file none"),
         "{out}"
     );
-    assert!(out.contains("+  add         Cluster"), "{out}");
+    assert!(
+        out.contains("Create stack testsimpleconvert: 14 changes: simple 7, networks 3, stack 4\n  + 14 to add\n"),
+        "the summary first: {out}"
+    );
+    assert!(
+        out.contains("stack (4)\n  +  CloudMap                     ServiceDiscovery::PrivateDnsNamespace\n  +  Cluster "),
+        "grouped, the ID column as wide as the longest ID: {out}"
+    );
     assert!(out.contains("CREATE_COMPLETE"), "{out}");
     assert_eq!(moto.stack_status("testsimpleconvert"), "CREATE_COMPLETE");
 
@@ -236,7 +262,7 @@ fn update_table_guard_and_down_keeping_the_table() {
     let diff = moto.c2cfn(dir, &["diff"]);
     assert_eq!(code(&diff), 3, "{}", show(&diff));
     assert!(
-        stdout(&diff).contains("~  modify      AppTaskDefinition"),
+        stdout(&diff).contains("  ~  AppTaskDefinition "),
         "{}",
         show(&diff)
     );
@@ -262,7 +288,10 @@ fn update_table_guard_and_down_keeping_the_table() {
     let refused = moto.c2cfn(dir, &["up", "-y"]);
     assert_eq!(code(&refused), 1, "{}", show(&refused));
     assert!(
-        stdout(&refused).contains("!! REPLACE     PlayersTable"),
+        stdout(&refused)
+            .lines()
+            .any(|l| l.starts_with("  !! PlayersTable ")
+                && l.contains(" DynamoDB::Table  REPLACE (")),
         "{}",
         show(&refused)
     );
@@ -396,13 +425,13 @@ fn a_stack_made_by_dockers_integration_is_updated_in_place() {
         .collect();
     for line in &changes {
         assert!(
-            !line.contains("REPLACE") && !line.contains("remove"),
+            !line.contains("REPLACE") && !line.contains("to remove") && !line.starts_with("  - "),
             "Docker's resources stay: {line}\n{}",
             show(&up)
         );
     }
     assert!(
-        changes.iter().any(|l| l.contains("modify")),
+        changes.iter().any(|l| l.starts_with("  ~  ")),
         "{}",
         show(&up)
     );
@@ -488,4 +517,62 @@ fn down_with_delete_data_deletes_the_kept_table_too() {
     );
     let tables = moto.aws(&["dynamodb", "list-tables"]);
     assert_eq!(tables["TableNames"], serde_json::json!([]), "{tables}");
+}
+
+#[test]
+fn diff_json_and_json_errors_for_scripts() {
+    let moto = Moto::start();
+    let dir = root().join("compose/docker-simple");
+    let diff = moto.c2cfn(&dir, &["diff", "--json"]);
+    assert_eq!(code(&diff), 3, "{}", show(&diff));
+    let v: Value = serde_json::from_str(&stdout(&diff)).expect("only JSON on stdout");
+    assert_eq!(v["stack"], "testsimpleconvert");
+    assert_eq!(v["action"], "create");
+    assert_eq!(v["summary"]["changes"], 14, "{v}");
+    assert_eq!(v["summary"]["parts"]["simple"], 7, "{v}");
+    assert_eq!(v["summary"]["kinds"]["add"], 14, "{v}");
+    let service = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["logical_id"] == "SimpleService")
+        .expect("the service");
+    assert_eq!(service["part"], "simple");
+    assert_eq!(service["kind"], "add");
+    assert_eq!(service["type"], "AWS::ECS::Service");
+    assert!(
+        moto.aws(&["cloudformation", "list-stacks"])["StackSummaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["StackStatus"] == "DELETE_COMPLETE"),
+        "diff leaves nothing"
+    );
+
+    // Errors: JSON on stdout (same exit code), the text on stderr too.
+    let ps = moto.c2cfn(&dir, &["ps", "--json"]);
+    assert_eq!(code(&ps), 1, "{}", show(&ps));
+    let v: Value = serde_json::from_str(&stdout(&ps)).expect("a JSON error");
+    assert_eq!(v["error"]["exit_code"], 1);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stack testsimpleconvert does not exist"),
+        "{v}"
+    );
+    assert!(v["error"]["hint"].is_string(), "{v}");
+    assert!(stderr(&ps).contains("error: stack testsimpleconvert does not exist"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("compose.yaml"),
+        "services:\n  app:\n    image: nginx\n    ports: [\"99999:80\"]\n",
+    )
+    .unwrap();
+    let bad = moto.c2cfn(tmp.path(), &["diff", "--json"]);
+    assert_eq!(code(&bad), 1, "{}", show(&bad));
+    let v: Value = serde_json::from_str(&stdout(&bad)).expect("a JSON error");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("compose.yaml:4:"), "{message}");
 }

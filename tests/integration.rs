@@ -47,5 +47,8 @@ mod review;
 mod robustness;
 /// Shared helpers.
 mod support;
+/// The real binary in a pseudo-terminal: prompts, live progress, Ctrl-C, NO_COLOR, TERM=dumb, 80 columns.
+#[cfg(feature = "aws")]
+mod terminal;
 /// Every key of the Compose schema and of `c2cfn schema` gets every wrong type.
 mod wrong_types;

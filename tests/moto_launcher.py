@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run moto 5.2.5's server on 127.0.0.1 with the patches c2cfn's tests need.
 
-Usage: python tests/moto_launcher.py [--port N]      (absent or 0: a free port)
+Usage: python tests/moto_launcher.py [--port N] [--slow SECONDS]   (port absent or 0: a free one)
 Prints one stdout line, `C2CFN_MOTO_PORT=<port>`, once `GET /moto-api/` answers;
 moto's request log goes to stderr. SIGTERM/SIGINT stop it. Each patch names the
 gap it closes (see shared/reference/aws-stand-in.md); pinned moto==5.2.5.
@@ -429,6 +429,74 @@ def patch_import() -> None:
         return table
 
     Table.update_from_cloudformation_json = classmethod(table_update)
+def patch_slow(seconds: float) -> None:
+    """(g) Test-only, with --slow SECONDS: a stack operation takes that long, as
+    on AWS, so that a client can watch it and be interrupted while it runs.
+    ExecuteChangeSet applies the change at once (as unpatched), but the stack
+    reads CREATE_/UPDATE_IN_PROGRESS until SECONDS have passed, and its
+    resources' CREATE_/UPDATE_COMPLETE events appear spread over that time;
+    DeleteStack reads DELETE_IN_PROGRESS for SECONDS before the stack goes (not
+    for an empty REVIEW_IN_PROGRESS stack: AWS deletes those at once).
+    Time advances whenever the stack is read, so nothing runs in the background."""
+    from moto.cloudformation import models as cfn
+
+    backend = cfn.CloudFormationBackend
+    execute, delete = backend.execute_change_set, backend.delete_stack
+
+    def execute_slow(self, change_set_name, stack_name=None):
+        execute(self, change_set_name, stack_name)
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        kind = change_set.change_set_type
+        final = stack.status
+        stack.events.pop()  # the stack's own *_COMPLETE, added again at the end
+        stack.status = f"{kind}_IN_PROGRESS"
+        resources = [(lid, r.get("Type", "")) for lid, r in stack.resource_map._resource_json_map.items()]
+        stack._c2cfn_slow = {"start": time.monotonic(), "final": final, "kind": kind,
+                             "resources": resources, "shown": 0}
+
+    def delete_slow(self, name_or_stack_id):
+        for stack in list(self.stacks.values()):
+            if (name_or_stack_id in (stack.name, stack.stack_id) and stack.status != "REVIEW_IN_PROGRESS"
+                    and not hasattr(stack, "_c2cfn_delete_at")):
+                stack.status = "DELETE_IN_PROGRESS"
+                stack._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+                stack._c2cfn_delete_at = time.monotonic() + seconds
+                return
+        return delete(self, name_or_stack_id)
+
+    def settle(self):
+        now = time.monotonic()
+        for stack in list(self.stacks.values()):
+            slow = getattr(stack, "_c2cfn_slow", None)
+            if slow:
+                due = len(slow["resources"]) * min(1.0, (now - slow["start"]) / seconds)
+                while slow["shown"] < int(due):
+                    lid, rtype = slow["resources"][slow["shown"]]
+                    stack.events.append(cfn.Event(
+                        stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=lid,
+                        physical_resource_id=lid, resource_type=rtype,
+                        resource_status=f"{slow['kind']}_COMPLETE", resource_status_reason=None,
+                        resource_properties=None))
+                    slow["shown"] += 1
+                if now - slow["start"] >= seconds:
+                    del stack._c2cfn_slow
+                    stack.status = slow["final"]
+                    stack._add_stack_event(slow["final"])
+            at = getattr(stack, "_c2cfn_delete_at", None)
+            if at is not None and now >= at:
+                delete(self, stack.stack_id)
+
+    def settled(method):
+        def wrapper(self, *args, **kwargs):
+            settle(self)
+            return method(self, *args, **kwargs)
+        return wrapper
+
+    backend.execute_change_set = execute_slow
+    backend.delete_stack = delete_slow
+    backend.describe_stacks = settled(backend.describe_stacks)
+    backend.get_stack = settled(backend.get_stack)
 
 
 def mock_random_hex() -> str:
@@ -464,8 +532,13 @@ def announce_when_ready(port: int, timeout: float = 60.0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for c2cfn tests")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
-    port = check_port(parser.parse_args().port)
+    parser.add_argument("--slow", type=float, default=0.0,
+                        help="test-only: stack operations take this many seconds (patch g)")
+    args = parser.parse_args()
+    port = check_port(args.port)
     patch_moto()
+    if args.slow > 0:
+        patch_slow(args.slow)
     from moto.server import main as moto_main
 
     threading.Thread(target=announce_when_ready, args=(port,), daemon=True).start()

@@ -25,7 +25,7 @@ x-aws-dynamodb:
 /// A script named `name` in `bin` that writes each argument on a line of
 /// `$C2CFN_RECORD_<NAME>` (appending `--` after each call), then sleeps
 /// when `$C2CFN_SLEEP` is set (a tunnel that stays open).
-fn recorder(bin: &Path, name: &str) {
+pub(super) fn recorder(bin: &Path, name: &str) {
     let var = name.to_uppercase().replace('-', "_");
     let script = format!(
         "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> \"$C2CFN_RECORD_{var}\"; done\necho -- >> \"$C2CFN_RECORD_{var}\"\nif [ -n \"$C2CFN_SLEEP\" ]; then exec sleep 30; fi\n"
@@ -35,7 +35,7 @@ fn recorder(bin: &Path, name: &str) {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-fn path_with(bin: &Path) -> String {
+pub(super) fn path_with(bin: &Path) -> String {
     format!(
         "{}:{}",
         bin.display(),
@@ -43,12 +43,12 @@ fn path_with(bin: &Path) -> String {
     )
 }
 
-fn project(dir: &Path) {
+pub(super) fn project(dir: &Path) {
     std::fs::write(dir.join("compose.yaml"), PROJECT).unwrap();
 }
 
 /// Deploys the project and runs one task of it (moto starts none for a service).
-fn deploy_and_run_task(moto: &Moto, dir: &Path, exec: bool) -> String {
+pub(super) fn deploy_and_run_task(moto: &Moto, dir: &Path, exec: bool) -> String {
     let up = moto.c2cfn(dir, &["up", "-y"]);
     assert_eq!(code(&up), 0, "{}", show(&up));
     let subnets = moto.aws(&["ec2", "describe-subnets"]);

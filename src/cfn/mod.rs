@@ -12,6 +12,7 @@ pub mod intrinsic;
 pub mod limits;
 pub mod logical_id;
 pub mod overlay;
+pub mod parts;
 pub mod render;
 pub mod resources;
 pub mod source;

@@ -303,6 +303,10 @@ pub enum Command {
             requires = "against"
         )]
         fail_on: Vec<FailOn>,
+        /// Print the change set as JSON on standard output (docs/deploy.md); errors too, as `{"error": …}`.
+        #[cfg(feature = "aws")]
+        #[arg(long, conflicts_with = "against")]
+        json: bool,
     },
     #[cfg(feature = "aws")]
     /// Delete the stack; tables, EFS file systems and Redis snapshots are kept (and listed).
@@ -326,9 +330,9 @@ pub enum Command {
         /// Project options (positional: compose files and SERVICE names).
         #[command(flatten)]
         project: ProjectFlags,
-        /// AWS options.
+        /// AWS options (no --no-wait: push starts no stack operation).
         #[command(flatten)]
-        aws: AwsArgs,
+        aws: RegionArgs,
         /// Services to push (default: every service with `build:`).
         #[arg(value_name = "SERVICE")]
         services: Vec<String>,
@@ -445,9 +449,9 @@ pub enum Command {
         /// Project options.
         #[command(flatten)]
         project: ProjectFlags,
-        /// AWS options.
+        /// AWS options (no --no-wait: ps only reads).
         #[command(flatten)]
-        aws: AwsArgs,
+        aws: RegionArgs,
         /// Only these services (default: all).
         #[arg(value_name = "SERVICE")]
         services: Vec<String>,

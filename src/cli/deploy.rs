@@ -21,16 +21,22 @@ use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
 use crate::deploy::events::Display;
 use crate::deploy::failure;
+use crate::deploy::interrupt::{self, Checkpoint};
 use crate::deploy::params::{self, Inputs, SecretSource};
 use crate::deploy::plan::{Deployer, Options, Outcome};
 use crate::deploy::precheck;
 use crate::deploy::push::Pusher;
 use crate::deploy::sdk::Aws;
+use crate::deploy::sdk::SdkCloudFormation;
 use crate::deploy::service_report;
 use crate::deploy::template_store::{self, Staging};
-use crate::deploy::ui::{Style, TerminalPrompt};
+use crate::deploy::ui::{self, Style, TerminalPrompt};
 use crate::deploy::{Failure, status};
 use crate::source::SourceMap;
+
+/// What Ctrl-C needs to clean up: the CloudFormation client and the stack,
+/// once connected.
+type Cleanup = std::cell::OnceCell<(SdkCloudFormation, String)>;
 
 /// Runs a deploy command; returns the exit code.
 pub(super) fn execute(
@@ -43,26 +49,61 @@ pub(super) fn execute(
         Ok(r) => r,
         Err(code) => return code,
     };
+    let checkpoint = Checkpoint::default();
+    let cleanup = Cleanup::new();
     let result = runtime.block_on(async {
-        tokio::select! {
-            r = run(command, project, out, err) => r,
-            _ = tokio::signal::ctrl_c() => Err(Failure {
-                message: "interrupted: c2cfn stopped watching. Nothing was cancelled or deleted: an operation CloudFormation had started goes on.".into(),
-                hint: Some("`c2cfn ps` (with the same project options) shows the stack's status; run `c2cfn up` again to continue once it has settled".into()),
-                code: exit::INTERRUPTED,
-            }),
+        let finished = tokio::select! {
+            r = run(command, project, out, err, &checkpoint, &cleanup) => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        // The run (and its progress line, cleared on drop) is gone here.
+        if let Some(r) = finished {
+            r
+        } else {
+            if ui::asking() {
+                // The cursor is after the question and the echoed ^C.
+                let _ = writeln!(out);
+            }
+            let stage = checkpoint.get();
+            let (cfn, stack) = cleanup
+                .get()
+                .map_or((None, ""), |(c, s)| (Some(c), s.as_str()));
+            Err(interrupt::interrupted(&stage, cfn, stack).await)
         }
     });
+    let _ = out.flush();
     match result {
         Ok(code) => code,
         Err(f) => {
-            let _ = writeln!(err, "error: {}", f.message);
+            if wants_json(command) {
+                let _ = writeln!(out, "{}", error_json(&f));
+            }
+            let width = display().width;
+            let _ = writeln!(err, "{}", ui::fit(&format!("error: {}", f.message), width));
             if let Some(h) = f.hint {
-                let _ = writeln!(err, "help: {h}");
+                let _ = writeln!(err, "{}", ui::fit(&format!("help: {h}"), width));
             }
             f.code
         }
     }
+}
+
+/// `ps --json` or `diff --json`.
+fn wants_json(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Ps { json: true, .. } | Command::Diff { json: true, .. }
+    )
+}
+
+/// An error under `--json`, on standard output (docs/deploy.md):
+/// `{"error": {"message", "hint", "exit_code"}}`; the same text goes to
+/// standard error for people.
+fn error_json(f: &Failure) -> String {
+    let value = serde_json::json!({
+        "error": {"message": f.message, "hint": f.hint, "exit_code": f.code}
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 fn display() -> Display {
@@ -70,10 +111,12 @@ fn display() -> Display {
         .ok()
         .and_then(|v| v.parse().ok())
         .map_or(Duration::from_secs(1), Duration::from_millis);
+    let terminal = std::io::stdout().is_terminal();
     Display {
         style: Style::detect(),
-        live: std::io::stdout().is_terminal() && std::env::var_os("CI").is_none(),
+        live: terminal && std::env::var_os("CI").is_none() && !ui::dumb_terminal(),
         poll,
+        width: terminal.then(ui::width).flatten(),
     }
 }
 
@@ -82,25 +125,34 @@ async fn run(
     project: &ProjectArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    checkpoint: &Checkpoint,
+    cleanup: &Cleanup,
 ) -> Result<i32, Failure> {
+    let reading = |aws: &RegionArgs| AwsArgs {
+        aws_profile: aws.aws_profile.clone(),
+        region: aws.region.clone(),
+        no_wait: false,
+    };
     let (aws_args, verb) = match command {
-        Command::Up { aws, .. } => (aws, "up"),
-        Command::Diff { aws, .. } => (aws, "diff"),
-        Command::Down { aws, .. } => (aws, "down"),
-        Command::Ps { aws, .. } => (aws, "ps"),
+        Command::Up { aws, .. } => (aws.clone(), "up"),
+        Command::Diff { aws, .. } => (aws.clone(), "diff"),
+        Command::Down { aws, .. } => (aws.clone(), "down"),
+        Command::Ps { aws, .. } => (reading(aws), "ps"),
         Command::Push {
             aws,
             copy: Some(source),
             to: Some(to),
             platform,
             ..
-        } => return copy(aws, source, to, platform, out).await,
-        Command::Push { aws, .. } => (aws, "push"),
+        } => return copy(&reading(aws), source, to, platform, out).await,
+        Command::Push { aws, .. } => (reading(aws), "push"),
         Command::CopyTable { aws, source, dest } => {
             return copy_table(aws, source, dest, out).await;
         }
         _ => return Ok(exit::USAGE),
     };
+    let aws_args = &aws_args;
+    let json = wants_json(command);
     // `ps` and `down` need only the stack's name: a compose file that does
     // not load does not stop them.
     let (rendered, resolved, stack) = if matches!(verb, "ps" | "down") {
@@ -120,8 +172,27 @@ async fn run(
         (op.rendered, op.resolved, op.stack)
     } else {
         let mut sources = SourceMap::new();
-        let rendered = match pipeline::render(project, Format::Yaml, &mut sources, err) {
-            Ok(r) => r,
+        // Under --json the diagnostics also go into the JSON error.
+        let mut diagnostics = Vec::new();
+        let rendered = match pipeline::render(
+            project,
+            Format::Yaml,
+            &mut sources,
+            if json { &mut diagnostics } else { &mut *err },
+        ) {
+            Ok(r) => {
+                let _ = err.write_all(&diagnostics);
+                r
+            }
+            Err(code) if json => {
+                let text = String::from_utf8_lossy(&diagnostics).into_owned();
+                let _ = err.write_all(&diagnostics);
+                return Err(Failure {
+                    message: format!("the project is invalid:\n{}", text.trim_end()),
+                    hint: Some("fix the problems above; `c2cfn render` shows them too".into()),
+                    code,
+                });
+            }
             Err(code) => return Ok(code),
         };
         let known: Vec<String> = rendered.project.services.keys().cloned().collect();
@@ -144,15 +215,18 @@ async fn run(
             .map_err(|e| Failure::refused(e, "nothing was changed"))?;
     }
     let aws = connect(&resolved, aws_args).await?;
+    let _ = cleanup.set((aws.cloudformation.clone(), stack.clone()));
     let mut account = String::new();
     if verb != "ps" {
         account = check_account(&aws, &resolved).await?;
         let env = env_file_label(project);
-        let _ = writeln!(
-            out,
+        let where_ = format!(
             "c2cfn {verb}: account {account}, region {}, stack {stack}, env file {env}",
             aws.region
         );
+        if !json {
+            let _ = writeln!(out, "{}", ui::fit(&where_, display().width));
+        }
     }
     if let (Command::Push { services, .. }, Some(rendered)) = (command, &rendered) {
         return push(rendered, &aws, services, out).await;
@@ -167,6 +241,7 @@ async fn run(
             }
         ),
         no_wait: aws_args.no_wait,
+        json,
     };
     let s3_bucket = match command {
         Command::Up { s3_bucket, .. } | Command::Diff { s3_bucket, .. } => s3_bucket.as_deref(),
@@ -180,17 +255,21 @@ async fn run(
         display,
         options,
         template_url: None,
+        checkpoint,
     };
     match (command, &rendered) {
         (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
             let mut inputs = inputs(rendered, images)?;
+            // Notes on images and staging: on stderr under --json, so that
+            // standard output is the JSON alone.
+            let notes: &mut dyn Write = if json { &mut *err } else { &mut *deployer.out };
             images::resolve(
                 rendered,
                 &aws,
                 &mut inputs.given_images,
                 verb == "up",
                 &command_services(command),
-                deployer.out,
+                &mut *notes,
             )
             .await?;
             let parameters = params::resolve(&inputs, &aws.ec2, &|k| std::env::var(k).ok()).await?;
@@ -204,7 +283,7 @@ async fn run(
                     .map_or(0, |d| d.as_secs()),
             };
             deployer.template_url =
-                template_store::stage(&aws.s3, &staging, &rendered.text, deployer.out).await?;
+                template_store::stage(&aws.s3, &staging, &rendered.text, notes).await?;
             let execute = verb == "up";
             precheck::check_images(&aws.ecr, &account, &aws.region, &rendered.value).await?;
             let adoptions =
@@ -499,17 +578,33 @@ fn report_kept(out: &mut dyn Write, kept: &[Kept], region: &str) {
     if kept.is_empty() {
         return;
     }
+    let width = display().width;
     let _ = writeln!(
         out,
-        "Kept (DeletionPolicy), with the data in them; delete them yourself when you are sure:"
+        "{}",
+        ui::fit(
+            "Kept (DeletionPolicy), with the data in them; delete them yourself when you are sure:",
+            width
+        )
     );
     for k in kept {
-        let _ = writeln!(
-            out,
+        let text = format!(
             "  {} ({}): {}",
             k.logical_id,
             k.resource_type,
             k.describe(region)
         );
+        for line in text.lines() {
+            // Commands stay whole, to be copied; prose fits the terminal.
+            let command = ["delete:", "list:"]
+                .iter()
+                .any(|p| line.trim_start().starts_with(p));
+            let line = if command {
+                line.to_owned()
+            } else {
+                ui::fit(line, width)
+            };
+            let _ = writeln!(out, "{line}");
+        }
     }
 }

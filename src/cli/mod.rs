@@ -79,8 +79,12 @@ where
             return code;
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Unlocked handles: each write takes the lock for that write only, so
+    // no lock is held while waiting for anything. Holding `stderr().lock()`
+    // for the whole command deadlocked `up` at a terminal against the
+    // progress line's drawing thread (issue 8).
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
     let code = pipeline::execute(&args, &mut stdout, &mut stderr);
     let _ = stdout.flush();
     code

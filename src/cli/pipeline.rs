@@ -106,7 +106,7 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             match output {
                 None => write_or_fail(out, err, &rendered.text),
                 Some(path) if *check => check_file(path, &rendered.text, err),
-                Some(path) => match std::fs::write(path, &rendered.text) {
+                Some(path) => match write_creating_folders(path, &rendered.text) {
                     Ok(()) => exit::OK,
                     Err(e) => {
                         let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
@@ -198,7 +198,9 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
     }
 }
 
-/// A command that acts on an AWS stack, given a local environment file.
+/// A command that acts on an AWS stack, given a local environment file:
+/// the input does not fit the command, so exit 1 (as for any input c2cfn
+/// refuses), not 2 (the command line itself is well formed).
 #[cfg(feature = "aws")]
 fn aws_only(err: &mut dyn Write) -> i32 {
     let _ = writeln!(
@@ -207,7 +209,7 @@ fn aws_only(err: &mut dyn Write) -> i32 {
          help: run the local environment with `c2cfn up`/`c2cfn local`, stop it with `c2cfn down`, reach its containers \
          with `c2cfn tunnel` or `docker compose -p <app_cluster> exec`; use an `ecs=true` env file for AWS"
     );
-    exit::USAGE
+    exit::INVALID
 }
 
 fn write_or_fail(out: &mut dyn Write, err: &mut dyn Write, text: &str) -> i32 {
@@ -220,6 +222,15 @@ fn write_or_fail(out: &mut dyn Write, err: &mut dyn Write, text: &str) -> i32 {
             exit::IO
         }
     }
+}
+
+/// Writes `text` to `path`, creating its missing folders first (as
+/// `render -o templates/develop.yaml` in a fresh checkout needs).
+fn write_creating_folders(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)
 }
 
 fn check_file(path: &Path, expected: &str, err: &mut dyn Write) -> i32 {

@@ -81,6 +81,7 @@ pub async fn delete_kept<D: DataApi>(
     question.push_str("This cannot be undone. Delete this data now?");
     let yes = prompt
         .confirm(&question)
+        .await
         .map_err(|e| Failure::refused(e, "the stack is deleted; the data was kept"))?;
     if !yes {
         return Err(Failure::refused(

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::api::CloudFormationApi;
 use super::events;
 use super::guard::TemplateView;
+use super::interrupt::Stage;
 use super::plan::Deployer;
 use super::{EXIT_DEPLOY_FAILED, Failure};
 
@@ -82,16 +83,16 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             .iter()
             .filter(|r| !r.logical_id.is_empty())
             .count();
-        let _ = writeln!(
-            self.out,
+        self.say(&format!(
             "Stack {} ({}) has {total} resource(s); deleting it deletes them, except {} kept by their DeletionPolicy.",
             self.stack,
             info.status,
             kept.len()
-        );
+        ));
         if !self
             .prompt
             .confirm(&format!("Delete stack {}?", self.stack))
+            .await
             .map_err(|e| Failure::refused(e, "nothing was changed"))?
         {
             return Err(Failure::refused(
@@ -100,6 +101,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             ));
         }
         let mut seen = events::baseline(self.cfn, self.stack).await;
+        self.checkpoint.set(Stage::Running);
         self.cfn
             .delete_stack(self.stack)
             .await
@@ -124,6 +126,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 code: EXIT_DEPLOY_FAILED,
             });
         }
+        self.checkpoint.set(Stage::Preparing);
         let _ = writeln!(self.out, "Stack {} deleted.", self.stack);
         Ok(kept)
     }

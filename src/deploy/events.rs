@@ -2,6 +2,11 @@
 //! elapsed time) under the events; otherwise append-only timestamped lines
 //! for CI logs. On failure, the root cause first: the failed resources'
 //! own reasons, not the "Resource creation cancelled" cascade.
+//!
+//! The live line ([`LiveLine`]) is drawn on standard output, where the
+//! events go, by the watching code itself: no drawing thread, so no lock
+//! another thread could hold (issue 8: indicatif's tick thread deadlocked
+//! against a held stderr lock).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -27,10 +32,13 @@ pub struct Watched {
 pub struct Display {
     /// Colours.
     pub style: Style,
-    /// A live view (standard output is a terminal).
+    /// A live view (standard output is a terminal that can move the cursor).
     pub live: bool,
     /// Time between polls.
     pub poll: Duration,
+    /// The terminal's width in columns (`None`: not a terminal; lines are
+    /// not fitted).
+    pub width: Option<usize>,
 }
 
 /// Whether a stack status is final (nothing is running).
@@ -66,18 +74,62 @@ pub async fn baseline<C: CloudFormationApi>(cfn: &C, stack: &str) -> HashSet<Str
         .unwrap_or_default()
 }
 
-fn event_line(e: &StackEvent, style: Style) -> String {
-    let mut line = format!(
-        "{}  {:<28} {:<32} {}",
+/// Columns of an event line: time, status, logical ID, type, reason.
+const STATUS_WIDTH: usize = 18;
+const ID_WIDTH: usize = 28;
+
+/// One event: `HH:MM:SSZ  STATUS  LogicalId  Type  reason`. With a known
+/// `width`, the type is left out when the line would not fit, and a reason
+/// that does not fit goes on the next line, indented, so the columns stay.
+fn event_line(e: &StackEvent, style: Style, width: Option<usize>) -> String {
+    let head = format!(
+        "{}  {}{}  {:<ID_WIDTH$}",
         clock(e.timestamp),
         style.status(&e.status),
+        " ".repeat(STATUS_WIDTH.saturating_sub(e.status.len())),
         e.logical_id,
-        e.resource_type
     );
-    if let Some(r) = e.reason.as_deref().filter(|r| !r.is_empty()) {
-        let _ = write!(line, "  {r}");
+    let head_len = 11 + e.status.len().max(STATUS_WIDTH) + 2 + e.logical_id.len().max(ID_WIDTH);
+    let kind = e
+        .resource_type
+        .strip_prefix("AWS::")
+        .unwrap_or(&e.resource_type);
+    let with_type = head_len + 2 + kind.len();
+    let mut line = head;
+    let mut len = head_len;
+    if width.is_none_or(|w| with_type <= w) {
+        let _ = write!(line, "  {kind}");
+        len = with_type;
     }
-    line
+    let line = line.trim_end().to_owned();
+    let Some(reason) = e.reason.as_deref().filter(|r| !r.is_empty()) else {
+        return line;
+    };
+    match width {
+        Some(w) if len + 2 + reason.len() > w => {
+            let indent = " ".repeat(11);
+            let wrapped = textwrap(reason, w.saturating_sub(11).max(20));
+            format!("{line}\n{indent}{}", wrapped.join(&format!("\n{indent}")))
+        }
+        _ => format!("{line}  {reason}"),
+    }
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+fn textwrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && last.len() + 1 + word.len() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
 }
 
 fn counts(events: &[StackEvent]) -> (usize, usize, usize) {
@@ -94,6 +146,48 @@ fn counts(events: &[StackEvent]) -> (usize, usize, usize) {
     (done, running, failed)
 }
 
+/// The live line: drawn in place with `\r` and erase-line, never wider than
+/// the terminal, by this thread only (no drawing thread, no lock to share);
+/// events go above it. Cleared when dropped, also when Ctrl-C drops the
+/// watch, so no half line is left behind.
+struct LiveLine<'a> {
+    out: &'a mut dyn Write,
+    /// Drawn at all (a terminal); otherwise events are plain lines.
+    on: bool,
+    text: String,
+    frame: usize,
+}
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const ERASE_LINE: &str = "\r\x1b[2K";
+
+impl LiveLine<'_> {
+    fn show(&mut self, text: &str) {
+        self.frame = (self.frame + 1) % SPINNER.len();
+        self.text = format!("{} {text}", SPINNER[self.frame]);
+        let _ = write!(self.out, "{ERASE_LINE}{}", self.text);
+        let _ = self.out.flush();
+    }
+
+    fn println(&mut self, line: &str) {
+        if self.on {
+            let _ = write!(self.out, "{ERASE_LINE}{line}\n{}", self.text);
+            let _ = self.out.flush();
+        } else {
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+}
+
+impl Drop for LiveLine<'_> {
+    fn drop(&mut self) {
+        if self.on {
+            let _ = write!(self.out, "{ERASE_LINE}");
+            let _ = self.out.flush();
+        }
+    }
+}
+
 /// Polls the stack until it settles, showing new events as they come.
 pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
     cfn: &C,
@@ -104,11 +198,12 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
     display: Display,
 ) -> ApiResult<Watched> {
     let started = Instant::now();
-    let bar = display.live.then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    });
+    let mut bar = LiveLine {
+        out,
+        on: display.live,
+        text: String::new(),
+        frame: 0,
+    };
     let mut events = Vec::new();
     loop {
         let info = cfn.describe_stack(stack).await?;
@@ -116,13 +211,8 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
         let fresh = cfn.describe_stack_events(stack).await.unwrap_or_default();
         for e in fresh.into_iter().rev() {
             if seen.insert(e.id.clone()) {
-                let line = event_line(&e, display.style);
-                match &bar {
-                    Some(b) => b.println(line),
-                    None => {
-                        let _ = writeln!(out, "{line}");
-                    }
-                }
+                let line = event_line(&e, display.style, display.width);
+                bar.println(&line);
                 events.push(e);
             }
         }
@@ -130,23 +220,28 @@ pub async fn watch<C: CloudFormationApi, S: std::hash::BuildHasher>(
             || ("DELETE_COMPLETE".to_owned(), None),
             |s| (s.status, s.reason),
         );
-        if let Some(b) = &bar {
+        if bar.on {
             let (done, running, failed) = counts(&events);
             let of = if total > 0 {
                 format!("/{total}")
             } else {
                 String::new()
             };
-            b.set_message(format!(
+            let message = format!(
                 "{stack}: {}  {done}{of} done, {running} in progress, {failed} failed  {}s",
                 display.style.status(&status),
                 started.elapsed().as_secs()
-            ));
+            );
+            // Short of the last column: a line that fills the row leaves
+            // the terminal in its pending-wrap state, and an echoed ^C
+            // would then land on the next row, out of reach of the clear.
+            bar.show(&match display.width {
+                Some(w) => console::truncate_str(&message, w.saturating_sub(3), "…").into_owned(),
+                None => message,
+            });
         }
         if is_settled(&status) {
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
+            drop(bar);
             return Ok(Watched {
                 status,
                 reason,
@@ -222,4 +317,36 @@ pub fn failure_report(stack: &str, watched: &Watched, style: Style) -> String {
         let _ = write!(s, " ({r})");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Style, event_line};
+    use crate::deploy::api::StackEvent;
+
+    #[test]
+    fn event_lines_keep_their_columns_at_80_columns() {
+        let e = StackEvent {
+            id: "1".into(),
+            timestamp: 3600,
+            logical_id: "CollectionTableWriteScalableTarget".into(),
+            physical_id: String::new(),
+            resource_type: "AWS::ApplicationAutoScaling::ScalableTarget".into(),
+            status: "CREATE_FAILED".into(),
+            reason: Some("Resource handler returned message: \"Rate exceeded (Service: ApplicationAutoScaling, Status Code: 400)\"".into()),
+        };
+        let wide = event_line(&e, Style::default(), None);
+        assert!(wide.starts_with("01:00:00Z  CREATE_FAILED       CollectionTableWriteScalableTarget  ApplicationAutoScaling::ScalableTarget  Resource handler"), "{wide}");
+        let narrow = event_line(&e, Style::default(), Some(80));
+        let lines: Vec<&str> = narrow.lines().collect();
+        assert!(lines.iter().all(|l| l.len() <= 80), "{narrow}");
+        assert_eq!(
+            lines[0],
+            "01:00:00Z  CREATE_FAILED       CollectionTableWriteScalableTarget"
+        );
+        assert!(
+            lines[1..].iter().all(|l| l.starts_with("           ")),
+            "{narrow}"
+        );
+    }
 }

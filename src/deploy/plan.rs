@@ -14,8 +14,9 @@ use super::api::{Action, ChangeSetType, CloudFormationApi, NewChangeSet, StackIn
 use super::change_set::{self, Prepared};
 use super::events::{self, Display, Watched};
 use super::guard::{self, TemplateView};
+use super::interrupt::{Checkpoint, Stage};
 use super::preview;
-use super::ui::Prompt;
+use super::ui::{Prompt, fit};
 use super::{EXIT_DEPLOY_FAILED, Failure};
 
 /// Flags that change the flow.
@@ -25,6 +26,8 @@ pub struct Options {
     pub allow_data_loss: bool,
     /// `--no-wait`: refuse instead of waiting for another operation.
     pub no_wait: bool,
+    /// `diff --json`: the preview as JSON on `out`, and nothing else there.
+    pub json: bool,
 }
 
 /// How `up`/`diff` ended well.
@@ -64,16 +67,26 @@ pub struct Deployer<'a, C: CloudFormationApi> {
     /// The template's S3 URL when it is over the inline limit (see
     /// [`super::template_store`]).
     pub template_url: Option<String>,
+    /// How far the run got, for Ctrl-C ([`super::interrupt`]).
+    pub checkpoint: &'a Checkpoint,
 }
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
-    fn say(&mut self, text: &str) {
+    pub(super) fn say(&mut self, text: &str) {
+        if !self.options.json {
+            let _ = writeln!(self.out, "{}", fit(text, self.display.width));
+        }
+    }
+
+    fn json(&mut self, value: &serde_json::Value) {
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
         let _ = writeln!(self.out, "{text}");
     }
 
-    fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
+    async fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
         self.prompt
             .confirm(question)
+            .await
             .map_err(|e| Failure::refused(e, "nothing was changed"))
     }
 
@@ -106,7 +119,9 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             );
             self.say(&msg);
             let mut seen = events::baseline(self.cfn, self.stack).await;
+            self.checkpoint.set(Stage::Waiting);
             self.watch(&mut seen, 0).await?;
+            self.checkpoint.set(Stage::Preparing);
         }
     }
 
@@ -142,16 +157,20 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                             "`c2cfn up` offers to continue the rollback",
                         ));
                     }
-                    if !self.confirm(&format!(
-                        "Continue the rollback of stack {} (CloudFormation ContinueUpdateRollback)?",
-                        self.stack
-                    ))? {
+                    if !self
+                        .confirm(&format!(
+                            "Continue the rollback of stack {} (CloudFormation ContinueUpdateRollback)?",
+                            self.stack
+                        ))
+                        .await?
+                    {
                         return Err(Failure::refused(
                             "cancelled; nothing was changed",
                             "fix the cause above (e.g. a resource changed outside CloudFormation), then run `c2cfn up` again",
                         ));
                     }
                     let mut seen = events::baseline(self.cfn, self.stack).await;
+                    self.checkpoint.set(Stage::Running);
                     self.cfn
                         .continue_update_rollback(self.stack)
                         .await
@@ -210,6 +229,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             // The empty REVIEW_IN_PROGRESS stack CreateChangeSet made.
             let _ = self.cfn.delete_stack(self.stack).await;
         }
+        self.checkpoint.set(Stage::Preparing);
     }
 
     /// `c2cfn up` (`execute`) or `c2cfn diff` (`!execute`).
@@ -236,19 +256,32 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         let kind = match self.target(execute).await? {
             Target::Recreate if !execute => {
                 self.say("c2cfn up would delete this failed stack and create it again.");
+                if self.options.json {
+                    self.json(&preview::json(
+                        self.stack,
+                        "recreate",
+                        &[],
+                        None,
+                        &TemplateView::default(),
+                    ));
+                }
                 return Ok(Outcome::WouldChange);
             }
             Target::Recreate => {
-                if !self.confirm(&format!(
-                    "Stack {} failed to create and holds nothing usable. Delete it and create it again?",
-                    self.stack
-                ))? {
+                if !self
+                    .confirm(&format!(
+                        "Stack {} failed to create and holds nothing usable. Delete it and create it again?",
+                        self.stack
+                    ))
+                    .await?
+                {
                     return Err(Failure::refused(
                         "cancelled; nothing was changed",
                         "a stack in ROLLBACK_COMPLETE can only be deleted; `c2cfn down` deletes it",
                     ));
                 }
                 let mut seen = events::baseline(self.cfn, self.stack).await;
+                self.checkpoint.set(Stage::Running);
                 self.cfn
                     .delete_stack(self.stack)
                     .await
@@ -296,10 +329,23 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             match change_set::create(self.cfn, &request, self.display.poll).await? {
                 Prepared::NoChanges => {
                     self.say(&format!("No changes: stack {} is up to date.", self.stack));
+                    if self.options.json {
+                        self.json(&preview::json(
+                            self.stack,
+                            "none",
+                            &[],
+                            None,
+                            &TemplateView::default(),
+                        ));
+                    }
                     return Ok(Outcome::NoChanges);
                 }
                 Prepared::Ready { id, changes } => (id, changes),
             };
+        self.checkpoint.set(Stage::ChangeSet {
+            id: id.clone(),
+            new_stack: kind == ChangeSetType::Create,
+        });
         // An adopted resource shows as an `add` in the change set; it is an
         // import instead.
         changes.retain(|c| {
@@ -311,22 +357,33 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         } else {
             "update"
         };
-        self.say(&style.bold(&format!(
-            "Changes to {verb} stack {} ({} resource change(s)):",
+        for line in preview::lines(
             self.stack,
-            changes.len() + adoptions.len()
-        )));
-        for line in adopt::preview_lines(adoptions, style) {
+            verb,
+            &changes,
+            old_view.as_ref(),
+            &new_view,
+            style,
+            self.display.width,
+        ) {
             self.say(&line);
         }
-        for line in preview::change_lines(&changes, old_view.as_ref(), &new_view, style) {
+        if !adoptions.is_empty() {
+            self.say(&style.bold(&format!(
+                "import ({}): existing resources adopted into the stack, not created",
+                adoptions.len()
+            )));
+        }
+        for line in adopt::preview_lines(adoptions, style) {
             self.say(&line);
         }
         if let Some((old_text, _)) = &deployed {
             match preview::template_diff(old_text, template, style) {
                 Some(diff) => {
                     self.say(&style.bold("Template diff (deployed -> new):"));
-                    let _ = write!(self.out, "{diff}");
+                    if !self.options.json {
+                        let _ = write!(self.out, "{diff}");
+                    }
                 }
                 None => self.say("Template text unchanged (parameter values changed)."),
             }
@@ -337,10 +394,19 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         }
         if !execute {
             self.discard(&id, kind).await;
+            if self.options.json {
+                self.json(&preview::json(
+                    self.stack,
+                    verb,
+                    &changes,
+                    old_view.as_ref(),
+                    &new_view,
+                ));
+            }
             return Ok(Outcome::WouldChange);
         }
         let question = format!("Apply these changes to stack {}?", self.stack);
-        match self.confirm(&question) {
+        match self.confirm(&question).await {
             Ok(true) => {}
             Ok(false) => {
                 self.discard(&id, kind).await;
@@ -520,6 +586,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         let style = self.display.style;
         let mut seen = events::baseline(self.cfn, self.stack).await;
         let started = Instant::now();
+        self.checkpoint.set(Stage::Running);
         self.cfn
             .execute_change_set(self.stack, id)
             .await
@@ -540,7 +607,8 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         ));
         if let Ok(Some(info)) = self.cfn.describe_stack(self.stack).await {
             for o in &info.outputs {
-                self.say(&format!("  {} = {}", o.key, o.value));
+                // Whole, never wrapped: a value (URL, DNS name) is copied.
+                let _ = writeln!(self.out, "  {} = {}", o.key, o.value);
             }
         }
         Ok(Outcome::Deployed)

@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 use super::api::StackResource;
 use super::ecs::{EcsApi, cluster_of};
 
+/// How many stopped tasks `ps` shows per service.
+const STOPPED_SHOWN: usize = 3;
+
 /// The stack's ECS services as JSON: `(services, error)`.
 pub async fn read<E: EcsApi>(ecs: &E, resources: &[StackResource]) -> (Vec<Value>, Option<String>) {
     let stack_cluster = resources
@@ -48,7 +51,26 @@ pub async fn read<E: EcsApi>(ecs: &E, resources: &[StackResource]) -> (Vec<Value
                 Vec::new()
             }
         };
+        // Why the latest tasks stopped (crash, health check, image pull),
+        // as `exec`'s hint promises: the newest few.
+        let stopped: Vec<Value> = ecs
+            .tasks(&cluster, &r.physical_id, true)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .take(STOPPED_SHOWN)
+            .map(|t| {
+                json!({
+                    "task": t.id,
+                    "reason": t.stopped_reason,
+                    "containers": t.containers.iter().map(|(name, code, reason)| json!({
+                        "name": name, "exit_code": code, "reason": reason,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         out.push(json!({
+            "stopped": stopped,
             "logical_id": r.logical_id,
             "name": s.name,
             "cluster": cluster,
@@ -97,6 +119,39 @@ pub fn text(services: &[Value]) -> String {
                 tasks.join(", ")
             }
         );
+        for t in s
+            .get("stopped")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let f = |k: &str| t.get(k).and_then(Value::as_str).unwrap_or_default();
+            let mut line = format!(
+                "    stopped {}: {}",
+                f("task"),
+                if f("reason").is_empty() {
+                    "no reason given"
+                } else {
+                    f("reason")
+                }
+            );
+            for c in t
+                .get("containers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let name = c.get("name").and_then(Value::as_str).unwrap_or_default();
+                let _ = write!(line, "; {name}");
+                if let Some(code) = c.get("exit_code").and_then(Value::as_i64) {
+                    let _ = write!(line, " exit {code}");
+                }
+                if let Some(reason) = c.get("reason").and_then(Value::as_str) {
+                    let _ = write!(line, ": {reason}");
+                }
+            }
+            let _ = writeln!(out, "{line}");
+        }
     }
     out
 }
@@ -134,9 +189,16 @@ mod tests {
             }])
         }
         async fn tasks(&self, _: &str, _: &str, stopped: bool) -> ApiResult<Vec<TaskState>> {
-            assert!(!stopped);
             if self.fail_tasks {
                 return Err(ApiError::new("AccessDenied", "no"));
+            }
+            if stopped {
+                return Ok(vec![TaskState {
+                    id: "t0".into(),
+                    last_status: "STOPPED".into(),
+                    stopped_reason: Some("Essential container in task exited".into()),
+                    containers: vec![("app".into(), Some(1), None)],
+                }]);
             }
             Ok(vec![TaskState {
                 id: "t1".into(),
@@ -179,12 +241,14 @@ mod tests {
             services,
             [
                 json!({"logical_id": "ApiService", "name": "game-Api", "cluster": "c", "status": "ACTIVE",
-                    "desired": 2, "running": 1, "pending": 1, "tasks": ["t1"]})
+                    "desired": 2, "running": 1, "pending": 1, "tasks": ["t1"],
+                    "stopped": [{"task": "t0", "reason": "Essential container in task exited",
+                        "containers": [{"name": "app", "exit_code": 1, "reason": null}]}]})
             ]
         );
         assert_eq!(
             text(&services),
-            "Services (1):\n  ApiService                       ACTIVE   desired 2 running 1 pending 1  tasks: t1\n"
+            "Services (1):\n  ApiService                       ACTIVE   desired 2 running 1 pending 1  tasks: t1\n    stopped t0: Essential container in task exited; app exit 1\n"
         );
     }
 

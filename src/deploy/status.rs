@@ -1,9 +1,12 @@
 //! `c2cfn ps`: the stack's status, outputs, ECS services (counts and tasks,
 //! see [`super::service_status`]) and resources, as text or JSON.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
+
+use super::guard::TemplateView;
 
 use super::Failure;
 use super::api::CloudFormationApi;
@@ -26,11 +29,24 @@ pub async fn read<C: CloudFormationApi, E: EcsApi>(
     };
     let resources = cfn.list_stack_resources(stack).await.unwrap_or_default();
     let (services, services_error) = service_status::read(ecs, &resources).await;
+    let template = cfn
+        .get_template(stack)
+        .await
+        .ok()
+        .and_then(|t| TemplateView::parse(&t, BTreeMap::new()))
+        .map(|v| v.template)
+        .unwrap_or_default();
+    let outputs: Vec<(String, String)> = info
+        .outputs
+        .iter()
+        .map(|o| (o.key.clone(), o.value.clone()))
+        .collect();
     Ok(Some(json!({
         "stack": info.name,
         "id": info.id,
         "status": info.status,
         "reason": info.reason,
+        "urls": urls(&template, &outputs),
         "outputs": info.outputs.iter().map(|o| json!({"key": o.key, "value": o.value, "description": o.description})).collect::<Vec<_>>(),
         "services": services,
         "services_error": services_error,
@@ -38,6 +54,66 @@ pub async fn read<C: CloudFormationApi, E: EcsApi>(
             "logical_id": r.logical_id, "type": r.resource_type, "physical_id": r.physical_id, "status": r.status,
         })).collect::<Vec<_>>(),
     })))
+}
+
+/// The URLs the stack serves: one per load-balancer listener, with its
+/// scheme and port (`https://game.example.com:4430`), on the DNS name of a
+/// Route 53 record aliasing the load balancer when there is one, else the
+/// load balancer's own (the `LoadBalancerDNS` output); each with the compose
+/// service behind it ([`crate::cfn::parts`]).
+#[must_use]
+pub fn urls(template: &Value, outputs: &[(String, String)]) -> Vec<Value> {
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let record = resources
+        .values()
+        .filter(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::Route53::RecordSet"))
+        .find_map(|r| r.pointer("/Properties/Name").and_then(Value::as_str))
+        .map(|n| n.trim_end_matches('.').to_owned());
+    let output = |key: &str| {
+        outputs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let Some(host) = record.or_else(|| output("LoadBalancerDNS")) else {
+        return Vec::new();
+    };
+    let parts = crate::cfn::parts::Parts::of(&[template]);
+    resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type").and_then(Value::as_str) == Some("AWS::ElasticLoadBalancingV2::Listener")
+        })
+        .filter_map(|(id, r)| {
+            let port = r.pointer("/Properties/Port").and_then(|p| {
+                p.as_u64()
+                    .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
+            })?;
+            let protocol = r
+                .pointer("/Properties/Protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("TCP");
+            let (scheme, default) = match protocol {
+                "HTTP" => ("http", 80),
+                "HTTPS" | "TLS" => ("https", 443),
+                "UDP" | "TCP_UDP" => ("udp", 0),
+                _ => ("tcp", 0),
+            };
+            let url = if port == default {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}:{port}")
+            };
+            Some(json!({
+                "url": url,
+                "protocol": protocol,
+                "port": port,
+                "service": parts.part(id, "AWS::ElasticLoadBalancingV2::Listener"),
+            }))
+        })
+        .collect()
 }
 
 /// The text form of [`read`]'s value.
@@ -55,6 +131,14 @@ pub fn text(v: &Value, style: Style) -> String {
             .cloned()
             .unwrap_or_default()
     };
+    let urls = list("urls");
+    if !urls.is_empty() {
+        out.push_str("URLs:\n");
+        for u in &urls {
+            let f = |k: &str| u.get(k).and_then(Value::as_str).unwrap_or_default();
+            let _ = writeln!(out, "  {}  ({}, {})", f("url"), f("service"), f("protocol"));
+        }
+    }
     let outputs = list("outputs");
     if !outputs.is_empty() {
         out.push_str("Outputs:\n");

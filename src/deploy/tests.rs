@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::api::{Action, ApiError, ChangeSetInfo, Replacement, ResourceChange, StackResource};
 use super::events::Display;
 use super::fake::{FakeCfn, State, event, stack};
+use super::interrupt::Checkpoint;
 use super::plan::{Deployer, Options, Outcome};
 use super::ui::{Scripted, Style};
 use super::{EXIT_DEPLOY_FAILED, Failure};
@@ -80,8 +81,10 @@ fn run(state: State, template: &str, answers: &[bool], options: Options, execute
                 style: Style::default(),
                 live: false,
                 poll: Duration::ZERO,
+                width: None,
             },
             template_url: None,
+            checkpoint: &Checkpoint::default(),
             options,
         };
         block(d.run(template, &[], execute))
@@ -119,7 +122,11 @@ fn cloudformation_replacement_of_a_table_is_refused_and_the_change_set_deleted()
     assert!(r.calls.contains(&"delete_change_set".into()));
     assert!(!r.calls.contains(&"execute_change_set".into()));
     assert!(r.asked.is_empty(), "refused before asking");
-    assert!(r.out.contains("!! REPLACE"), "{}", r.out);
+    assert!(
+        r.out.contains("!! Table  DynamoDB::Table  REPLACE ("),
+        "{}",
+        r.out
+    );
 }
 
 #[test]
@@ -152,6 +159,7 @@ fn a_key_change_is_seen_without_cloudformation_reporting_replacement() {
         Options {
             allow_data_loss: true,
             no_wait: false,
+            json: false,
         },
         true,
     );
@@ -233,13 +241,17 @@ fn replacements_are_listed_first() {
     ]);
     let r = run(s, TABLE_V1, &[], Options::default(), false);
     assert_eq!(r.result, Ok(Outcome::WouldChange));
-    let lines: Vec<&str> = r.out.lines().filter(|l| l.starts_with("  ")).collect();
-    assert!(
-        lines[0].contains("REPLACE") && lines[0].contains("TaskDefinition"),
-        "{lines:?}"
-    );
-    assert!(
-        lines[1].contains("modify") && lines[2].contains("add"),
+    let lines: Vec<&str> = r.out.lines().collect();
+    assert_eq!(
+        lines[..6],
+        [
+            "Update stack game: 3 changes: stack 3",
+            "  !! 1 to replace, ~ 1 to modify, + 1 to add",
+            "stack (3)",
+            "  !! TaskDefinition  ECS::TaskDefinition  REPLACE (CloudFormation: Replacement=True)",
+            "  ~  Service         ECS::Service",
+            "  +  NewThing        Logs::LogGroup",
+        ],
         "{lines:?}"
     );
     assert!(
@@ -347,6 +359,7 @@ fn another_operation_is_waited_for_or_refused_with_no_wait() {
         Options {
             allow_data_loss: false,
             no_wait: true,
+            json: false,
         },
         true,
     );
@@ -482,8 +495,10 @@ fn down_lists_the_retained_table() {
                 style: Style::default(),
                 live: false,
                 poll: Duration::ZERO,
+                width: None,
             },
             template_url: None,
+            checkpoint: &Checkpoint::default(),
             options: Options::default(),
         }
         .down(),
@@ -495,4 +510,74 @@ fn down_lists_the_retained_table() {
             .describe("eu-west-1")
             .contains("aws dynamodb delete-table --region eu-west-1 --table-name game-players")
     );
+}
+
+#[test]
+fn ctrl_c_at_the_confirmation_deletes_the_change_set_and_the_new_stack() {
+    use super::interrupt::{Stage, interrupted};
+    let cfn = FakeCfn::default();
+    let stage = Stage::ChangeSet {
+        id: "c2cfn-1".into(),
+        new_stack: true,
+    };
+    let f = block(interrupted(&stage, Some(&cfn), "game"));
+    assert_eq!(f.code, 130);
+    assert!(
+        f.message.contains("the change set was deleted"),
+        "{}",
+        f.message
+    );
+    assert_eq!(cfn.calls(), ["delete_change_set", "delete_stack"]);
+
+    // While watching: nothing is touched, the operation goes on.
+    let cfn = FakeCfn::default();
+    let f = block(interrupted(&Stage::Running, Some(&cfn), "game"));
+    assert_eq!(f.code, 130);
+    assert!(f.message.contains("goes on"), "{}", f.message);
+    assert!(cfn.calls().is_empty());
+}
+
+#[test]
+fn the_checkpoint_follows_the_run() {
+    use super::interrupt::Stage;
+    // Declined: the change set is discarded, nothing pending any more.
+    let s = State {
+        stack: None,
+        change_set: Some(ChangeSetInfo {
+            status: "CREATE_COMPLETE".into(),
+            reason: None,
+            changes: vec![change(
+                Action::Add,
+                "Service",
+                "AWS::ECS::Service",
+                Replacement::False,
+            )],
+        }),
+        ..State::default()
+    };
+    let cfn = FakeCfn(std::cell::RefCell::new(s));
+    let checkpoint = Checkpoint::default();
+    let mut out = Vec::new();
+    let mut prompt = Scripted {
+        answers: vec![false],
+        asked: Vec::new(),
+    };
+    let mut d = Deployer {
+        cfn: &cfn,
+        stack: "game",
+        out: &mut out,
+        prompt: &mut prompt,
+        display: Display {
+            style: Style::default(),
+            live: false,
+            poll: Duration::ZERO,
+            width: None,
+        },
+        template_url: None,
+        checkpoint: &checkpoint,
+        options: Options::default(),
+    };
+    let r = block(d.run(TABLE_V1, &[], true));
+    assert!(r.is_err());
+    assert_eq!(checkpoint.get(), Stage::Preparing);
 }

@@ -2,7 +2,25 @@
 //! `TERM=dumb`), and the `(y/N)` confirmation (default no; `-y` answers yes;
 //! no terminal and no `-y` is an error before anything changes).
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{IsTerminal as _, Write as _};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// `TERM=dumb` (or unset): the terminal cannot move the cursor or colour,
+/// so progress is printed line by line, as in a log.
+#[must_use]
+pub fn dumb_terminal() -> bool {
+    std::env::var("TERM").map_or(true, |t| t.is_empty() || t == "dumb")
+}
+
+/// The width of the terminal on standard output, in columns.
+#[must_use]
+pub fn width() -> Option<usize> {
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+        .filter(|c| *c > 0)
+}
 
 /// Whether to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,9 +35,8 @@ impl Style {
     #[must_use]
     pub fn detect() -> Self {
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
         Self {
-            colour: std::io::stdout().is_terminal() && !no_colour && !dumb,
+            colour: std::io::stdout().is_terminal() && !no_colour && !dumb_terminal(),
         }
     }
 
@@ -74,10 +91,14 @@ impl Style {
     }
 }
 
+/// The answer to a question, when it comes (a prompt waits for the user).
+pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<bool, String>> + 'a>>;
+
 /// Asks the user a yes/no question.
 pub trait Prompt {
-    /// `Ok(true)` to go on; `Err` when nobody can be asked.
-    fn confirm(&mut self, question: &str) -> Result<bool, String>;
+    /// `Ok(true)` to go on; `Err` when nobody can be asked. Asynchronous, so
+    /// that Ctrl-C is still seen while the user thinks.
+    fn confirm<'a>(&'a mut self, question: &'a str) -> Answer<'a>;
 }
 
 /// The real prompt: `-y` answers yes; otherwise standard input must be a
@@ -102,25 +123,66 @@ impl TerminalPrompt {
     }
 }
 
+static ASKING: AtomicBool = AtomicBool::new(false);
+
+/// True while a question waits for its answer (the cursor is on its line).
+#[must_use]
+pub fn asking() -> bool {
+    ASKING.load(Ordering::Relaxed)
+}
+
+/// Reads one line of standard input on a thread of its own (a blocking read
+/// would keep the single-threaded runtime from seeing Ctrl-C); the answer is
+/// polled. The thread is left behind if the command ends first.
+async fn read_line() -> Option<String> {
+    // Cleared when the answer comes; still set when Ctrl-C ends the wait.
+    ASKING.store(true, Ordering::Relaxed);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = std::io::stdin().read_line(&mut line);
+        let _ = tx.send(read.ok().filter(|n| *n > 0).map(|_| line));
+    });
+    loop {
+        match rx.try_recv() {
+            Ok(line) => {
+                ASKING.store(false, Ordering::Relaxed);
+                return line;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                ASKING.store(false, Ordering::Relaxed);
+                return None;
+            }
+        }
+    }
+}
+
 impl Prompt for TerminalPrompt {
-    fn confirm(&mut self, question: &str) -> Result<bool, String> {
-        if self.yes {
-            println!("{question} (y/N) yes (--yes)");
-            return Ok(true);
-        }
-        if !std::io::stdin().is_terminal() {
-            return Err(NO_TERMINAL.to_owned());
-        }
-        print!("{question} (y/N) ");
-        let _ = std::io::stdout().flush();
-        let mut answer = String::new();
-        if std::io::stdin().lock().read_line(&mut answer).is_err() {
-            return Ok(false);
-        }
-        Ok(matches!(
-            answer.trim().to_ascii_lowercase().as_str(),
-            "y" | "yes"
-        ))
+    fn confirm<'a>(&'a mut self, question: &'a str) -> Answer<'a> {
+        let yes = self.yes;
+        Box::pin(async move {
+            if yes {
+                println!("{question} (y/N) yes (--yes)");
+                return Ok(true);
+            }
+            if !std::io::stdin().is_terminal() {
+                return Err(NO_TERMINAL.to_owned());
+            }
+            print!("{question} (y/N) ");
+            let _ = std::io::stdout().flush();
+            let Some(answer) = read_line().await else {
+                // End of input (Ctrl-D): no.
+                println!();
+                return Ok(false);
+            };
+            Ok(matches!(
+                answer.trim().to_ascii_lowercase().as_str(),
+                "y" | "yes"
+            ))
+        })
     }
 }
 
@@ -134,14 +196,55 @@ pub struct Scripted {
 }
 
 impl Prompt for Scripted {
-    fn confirm(&mut self, question: &str) -> Result<bool, String> {
+    fn confirm<'a>(&'a mut self, question: &'a str) -> Answer<'a> {
         self.asked.push(question.to_owned());
-        if self.answers.is_empty() {
+        let answer = if self.answers.is_empty() {
             Err(NO_TERMINAL.to_owned())
         } else {
             Ok(self.answers.remove(0))
+        };
+        Box::pin(std::future::ready(answer))
+    }
+}
+
+/// Fits prose to a terminal `width`: each line longer than that is wrapped
+/// at spaces, its continuation indented two more than the line. `None`
+/// (not a terminal) leaves the text as it is, one line per line.
+#[must_use]
+pub fn fit(text: &str, width: Option<usize>) -> String {
+    let Some(width) = width.filter(|w| *w >= 20) else {
+        return text.to_owned();
+    };
+    let mut out = String::new();
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if console::measure_text_width(line) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let indent = " ".repeat(lead + 2);
+        let mut used = 0;
+        for word in line.trim_start().split(' ') {
+            let len = console::measure_text_width(word);
+            if used == 0 {
+                out.push_str(&line[..lead]);
+                used = lead;
+            } else if used + 1 + len > width {
+                out.push('\n');
+                out.push_str(&indent);
+                used = indent.len();
+            } else {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += len;
         }
     }
+    out
 }
 
 /// `HH:MM:SS` (UTC) of a Unix time, for log lines.
@@ -149,4 +252,34 @@ impl Prompt for Scripted {
 pub fn clock(secs: i64) -> String {
     let s = secs.rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn prose_fits_the_width_and_nothing_is_cut_without_one() {
+        let text = "c2cfn up: account 123456789012, region eu-west-1, stack ccg-develop, env file develop.env";
+        assert_eq!(fit(text, None), text);
+        let fitted = fit(text, Some(40));
+        assert!(fitted.lines().all(|l| l.chars().count() <= 40), "{fitted}");
+        assert_eq!(fitted.replace("\n  ", " "), text);
+        // Indented lines keep their indent, continuations two more.
+        let fitted = fit(
+            "  a long line of words that will not fit in twenty",
+            Some(20),
+        );
+        assert!(
+            fitted.lines().skip(1).all(|l| l.starts_with("    ")),
+            "{fitted}"
+        );
+        // A word longer than the width stays whole.
+        assert_eq!(
+            fit("x https://a-very-long-host-name.example.com/path", Some(20))
+                .lines()
+                .count(),
+            2
+        );
+    }
 }

@@ -354,8 +354,10 @@ mod flow {
                     style: Style::default(),
                     live: false,
                     poll: Duration::ZERO,
+                    width: None,
                 },
                 template_url: None,
+                checkpoint: &crate::deploy::interrupt::Checkpoint::default(),
                 options: Options::default(),
             };
             block(d.run_adopting(template, &[], execute, &[adoption()]))
@@ -367,9 +369,16 @@ mod flow {
     fn up_previews_an_import_then_imports_then_updates() {
         let (result, out, cfn) = run(&[true], true);
         assert_eq!(result, Ok(Outcome::Deployed), "{out}");
-        assert!(out.contains("Changes to create stack game (2 resource change(s)):\n  <- import      PlayersTable"), "{out}");
-        assert!(out.contains("  +  add         Cluster"), "{out}");
-        assert!(!out.contains("+  add         PlayersTable"), "{out}");
+        assert!(
+            out.contains("Create stack game: 1 change: stack 1"),
+            "{out}"
+        );
+        assert!(out.contains("+  Cluster"), "{out}");
+        assert!(
+            out.contains("import (1): existing resources adopted into the stack, not created\n  <- import      PlayersTable"),
+            "{out}"
+        );
+        assert!(!out.contains("+  PlayersTable"), "{out}");
         assert!(
             out.contains(
                 "Importing game-players (PlayersTable) into stack game (IMPORT change set)."
