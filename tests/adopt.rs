@@ -190,7 +190,7 @@ fn tables_made_with_the_cli_are_adopted_with_their_items_and_again_after_down() 
     let out = stdout(&up);
     assert!(out.contains("(IMPORT change set)"), "{out}");
     assert!(
-        out.contains("IMPORT_COMPLETE              PlayersTable"),
+        out.contains("IMPORT_COMPLETE     PlayersTable"),
         "{out}"
     );
     assert!(out.contains("Stack ccg-develop: UPDATE_COMPLETE"), "{out}");
@@ -301,7 +301,7 @@ fn a_key_change_goes_through_a_new_table_and_copy_table() {
     let up = moto.c2cfn(dir, &["up", "-y", "--env-file", "develop.env"]);
     assert_eq!(code(&up), 0, "{}", show(&up));
     assert!(
-        stdout(&up).contains("+  add         Playersv2Table"),
+        stdout(&up).contains("+  Playersv2Table"),
         "{}",
         show(&up)
     );

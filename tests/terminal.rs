@@ -336,7 +336,8 @@ fn has_colour(raw: &str) -> bool {
 }
 
 /// What compose/game-backend expects the account to have: the hosted zone
-/// of its `x-aws-route53` record, and an ACM certificate for `x-aws-tls`
+/// of its `x-aws-route53` record, its app image in ECR (`up` checks it
+/// before deploying), and an ACM certificate for `x-aws-tls`
 /// (the env file's ARN names a real account's; this one is given to c2cfn
 /// as the shell's `certificate_arn`, which wins over the env file's).
 fn certificate(moto: &Moto) -> String {
@@ -353,6 +354,28 @@ fn certificate(moto: &Moto) -> String {
         ],
     )
     .expect("the stand-in creates the hosted zone");
+    aws(
+        moto,
+        GAME_REGION,
+        &["ecr", "create-repository", "--repository-name", "ccg/app"],
+    )
+    .expect("the stand-in creates the repository");
+    let manifest = r#"{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"}, "layers": []}"#;
+    aws(
+        moto,
+        GAME_REGION,
+        &[
+            "ecr",
+            "put-image",
+            "--repository-name",
+            "ccg/app",
+            "--image-tag",
+            "latest",
+            "--image-manifest",
+            manifest,
+        ],
+    )
+    .expect("the stand-in stores the app image");
     let v = aws(
         moto,
         GAME_REGION,

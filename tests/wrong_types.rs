@@ -91,6 +91,14 @@ fn branches<'a>(schema: &'a Value, node: &'a Value) -> Vec<&'a Value> {
 fn types(schema: &Value, node: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for b in branches(schema, node) {
+        // c2cfn's `Interpolation` branch admits only `${var}` strings where a
+        // number or boolean goes, not strings in general.
+        if b.get("pattern")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.starts_with("\\$"))
+        {
+            continue;
+        }
         match b.get("type") {
             Some(Value::String(t)) => {
                 out.insert(t.clone());
