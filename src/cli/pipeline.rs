@@ -359,7 +359,7 @@ fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn 
 
 fn config_value(r: &Project) -> Value {
     let project = &r.loaded.project;
-    let mut value = serde_json::to_value(project).unwrap_or(Value::Null);
+    let mut value = compose::canonical::canonical(&r.loaded.document, &project.name);
     let mut env = serde_json::Map::new();
     for file in &r.env_files {
         for (k, e) in &file.entries {

@@ -5,6 +5,7 @@
 //! and `extends`, merges files by the compose-spec rules, applies profiles and
 //! types the result. Knows nothing of AWS.
 
+pub mod canonical;
 mod context;
 pub mod discover;
 pub mod dotenv;
@@ -78,6 +79,10 @@ pub struct Loaded {
     pub env_entries: Vec<EnvEntry>,
     /// Warnings (no errors: errors make `load` fail).
     pub warnings: Diagnostics,
+    /// The merged document the project was typed from (interpolated,
+    /// extended, merged, profiles applied, `env_file` folded): what `config`
+    /// prints, every key included.
+    pub document: yaml::Node,
 }
 
 /// Loads a compose project as `docker compose config` would: discovers the
@@ -109,6 +114,7 @@ pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Lo
         variables: model.vars.map,
         env_entries: model.vars.entries,
         warnings: diags,
+        document: model.root,
     })
 }
 
