@@ -53,15 +53,37 @@ fn text(bytes: &[u8]) -> String {
 const NIL_SLICES: &[&str] = &["command", "entrypoint"];
 
 /// The documented normalisation (docs/conversion.md, "Differences from
-/// Docker Compose"): c2cfn's own settings block `x-c2cfn` is dropped, and
-/// the Go zero values Docker Compose's JSON encoder prints for unset fields
-/// (`command: null`, `entrypoint: null`, empty objects such as `ipam: {}`
-/// and `placement: {}`) are treated as absent on both sides.
-fn normalise(value: &mut Value) {
+/// Docker Compose"), applied to both sides:
+/// - c2cfn's own settings block `x-c2cfn` is dropped;
+/// - Go zero values are absent values: Docker Compose's JSON prints
+///   `command: null`, `entrypoint: null` and empty objects (`ipam: {}`,
+///   `placement: {}`) for unset fields, and both its outputs leave out a
+///   `false` that the user wrote (`privileged: false`), which c2cfn keeps
+///   (`required: false` of `depends_on` is not a zero value: kept);
+/// - for the JSON output only, `x-*` keys below the top level are dropped:
+///   Docker Compose's JSON encoder leaves them out (its YAML keeps them,
+///   and the YAML comparison checks them).
+fn normalise(value: &mut Value, json: bool) {
     if let Value::Object(map) = value {
         map.remove("x-c2cfn");
+        if json {
+            for v in map.values_mut() {
+                drop_nested_extensions(v);
+            }
+        }
     }
     drop_zero_values(value);
+}
+
+fn drop_nested_extensions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|k, _| !k.starts_with("x-"));
+            map.values_mut().for_each(drop_nested_extensions);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nested_extensions),
+        _ => {}
+    }
 }
 
 fn drop_zero_values(value: &mut Value) {
@@ -72,7 +94,8 @@ fn drop_zero_values(value: &mut Value) {
             }
             map.retain(|k, v| {
                 !(v.as_object().is_some_and(serde_json::Map::is_empty)
-                    || (v.is_null() && NIL_SLICES.contains(&k.as_str())))
+                    || (v.is_null() && NIL_SLICES.contains(&k.as_str()))
+                    || (*v == Value::Bool(false) && k != "required"))
             });
         }
         Value::Array(items) => items.iter_mut().for_each(drop_zero_values),
@@ -80,15 +103,21 @@ fn drop_zero_values(value: &mut Value) {
     }
 }
 
-fn parse(out: &Output, who: &str) -> Value {
-    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+/// Parses `config` output: JSON, or YAML when `json` is false.
+fn parse(out: &Output, who: &str, json: bool) -> Value {
+    let parsed: Result<Value, String> = if json {
+        serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
+    } else {
+        serde_norway::from_slice(&out.stdout).map_err(|e| e.to_string())
+    };
+    let mut v = parsed.unwrap_or_else(|e| {
         panic!(
-            "{who} printed no JSON ({e}):\n{}\n{}",
+            "{who} printed nothing readable ({e}):\n{}\n{}",
             text(&out.stdout),
             text(&out.stderr)
         )
     });
-    normalise(&mut v);
+    normalise(&mut v, json);
     v
 }
 
@@ -162,23 +191,38 @@ fn differential(dir: &str, args: &[&str]) {
         "c2cfn refuses what docker-compose accepts: {}",
         text(&ours.stderr)
     );
-    let expected = parse(&theirs, "docker-compose");
-    let actual = parse(&ours, "c2cfn");
-    assert_same(&expected, &actual, "c2cfn config differs from docker-compose config");
+    let expected = parse(&theirs, "docker-compose", true);
+    let actual = parse(&ours, "c2cfn", true);
+    assert_same(
+        &expected,
+        &actual,
+        "c2cfn config --format json differs from docker-compose config --format json",
+    );
 
-    // Round trip: Docker Compose reads c2cfn's YAML back to the same project.
+    // The YAML outputs agree too (they carry the nested `x-*` keys).
+    let theirs_yaml = run(&compose, &dir, &with(&[]), home.path());
+    assert!(theirs_yaml.status.success(), "{}", text(&theirs_yaml.stderr));
+    let expected = parse(&theirs_yaml, "docker-compose", false);
     let mut yaml_args = vec!["config"];
     yaml_args.extend_from_slice(args);
     let yaml = run(&c2cfn, &dir, &yaml_args, home.path());
     assert!(yaml.status.success(), "{}", text(&yaml.stderr));
+    assert_same(
+        &expected,
+        &parse(&yaml, "c2cfn", false),
+        "c2cfn config differs from docker-compose config",
+    );
+
+    // Round trip: Docker Compose reads c2cfn's YAML back to the same project.
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("c2cfn-config.yaml");
     std::fs::write(&file, &yaml.stdout).unwrap();
     let file = file.to_string_lossy().into_owned();
+    // c2cfn's output holds only the services of the active profiles.
     let back = run(
         &compose,
         tmp.path(),
-        &["-f", &file, "config", "--format", "json"],
+        &["-f", &file, "--profile", "*", "config"],
         home.path(),
     );
     assert!(
@@ -189,7 +233,7 @@ fn differential(dir: &str, args: &[&str]) {
     );
     assert_same(
         &expected,
-        &parse(&back, "docker-compose (round trip)"),
+        &parse(&back, "docker-compose (round trip)", false),
         "docker-compose reads c2cfn's config output back to another project",
     );
 }

@@ -134,7 +134,7 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             // Like `docker compose config`: the resolved project, without the
             // ECS checks of `render` (a bind mount is shown, not rejected).
             let mut sources = SourceMap::new();
-            let loaded = match load(project, &mut sources, err) {
+            let loaded = match load(project, &mut sources, err, false) {
                 Ok(p) => p,
                 Err(code) => return code,
             };
@@ -144,9 +144,9 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
                     return code;
                 }
             }
-            let value = config_value(&loaded);
+            let value = config_value(&loaded, &sources);
             let text = match format {
-                OutputFormat::Yaml => cfn::render(&value, Format::Yaml),
+                OutputFormat::Yaml => compose::canonical::to_yaml(&value),
                 OutputFormat::Json => cfn::render(&value, Format::Json),
             };
             write_or_fail(out, err, &text)
@@ -215,7 +215,15 @@ struct Project {
 }
 
 /// Reads the environment files and loads the compose project.
-fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Result<Project, i32> {
+/// With `ecs_checks`, a project that fails to load is still lowered, so
+/// that ECS problems are reported in the same run (`render`); `config`
+/// reports compose problems only.
+fn load(
+    args: &ProjectArgs,
+    sources: &mut SourceMap,
+    err: &mut dyn Write,
+    ecs_checks: bool,
+) -> Result<Project, i32> {
     let mut diags = Diagnostics::new();
     let env_files: Vec<EnvFile> = args
         .env_files
@@ -272,7 +280,7 @@ fn load(args: &ProjectArgs, sources: &mut SourceMap, err: &mut dyn Write) -> Res
             diags.extend(failure.diagnostics);
             // Check what could be loaded too, so that independent problems
             // (a bad port and a privileged container) come in one report.
-            if let Some(project) = failure.partial {
+            if let Some(project) = failure.partial.filter(|_| ecs_checks) {
                 let (_, lowered) = lower::lower(&project, &settings);
                 diags.extend(lowered);
             }
@@ -294,7 +302,7 @@ pub(super) fn render(
         env_files,
         mut diags,
         files,
-    } = load(args, sources, err)?;
+    } = load(args, sources, err, true)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
     if diags.has_errors() || (args.strict && !diags.is_empty()) {
@@ -357,9 +365,9 @@ fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn 
     }
 }
 
-fn config_value(r: &Project) -> Value {
+fn config_value(r: &Project, sources: &SourceMap) -> Value {
     let project = &r.loaded.project;
-    let mut value = compose::canonical::canonical(&r.loaded.document, &project.name);
+    let mut value = compose::canonical::canonical(&r.loaded.document, &project.name, sources);
     let mut env = serde_json::Map::new();
     for file in &r.env_files {
         for (k, e) in &file.entries {

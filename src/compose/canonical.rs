@@ -16,11 +16,13 @@ use serde_json::{Map, Value, json};
 
 use super::syntax;
 use super::yaml::{Kind, Node, Typed};
+use crate::source::SourceMap;
 
-/// The canonical project of a merged document `root` named `name`.
+/// The canonical project of a merged document `root` named `name`;
+/// `sources` holds the files it was read from.
 #[must_use]
-pub fn canonical(root: &Node, name: &str) -> Value {
-    let mut doc = match value(root) {
+pub fn canonical(root: &Node, name: &str, sources: &SourceMap) -> Value {
+    let mut doc = match value(root, false, sources) {
         Value::Object(m) => m,
         _ => Map::new(),
     };
@@ -48,23 +50,25 @@ pub fn canonical(root: &Node, name: &str) -> Value {
     if uses_default && !networks.contains_key("default") {
         networks.insert("default".into(), Value::Null);
     }
+    let used = Used::of(&out["services"]);
     for (kind, items) in [
         ("networks", networks),
         ("volumes", take_map(&mut doc, "volumes")),
         ("secrets", take_map(&mut doc, "secrets")),
         ("configs", take_map(&mut doc, "configs")),
     ] {
-        if items.is_empty() {
-            continue;
-        }
+        // Like `docker compose config`, resources no service uses are left out.
         let named: Map<String, Value> = items
             .into_iter()
+            .filter(|(k, _)| used.contains(kind, k))
             .map(|(k, v)| {
                 let v = resource(name, &k, v);
                 (k, v)
             })
             .collect();
-        out.insert(kind.into(), Value::Object(named));
+        if !named.is_empty() {
+            out.insert(kind.into(), Value::Object(named));
+        }
     }
     for (k, v) in doc {
         out.insert(k, v);
@@ -75,23 +79,92 @@ pub fn canonical(root: &Node, name: &str) -> Value {
 }
 
 /// A node as JSON with YAML core typing, except that an integer written
-/// with a leading zero (`0440`, a file mode) keeps its text.
-fn value(node: &Node) -> Value {
+/// with a leading zero (`0440`, a file mode) keeps its text, and that under
+/// an `x-*` key (`extension`), whose values compose does not type, a value
+/// produced by interpolation stays a string, as in compose.
+fn value(node: &Node, extension: bool, sources: &SourceMap) -> Value {
     match &node.kind {
         Kind::Scalar(s) => match s.typed() {
             Typed::Int(_)
-                if !s.quoted && s.text.len() > 1 && s.text.starts_with('0') && s.text.bytes().all(|b| b.is_ascii_digit()) =>
+                if !s.quoted
+                    && s.text.len() > 1
+                    && s.text.starts_with('0')
+                    && s.text.bytes().all(|b| b.is_ascii_digit()) =>
             {
                 Value::String(s.text.clone())
             }
+            Typed::Str(_) => node.to_json(),
+            _ if extension && interpolated(node, sources) => Value::String(s.text.clone()),
             _ => node.to_json(),
         },
-        Kind::Seq(items) => Value::Array(items.iter().map(value).collect()),
-        Kind::Map(map) => Value::Object(
-            map.iter()
-                .map(|(k, e)| (k.clone(), value(&e.value)))
+        Kind::Seq(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| value(i, extension, sources))
                 .collect(),
         ),
+        Kind::Map(map) => Value::Object(
+            map.iter()
+                .map(|(k, e)| {
+                    let ext = extension || k.starts_with("x-");
+                    (k.clone(), value(&e.value, ext, sources))
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Whether the text written at the node's place held a `$` (the value came
+/// from interpolation).
+fn interpolated(node: &Node, sources: &SourceMap) -> bool {
+    let span = node.span;
+    let text = sources.text(span.file);
+    text.get(span.start..span.end).is_some_and(|t| t.contains('$'))
+}
+
+/// The networks, volumes, secrets and configs the services use.
+#[derive(Default)]
+struct Used {
+    names: std::collections::BTreeSet<(&'static str, String)>,
+}
+
+impl Used {
+    fn of(services: &Value) -> Self {
+        let mut used = Self::default();
+        let Some(services) = services.as_object() else {
+            return used;
+        };
+        for s in services.values() {
+            if let Some(n) = s.get("networks").and_then(Value::as_object) {
+                for k in n.keys() {
+                    used.names.insert(("networks", k.clone()));
+                }
+            }
+            for v in s.get("volumes").and_then(Value::as_array).into_iter().flatten() {
+                if v.get("type").and_then(Value::as_str) == Some("volume")
+                    && let Some(src) = v.get("source").and_then(Value::as_str)
+                {
+                    used.names.insert(("volumes", src.to_owned()));
+                }
+            }
+            for (key, list) in [
+                ("secrets", s.get("secrets")),
+                ("configs", s.get("configs")),
+                ("secrets", s.get("build").and_then(|b| b.get("secrets"))),
+            ] {
+                for r in list.and_then(Value::as_array).into_iter().flatten() {
+                    let src = r.get("source").or(Some(r)).and_then(Value::as_str);
+                    if let Some(src) = src {
+                        used.names.insert((key, src.to_owned()));
+                    }
+                }
+            }
+        }
+        used
+    }
+
+    fn contains(&self, kind: &str, name: &str) -> bool {
+        self.names.iter().any(|(k, n)| *k == kind && n == name)
     }
 }
 
@@ -163,6 +236,11 @@ fn service(s: &mut Map<String, Value>, names: &[String]) {
     if let Some(Value::Array(items)) = s.get_mut("volumes") {
         for i in items {
             *i = mount(i.take());
+        }
+    }
+    if let Some(Value::Array(items)) = s.get_mut("devices") {
+        for i in items {
+            *i = device(i.take());
         }
     }
     for (key, default_dir) in [("secrets", Some("/run/secrets/")), ("configs", None)] {
@@ -373,6 +451,19 @@ fn clean_path(path: &str) -> String {
     }
 }
 
+/// A `devices` entry `host[:container[:permissions]]` in long syntax.
+fn device(v: Value) -> Value {
+    let Value::String(text) = v else { return v };
+    let parts: Vec<&str> = text.split(':').collect();
+    let (source, target, permissions) = match parts.as_slice() {
+        [s] => (*s, *s, "rwm"),
+        [s, t] => (*s, *t, "rwm"),
+        [s, t, p] => (*s, *t, *p),
+        _ => return Value::String(text),
+    };
+    json!({"source": source, "target": target, "permissions": permissions})
+}
+
 const PROPAGATIONS: &[&str] = &["shared", "rshared", "slave", "rslave", "private", "rprivate"];
 
 /// One `volumes` entry in long syntax.
@@ -382,10 +473,6 @@ fn mount(v: Value) -> Value {
         Value::Object(mut m) => {
             if let Some(Value::String(t)) = m.get_mut("target") {
                 *t = clean_path(t);
-            }
-            let bind = m.get("type").and_then(Value::as_str) == Some("bind");
-            if bind && let Some(Value::String(src)) = m.get_mut("source") {
-                *src = clean_path(src);
             }
             if let Some(Value::Object(t)) = m.get_mut("tmpfs")
                 && let Some(size) = t.get_mut("size")
@@ -413,10 +500,7 @@ fn short_mount(text: &str) -> Option<Value> {
         json!(if bind { "bind" } else { "volume" }),
     );
     if let Some(s) = source {
-        m.insert(
-            "source".into(),
-            json!(if bind { clean_path(s) } else { s.to_owned() }),
-        );
+        m.insert("source".into(), json!(s));
     }
     m.insert("target".into(), json!(clean_path(target)));
     let mut bind_opts = Map::new();
@@ -613,12 +697,19 @@ fn depends_on(s: &mut Map<String, Value>, names: &[String]) {
     }
 }
 
-/// A numeric string (`"0.5"`) as a number.
+/// A numeric string (`"0.5"`, `"1"`) as a number; a whole number prints
+/// without a fraction, as compose prints it.
 fn number(v: &mut Value) {
-    if let Value::String(s) = v
-        && let Ok(n) = s.trim().parse::<f64>()
-        && let Some(n) = serde_json::Number::from_f64(n)
-    {
+    let n = match v {
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    };
+    let Some(n) = n else { return };
+    #[allow(clippy::cast_possible_truncation, clippy::float_cmp)]
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        *v = Value::from(n as i64);
+    } else if let Some(n) = serde_json::Number::from_f64(n) {
         *v = Value::Number(n);
     }
 }
@@ -710,6 +801,108 @@ pub(crate) fn go_duration(nanos: u128) -> String {
     }
 }
 
+/// YAML text of a canonical project, readable by YAML 1.1 parsers (Docker
+/// Compose's) as the same values: every string that is not plainly a word
+/// or a path is double-quoted (JSON escapes are valid YAML), so `2012-10-17`,
+/// `yes`, `0440` or `1e3` stay strings.
+#[must_use]
+pub fn to_yaml(v: &Value) -> String {
+    let mut out = String::new();
+    match v {
+        Value::Object(m) if !m.is_empty() => yaml_map(m, 0, &mut out),
+        Value::Array(a) if !a.is_empty() => yaml_seq(a, 0, &mut out),
+        other => {
+            out.push_str(&yaml_scalar(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn yaml_scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => yaml_string(s),
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+        other => other.to_string(),
+    }
+}
+
+fn yaml_string(s: &str) -> String {
+    const WORDS: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+    ];
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '_')
+        && s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
+        && !WORDS.contains(&s.to_ascii_lowercase().as_str());
+    if plain {
+        s.to_owned()
+    } else {
+        Value::String(s.to_owned()).to_string()
+    }
+}
+
+fn nested(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => false,
+    }
+}
+
+fn yaml_map(m: &Map<String, Value>, indent: usize, out: &mut String) {
+    for (k, v) in m {
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&yaml_string(k));
+        out.push(':');
+        match v {
+            Value::Object(inner) if nested(v) => {
+                out.push('\n');
+                yaml_map(inner, indent + 2, out);
+            }
+            Value::Array(items) if nested(v) => {
+                out.push('\n');
+                yaml_seq(items, indent + 2, out);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&yaml_scalar(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn yaml_seq(items: &[Value], indent: usize, out: &mut String) {
+    for item in items {
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        match item {
+            Value::Object(inner) if nested(item) => {
+                // The first key on the dash's line, the others below it.
+                let mut text = String::new();
+                yaml_map(inner, indent + 2, &mut text);
+                out.push(' ');
+                out.push_str(&text[indent + 2..]);
+            }
+            Value::Array(inner) if nested(item) => {
+                out.push('\n');
+                yaml_seq(inner, indent + 2, out);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&yaml_scalar(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
 /// Every `$` of a string value written as `$$`, as compose prints it.
 fn escape_dollars(v: &mut Value) {
     match v {
@@ -740,6 +933,22 @@ mod tests {
             assert_eq!(go_duration(parse_go_duration(text).unwrap()), want, "{text}");
         }
         assert_eq!(parse_go_duration("10 seconds"), None);
+    }
+
+    #[test]
+    fn yaml_reads_back_as_the_same_values() {
+        let v = json!({
+            "a": {"b": [1, "2012-10-17", {"c": "yes", "d": [], "e": {}}, ["x"]]},
+            "f": "plain/path-1.0",
+            "g": "line\nbreak",
+            "h": null,
+            "i": 1.5,
+        });
+        let text = to_yaml(&v);
+        let back: Value = serde_norway::from_str(&text).unwrap();
+        assert_eq!(back, v, "{text}");
+        assert!(text.contains("\"2012-10-17\""), "{text}");
+        assert!(text.contains("f: plain/path-1.0"), "{text}");
     }
 
     #[test]

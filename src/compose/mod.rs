@@ -24,6 +24,7 @@ pub mod project;
 pub mod substitute;
 pub mod syntax;
 pub mod typed;
+mod validate;
 pub mod yaml;
 
 use std::path::PathBuf;
@@ -102,6 +103,7 @@ pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Lo
         });
     };
     let project = typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
+    validate::check(&project, &model.root, &mut ctx.diags);
     let diags = finish(ctx.diags);
     if diags.has_errors() {
         return Err(LoadError {

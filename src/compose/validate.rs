@@ -1,0 +1,206 @@
+//! The project-level rules Docker Compose enforces after loading (its
+//! `checkConsistency` and `depends_on` graph): they are compose rules, not
+//! ECS ones, so `config` refuses what `docker compose config` refuses.
+//!
+//! - a file with no content (empty, or only comments) is an error;
+//! - every service a service depends on, explicitly (`depends_on`) or
+//!   implicitly (`network_mode`/`ipc`/`pid: service:x`, `volumes_from`,
+//!   `links`), is a service of the project (`depends_on` with
+//!   `required: false` excepted), and `depends_on` has no cycle;
+//! - every named volume and secret a service uses is declared;
+//! - every service has an `image` or a `build`;
+//! - byte sizes (`mem_limit`, `shm_size`, …) parse.
+//!
+//! Diagnostics that `lower` also emits for a partially loaded project are
+//! worded identically, so a report shows each problem once.
+
+use std::collections::BTreeMap;
+
+use super::project::Project;
+use super::syntax;
+use super::yaml::Node;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::Span;
+
+/// An empty document (no content at all) is refused, as compose does.
+pub(crate) fn empty_file(node: &Node, path: &std::path::Path) -> Option<Diagnostic> {
+    let empty = node.is_null() || node.as_map().is_some_and(indexmap::IndexMap::is_empty);
+    empty.then(|| {
+        Diagnostic::error(format!("empty compose file `{}`", path.display()))
+            .at(node.span)
+            .help("a compose file needs at least `services:` (or `include:`); remove it from the list of files if it is not meant to be used")
+    })
+}
+
+/// Checks the typed project; `document` is the merged tree (for keys the
+/// typed project does not model).
+pub(crate) fn check(project: &Project, document: &Node, diags: &mut Diagnostics) {
+    let known = || {
+        let names: Vec<&str> = project.services.keys().map(String::as_str).collect();
+        format!("known services: {}", names.join(", "))
+    };
+    let services = document
+        .as_map()
+        .and_then(|m| m.get("services"))
+        .and_then(|e| e.value.as_map());
+    for svc in project.services.values() {
+        for (dep, d) in &svc.depends_on {
+            if !project.services.contains_key(dep) && d.required {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "service `{}` depends on unknown service `{dep}`",
+                        svc.name
+                    ))
+                    .at(d.span)
+                    .help(known()),
+                );
+            }
+        }
+        if svc.image.is_none() && svc.build.is_none() {
+            diags.push(
+                Diagnostic::error(format!("service `{}` has neither `image` nor `build`", svc.name))
+                    .at(svc.span)
+                    .help("ECS runs images: add `image: repository:tag`, or `build: ./dir` to have `c2cfn up` build and push it to ECR"),
+            );
+        }
+        for v in &svc.volumes {
+            if v.kind == "volume"
+                && let Some(source) = &v.source
+                && !project.volumes.contains_key(source)
+            {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "service `{}` mounts undefined volume `{source}`",
+                        svc.name
+                    ))
+                    .at(v.span)
+                    .help("declare it under the top-level `volumes:`"),
+                );
+            }
+        }
+        for s in &svc.secrets {
+            if !project.secrets.contains_key(&s.source) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "service `{}` uses undefined secret `{}`",
+                        svc.name, s.source
+                    ))
+                    .at(s.span)
+                    .help("declare it under the top-level `secrets:`"),
+                );
+            }
+        }
+        let Some(node) = services
+            .and_then(|m| m.get(&svc.name))
+            .and_then(|e| e.value.as_map())
+        else {
+            continue;
+        };
+        for (key, target, span) in implicit_targets(node) {
+            if !project.services.contains_key(&target) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "service `{}` depends on undefined service `{target}` through `{key}`",
+                        svc.name
+                    ))
+                    .at(span)
+                    .help(known()),
+                );
+            }
+        }
+        for key in ["mem_limit", "mem_reservation", "memswap_limit", "shm_size"] {
+            if let Some(e) = node.get(key)
+                && let Some(s) = e.value.as_scalar()
+                && !e.value.is_null()
+                && s.text.trim() != "-1"
+                && let Err(message) = syntax::bytes(&s.text)
+            {
+                diags.push(
+                    Diagnostic::error(format!("`{key}`: {message}"))
+                        .at(e.value.span)
+                        .help("a size is a number of bytes or a number with a unit: b, k, m, g (`512m`, `1g`)"),
+                );
+            }
+        }
+    }
+    cycles(project, diags);
+}
+
+/// The services `node` depends on implicitly: `(key, service, span)`.
+fn implicit_targets(node: &super::yaml::Mapping) -> Vec<(&'static str, String, Span)> {
+    let mut out = Vec::new();
+    for key in ["network_mode", "ipc", "pid"] {
+        if let Some(e) = node.get(key)
+            && let Some(s) = e.value.as_scalar()
+            && let Some(target) = s.text.strip_prefix("service:")
+        {
+            out.push((key, target.to_owned(), e.value.span));
+        }
+    }
+    for key in ["volumes_from", "links"] {
+        if let Some(items) = node.get(key).and_then(|e| e.value.as_seq()) {
+            for item in items {
+                let Some(s) = item.as_scalar() else { continue };
+                if key == "volumes_from" && s.text.starts_with("container:") {
+                    continue;
+                }
+                let target = s.text.split(':').next().unwrap_or_default();
+                out.push((key, target.to_owned(), item.span));
+            }
+        }
+    }
+    out
+}
+
+/// `depends_on` cycles (depth-first); compose refuses them, and they would
+/// deadlock CloudFormation.
+fn cycles(project: &Project, diags: &mut Diagnostics) {
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    for name in project.services.keys() {
+        let mut path = Vec::new();
+        if let Some(cycle) = visit(project, name, &mut state, &mut path) {
+            let svc = &project.services[name.as_str()];
+            diags.push(
+                Diagnostic::error(format!(
+                    "services depend on each other in a cycle: {}",
+                    cycle.join(" → ")
+                ))
+                .at(svc.keys.get("depends_on").map(|(s, _)| *s))
+                .help("CloudFormation creates services in dependency order: break the cycle"),
+            );
+            break;
+        }
+    }
+}
+
+fn visit<'a>(
+    project: &'a Project,
+    name: &'a str,
+    state: &mut BTreeMap<&'a str, u8>,
+    path: &mut Vec<&'a str>,
+) -> Option<Vec<String>> {
+    match state.get(name) {
+        Some(2) => return None,
+        Some(1) => {
+            let start = path.iter().position(|p| *p == name).unwrap_or(0);
+            let mut cycle: Vec<String> = path[start..].iter().map(|s| (*s).to_owned()).collect();
+            cycle.push(name.to_owned());
+            return Some(cycle);
+        }
+        _ => {}
+    }
+    state.insert(name, 1);
+    path.push(name);
+    if let Some(svc) = project.services.get(name) {
+        for dep in svc.depends_on.keys() {
+            if project.services.contains_key(dep)
+                && let Some(c) = visit(project, dep, state, path)
+            {
+                return Some(c);
+            }
+        }
+    }
+    path.pop();
+    state.insert(name, 2);
+    None
+}
