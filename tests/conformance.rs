@@ -201,7 +201,11 @@ fn differential(dir: &str, args: &[&str]) {
 
     // The YAML outputs agree too (they carry the nested `x-*` keys).
     let theirs_yaml = run(&compose, &dir, &with(&[]), home.path());
-    assert!(theirs_yaml.status.success(), "{}", text(&theirs_yaml.stderr));
+    assert!(
+        theirs_yaml.status.success(),
+        "{}",
+        text(&theirs_yaml.stderr)
+    );
     let expected = parse(&theirs_yaml, "docker-compose", false);
     let mut yaml_args = vec!["config"];
     yaml_args.extend_from_slice(args);

@@ -58,7 +58,7 @@ pub fn canonical(root: &Node, name: &str, sources: &SourceMap) -> Value {
         ("configs", take_map(&mut doc, "configs")),
     ] {
         // Like `docker compose config`, resources no service uses are left out.
-        let named: Map<String, Value> = items
+        let declared: Map<String, Value> = items
             .into_iter()
             .filter(|(k, _)| used.contains(kind, k))
             .map(|(k, v)| {
@@ -66,8 +66,8 @@ pub fn canonical(root: &Node, name: &str, sources: &SourceMap) -> Value {
                 (k, v)
             })
             .collect();
-        if !named.is_empty() {
-            out.insert(kind.into(), Value::Object(named));
+        if !declared.is_empty() {
+            out.insert(kind.into(), Value::Object(declared));
         }
     }
     for (k, v) in doc {
@@ -97,12 +97,9 @@ fn value(node: &Node, extension: bool, sources: &SourceMap) -> Value {
             _ if extension && interpolated(node, sources) => Value::String(s.text.clone()),
             _ => node.to_json(),
         },
-        Kind::Seq(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| value(i, extension, sources))
-                .collect(),
-        ),
+        Kind::Seq(items) => {
+            Value::Array(items.iter().map(|i| value(i, extension, sources)).collect())
+        }
         Kind::Map(map) => Value::Object(
             map.iter()
                 .map(|(k, e)| {
@@ -119,7 +116,8 @@ fn value(node: &Node, extension: bool, sources: &SourceMap) -> Value {
 fn interpolated(node: &Node, sources: &SourceMap) -> bool {
     let span = node.span;
     let text = sources.text(span.file);
-    text.get(span.start..span.end).is_some_and(|t| t.contains('$'))
+    text.get(span.start..span.end)
+        .is_some_and(|t| t.contains('$'))
 }
 
 /// The networks, volumes, secrets and configs the services use.
@@ -140,7 +138,12 @@ impl Used {
                     used.names.insert(("networks", k.clone()));
                 }
             }
-            for v in s.get("volumes").and_then(Value::as_array).into_iter().flatten() {
+            for v in s
+                .get("volumes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if v.get("type").and_then(Value::as_str) == Some("volume")
                     && let Some(src) = v.get("source").and_then(Value::as_str)
                 {
@@ -209,7 +212,15 @@ fn service(s: &mut Map<String, Value>, names: &[String]) {
             s.insert(key.into(), json!(words));
         }
     }
-    for key in ["dns", "dns_search", "dns_opt", "tmpfs", "env_file", "cap_add", "cap_drop"] {
+    for key in [
+        "dns",
+        "dns_search",
+        "dns_opt",
+        "tmpfs",
+        "env_file",
+        "cap_add",
+        "cap_drop",
+    ] {
         if let Some(v @ Value::String(_)) = s.get_mut(key) {
             *v = Value::Array(vec![v.take()]);
         }
@@ -384,12 +395,11 @@ fn port(v: Value) -> Vec<Value> {
         Value::Object(mut m) => {
             m.entry("mode").or_insert_with(|| json!("ingress"));
             m.entry("protocol").or_insert_with(|| json!("tcp"));
-            if let Some(t) = m.get_mut("target") {
-                if let Value::String(s) = t
-                    && let Ok(n) = s.parse::<u64>()
-                {
-                    *t = json!(n);
-                }
+            if let Some(t) = m.get_mut("target")
+                && let Value::String(s) = t
+                && let Ok(n) = s.parse::<u64>()
+            {
+                *t = json!(n);
             }
             if let Some(p) = m.get_mut("published") {
                 *p = Value::String(scalar_text(p));
@@ -464,7 +474,9 @@ fn device(v: Value) -> Value {
     json!({"source": source, "target": target, "permissions": permissions})
 }
 
-const PROPAGATIONS: &[&str] = &["shared", "rshared", "slave", "rslave", "private", "rprivate"];
+const PROPAGATIONS: &[&str] = &[
+    "shared", "rshared", "slave", "rslave", "private", "rprivate",
+];
 
 /// One `volumes` entry in long syntax.
 fn mount(v: Value) -> Value {
@@ -495,10 +507,7 @@ fn short_mount(text: &str) -> Option<Value> {
     };
     let bind = source.is_some_and(|s| s.starts_with(['/', '.', '~']));
     let mut m = Map::new();
-    m.insert(
-        "type".into(),
-        json!(if bind { "bind" } else { "volume" }),
-    );
+    m.insert("type".into(), json!(if bind { "bind" } else { "volume" }));
     if let Some(s) = source {
         m.insert("source".into(), json!(s));
     }
@@ -653,7 +662,8 @@ fn depends_on(s: &mut Map<String, Value>, names: &[String]) {
                     Value::Object(d) => d,
                     _ => Map::new(),
                 };
-                d.entry("condition").or_insert_with(|| json!("service_started"));
+                d.entry("condition")
+                    .or_insert_with(|| json!("service_started"));
                 d.entry("required").or_insert(json!(true));
                 (k, Value::Object(d))
             })
@@ -836,9 +846,9 @@ fn yaml_string(s: &str) -> String {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '_')
-        && s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ':' | '@'))
+        && !s.ends_with(':')
         && !WORDS.contains(&s.to_ascii_lowercase().as_str());
     if plain {
         s.to_owned()
@@ -930,7 +940,11 @@ mod tests {
             ("1.5us", "1.5µs"),
             ("0", "0s"),
         ] {
-            assert_eq!(go_duration(parse_go_duration(text).unwrap()), want, "{text}");
+            assert_eq!(
+                go_duration(parse_go_duration(text).unwrap()),
+                want,
+                "{text}"
+            );
         }
         assert_eq!(parse_go_duration("10 seconds"), None);
     }
