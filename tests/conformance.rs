@@ -257,6 +257,12 @@ macro_rules! corpus {
 
 corpus! {
     anchors => "tests/conformance/anchors";
+    build_long => "tests/conformance/build-long";
+    override_tags => "tests/conformance/override-tags";
+    top_level_resources => "tests/conformance/top-level-resources";
+    typed_values => "tests/conformance/typed-values";
+    refuse_command_number => "tests/conformance/refuse-command-number";
+    refuse_user_number => "tests/conformance/refuse-user-number";
     app_django => "tests/conformance/app-django";
     app_monitoring => "tests/conformance/app-monitoring";
     app_node_mongo => "tests/conformance/app-node-mongo", ["-f", "compose.yaml", "-f", "compose.dev.yaml"];

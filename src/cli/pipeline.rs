@@ -367,7 +367,12 @@ fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn 
 
 fn config_value(r: &Project, sources: &SourceMap) -> Value {
     let project = &r.loaded.project;
-    let mut value = compose::canonical::canonical(&r.loaded.document, &project.name, sources);
+    let mut value = compose::canonical::canonical(
+        &r.loaded.document,
+        &project.name,
+        sources,
+        &r.loaded.variables,
+    );
     let mut env = serde_json::Map::new();
     for file in &r.env_files {
         for (k, e) in &file.entries {

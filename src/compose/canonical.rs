@@ -19,15 +19,22 @@ use super::yaml::{Kind, Node, Typed};
 use crate::source::SourceMap;
 
 /// The canonical project of a merged document `root` named `name`;
-/// `sources` holds the files it was read from.
+/// `sources` holds the files it was read from, `variables` the project's
+/// interpolation variables (a bare build arg takes its value from them).
 #[must_use]
-pub fn canonical(root: &Node, name: &str, sources: &SourceMap) -> Value {
+pub fn canonical(
+    root: &Node,
+    name: &str,
+    sources: &SourceMap,
+    variables: &indexmap::IndexMap<String, String>,
+) -> Value {
     let mut doc = match value(root, false, sources) {
         Value::Object(m) => m,
         _ => Map::new(),
     };
     doc.remove("include");
     doc.remove("version");
+    doc.remove("name");
     let mut services = match doc.remove("services") {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
@@ -36,7 +43,7 @@ pub fn canonical(root: &Node, name: &str, sources: &SourceMap) -> Value {
     let mut uses_default = false;
     for (_, s) in &mut services {
         if let Value::Object(s) = s {
-            service(s, &names);
+            service(s, &names, variables);
             uses_default |= s
                 .get("networks")
                 .and_then(Value::as_object)
@@ -120,6 +127,48 @@ fn interpolated(node: &Node, sources: &SourceMap) -> bool {
         .is_some_and(|t| t.contains('$'))
 }
 
+/// Service keys whose value compose holds as a string.
+const STRING_KEYS: &[&str] = &[
+    "cgroup_parent",
+    "container_name",
+    "domainname",
+    "hostname",
+    "image",
+    "ipc",
+    "isolation",
+    "mac_address",
+    "network_mode",
+    "pid",
+    "platform",
+    "pull_policy",
+    "restart",
+    "runtime",
+    "stop_signal",
+    "user",
+    "userns_mode",
+    "uts",
+    "working_dir",
+];
+
+/// Service keys whose list items compose holds as strings.
+const STRING_LIST_KEYS: &[&str] = &[
+    "command",
+    "entrypoint",
+    "cap_add",
+    "cap_drop",
+    "security_opt",
+    "expose",
+    "group_add",
+    "dns",
+    "dns_search",
+    "dns_opt",
+    "tmpfs",
+    "links",
+    "external_links",
+    "volumes_from",
+    "profiles",
+];
+
 /// The networks, volumes, secrets and configs the services use.
 #[derive(Default)]
 struct Used {
@@ -202,9 +251,13 @@ fn resource(project: &str, key: &str, v: Value) -> Value {
 }
 
 /// Canonicalises one service in place; `names` are the project's services.
-fn service(s: &mut Map<String, Value>, names: &[String]) {
+fn service(
+    s: &mut Map<String, Value>,
+    names: &[String],
+    variables: &indexmap::IndexMap<String, String>,
+) {
     if let Some(b) = s.get_mut("build") {
-        *b = build(b.take());
+        *b = build(b.take(), variables);
     }
     for key in ["command", "entrypoint"] {
         if let Some(Value::String(text)) = s.get(key) {
@@ -236,9 +289,20 @@ fn service(s: &mut Map<String, Value>, names: &[String]) {
     if let Some(v) = s.get_mut("extra_hosts") {
         *v = extra_hosts(v.take());
     }
-    if let Some(Value::Array(items)) = s.get_mut("expose") {
-        for i in items {
-            *i = Value::String(scalar_text(i));
+    // Strings in compose's model: a value interpolation made look like a
+    // number (`user: ${UID}`) is printed as the string it is.
+    for key in STRING_KEYS {
+        if let Some(v) = s.get_mut(*key)
+            && (v.is_number() || v.is_boolean())
+        {
+            *v = Value::String(scalar_text(v));
+        }
+    }
+    for key in STRING_LIST_KEYS {
+        if let Some(Value::Array(items)) = s.get_mut(*key) {
+            for i in items.iter_mut().filter(|i| i.is_number() || i.is_boolean()) {
+                *i = Value::String(scalar_text(i));
+            }
         }
     }
     if let Some(Value::Array(items)) = s.get_mut("ports") {
@@ -282,7 +346,7 @@ fn service(s: &mut Map<String, Value>, names: &[String]) {
     depends_on(s, names);
 }
 
-fn build(v: Value) -> Value {
+fn build(v: Value, variables: &indexmap::IndexMap<String, String>) -> Value {
     let mut m = match v {
         Value::String(context) => {
             let mut m = Map::new();
@@ -296,7 +360,22 @@ fn build(v: Value) -> Value {
         m.insert("dockerfile".into(), Value::String("Dockerfile".into()));
     }
     if let Some(v) = m.get_mut("args") {
-        *v = string_map(v.take(), true);
+        // A bare `ARG` takes the variable's value; unset, it is left out.
+        if let Value::Object(args) = string_map(v.take(), true) {
+            let resolved: Map<String, Value> = args
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::Null => variables.get(&k).map(|x| (k, Value::String(x.clone()))),
+                    other => Some((k, other)),
+                })
+                .collect();
+            *v = Value::Object(resolved);
+        }
+    }
+    if let Some(Value::Array(items)) = m.get_mut("secrets") {
+        for i in items {
+            *i = file_ref(i.take(), None);
+        }
     }
     for key in ["labels", "extra_hosts"] {
         if let Some(v) = m.get_mut(key) {

@@ -162,8 +162,9 @@ pub fn normalize_project_name(name: &str) -> String {
 }
 
 /// Chooses the project name: `-p`, `COMPOSE_PROJECT_NAME`, the top-level
-/// `name:`, the project directory's name (normalised). A name given
-/// explicitly must already be valid, as compose requires.
+/// `name:` (normalised), the project directory's name (normalised). A name
+/// given with `-p` or `COMPOSE_PROJECT_NAME` must already be valid, as
+/// compose requires.
 #[allow(
     clippy::result_large_err,
     reason = "a Diagnostic is the error type of the whole loader, as in yaml::parse"
@@ -194,7 +195,12 @@ pub(crate) fn project_name(
         return checked(&name).ok_or_else(|| invalid(&name, "COMPOSE_PROJECT_NAME").at(span));
     }
     if let Some((name, span)) = top_level.filter(|(n, _)| !n.is_empty()) {
-        return checked(&name).ok_or_else(|| invalid(&name, "the top-level `name:`").at(span));
+        // Docker Compose normalises the top-level `name:` (`My_App` → `my_app`).
+        let normalised = normalize_project_name(&name);
+        if normalised.is_empty() {
+            return Err(invalid(&name, "the top-level `name:`").at(span));
+        }
+        return Ok(normalised);
     }
     let base = project_dir
         .file_name()

@@ -103,7 +103,7 @@ pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Lo
         });
     };
     let project = typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
-    validate::check(&project, &model.root, &mut ctx.diags);
+    validate::check(&project, &model.root, ctx.sources, &mut ctx.diags);
     let diags = finish(ctx.diags);
     if diags.has_errors() {
         return Err(LoadError {

@@ -9,7 +9,10 @@
 //!   `required: false` excepted), and `depends_on` has no cycle;
 //! - every named volume and secret a service uses is declared;
 //! - every service has an `image` or a `build`;
-//! - byte sizes (`mem_limit`, `shm_size`, …) parse.
+//! - byte sizes (`mem_limit`, `shm_size`, …) parse;
+//! - a key the Compose schema types as a string (`user`, `hostname`, the
+//!   items of `command`…) is not written as a number or a boolean (a value
+//!   that interpolation produced is a string, as in compose).
 //!
 //! Diagnostics that `lower` also emits for a partially loaded project are
 //! worded identically, so a report shows each problem once.
@@ -18,9 +21,62 @@ use std::collections::BTreeMap;
 
 use super::project::Project;
 use super::syntax;
-use super::yaml::Node;
+use super::yaml::{Node, Typed};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
+
+/// Service keys the Compose schema types as a string.
+const STRING_KEYS: &[&str] = &[
+    "cgroup_parent",
+    "container_name",
+    "domainname",
+    "hostname",
+    "image",
+    "ipc",
+    "isolation",
+    "mac_address",
+    "network_mode",
+    "pid",
+    "platform",
+    "pull_policy",
+    "restart",
+    "runtime",
+    "stop_signal",
+    "user",
+    "userns_mode",
+    "uts",
+    "working_dir",
+];
+
+/// Service keys whose list items the Compose schema types as strings.
+const STRING_LIST_KEYS: &[&str] = &[
+    "command",
+    "entrypoint",
+    "cap_add",
+    "cap_drop",
+    "security_opt",
+];
+
+/// A number or boolean written where compose wants a string (not one that
+/// came from interpolation, which compose types as a string).
+fn not_a_string(node: &Node, sources: &SourceMap) -> Option<&'static str> {
+    let s = node.as_scalar()?;
+    if s.quoted || node.is_null() {
+        return None;
+    }
+    let written = sources
+        .text(node.span.file)
+        .get(node.span.start..node.span.end)
+        .unwrap_or_default();
+    if written.contains('$') {
+        return None;
+    }
+    match s.typed() {
+        Typed::Int(_) | Typed::Float(_) => Some("a number"),
+        Typed::Bool(_) => Some("a boolean"),
+        Typed::Null | Typed::Str(_) => None,
+    }
+}
 
 /// An empty document (no content at all) is refused, as compose does.
 pub(crate) fn empty_file(node: &Node, path: &std::path::Path) -> Option<Diagnostic> {
@@ -34,7 +90,12 @@ pub(crate) fn empty_file(node: &Node, path: &std::path::Path) -> Option<Diagnost
 
 /// Checks the typed project; `document` is the merged tree (for keys the
 /// typed project does not model).
-pub(crate) fn check(project: &Project, document: &Node, diags: &mut Diagnostics) {
+pub(crate) fn check(
+    project: &Project,
+    document: &Node,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) {
     let known = || {
         let names: Vec<&str> = project.services.keys().map(String::as_str).collect();
         format!("known services: {}", names.join(", "))
@@ -106,6 +167,40 @@ pub(crate) fn check(project: &Project, document: &Node, diags: &mut Diagnostics)
                     .at(span)
                     .help(known()),
                 );
+            }
+        }
+        for key in STRING_KEYS {
+            if let Some(e) = node.get(*key)
+                && let Some(shape) = not_a_string(&e.value, sources)
+            {
+                let text = e
+                    .value
+                    .as_scalar()
+                    .map(|s| s.text.clone())
+                    .unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(format!("`{key}` must be a string, not {shape}"))
+                        .at(e.value.span)
+                        .help(format!("quote it: `{key}: \"{text}\"`")),
+                );
+            }
+        }
+        for key in STRING_LIST_KEYS {
+            for item in node
+                .get(*key)
+                .and_then(|e| e.value.as_seq())
+                .unwrap_or_default()
+            {
+                if let Some(shape) = not_a_string(item, sources) {
+                    let text = item.as_scalar().map(|s| s.text.clone()).unwrap_or_default();
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the items of `{key}` must be strings, not {shape}"
+                        ))
+                        .at(item.span)
+                        .help(format!("quote it: `\"{text}\"`")),
+                    );
+                }
             }
         }
         for key in ["mem_limit", "mem_reservation", "memswap_limit", "shm_size"] {
