@@ -261,7 +261,14 @@ mod tests {
         let err = project_name(Some("Bad Name"), &vars, None, dir).unwrap_err();
         assert!(err.message.contains("not a valid project name"));
         assert!(err.help.unwrap().contains("badname"));
-        let bad_top = Some(("Bad".to_owned(), Span::new(0, 0, 1)));
+        // Docker Compose normalises the file's `name:`; one with nothing
+        // left is an error at it.
+        let upper_top = Some(("My_App".to_owned(), Span::new(0, 0, 1)));
+        assert_eq!(
+            project_name(None, &Variables::default(), upper_top, dir).unwrap(),
+            "my_app"
+        );
+        let bad_top = Some(("___".to_owned(), Span::new(0, 0, 1)));
         let err = project_name(None, &Variables::default(), bad_top, dir).unwrap_err();
         assert_eq!(err.span, Some(Span::new(0, 0, 1)));
         assert!(project_name(None, &Variables::default(), None, Path::new("/tmp/___")).is_err());
