@@ -102,8 +102,16 @@ pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Lo
             partial: None,
         });
     };
-    let project = typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
+    let mut project =
+        typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
     validate::check(&project, &model.root, ctx.sources, &mut ctx.diags);
+    // An optional dependency on a service that is not there (disabled by its
+    // profiles) is printed by `config`, as compose does, but has no effect.
+    let names: Vec<String> = project.services.keys().cloned().collect();
+    for s in project.services.values_mut() {
+        s.depends_on
+            .retain(|d, dep| dep.required || names.contains(d));
+    }
     let diags = finish(ctx.diags);
     if diags.has_errors() {
         return Err(LoadError {
