@@ -294,6 +294,8 @@ corpus! {
     refuse_bad_duration => "tests/conformance/refuse-bad-duration";
     refuse_bad_port => "tests/conformance/refuse-bad-port";
     refuse_comments_only => "tests/conformance/refuse-comments-only";
+    refuse_conflicting_limits => "tests/conformance/refuse-conflicting-limits";
+    same_limits_twice => "tests/conformance/same-limits-twice";
     refuse_depends_on_cycle => "tests/conformance/refuse-depends-on-cycle";
     refuse_depends_on_self => "tests/conformance/refuse-depends-on-self";
     refuse_depends_on_undefined => "tests/conformance/refuse-depends-on-undefined";

@@ -10,6 +10,8 @@
 //! - every named volume and secret a service uses is declared;
 //! - every service has an `image` or a `build`;
 //! - byte sizes (`mem_limit`, `shm_size`, …) parse;
+//! - a setting written both on the service and under `deploy` (`mem_limit`
+//!   and `deploy.resources.limits.memory`, …) has one value;
 //! - a key the Compose schema types as a string (`user`, `hostname`, the
 //!   items of `command`…) is not written as a number or a boolean (a value
 //!   that interpolation produced is a string, as in compose).
@@ -203,6 +205,7 @@ pub(crate) fn check(
                 }
             }
         }
+        conflicts(node, diags);
         for key in ["mem_limit", "mem_reservation", "memswap_limit", "shm_size"] {
             if let Some(e) = node.get(key)
                 && let Some(s) = e.value.as_scalar()
@@ -219,6 +222,70 @@ pub(crate) fn check(
         }
     }
     cycles(project, diags);
+}
+
+/// A service key and the `deploy` key that sets the same thing: compose
+/// refuses two different values.
+const SAME_SETTING: &[(&str, &[&str], bool)] = &[
+    ("cpus", &["resources", "limits", "cpus"], false),
+    ("mem_limit", &["resources", "limits", "memory"], true),
+    (
+        "mem_reservation",
+        &["resources", "reservations", "memory"],
+        true,
+    ),
+    ("pids_limit", &["resources", "limits", "pids"], false),
+    ("scale", &["replicas"], false),
+];
+
+fn conflicts(service: &super::yaml::Mapping, diags: &mut Diagnostics) {
+    let Some(deploy) = service.get("deploy") else {
+        return;
+    };
+    let canonical = |text: &str, size: bool| -> String {
+        if size {
+            syntax::bytes(text).map_or_else(|_| text.to_owned(), |n| n.to_string())
+        } else {
+            text.trim()
+                .parse::<f64>()
+                .map_or_else(|_| text.to_owned(), |n| n.to_string())
+        }
+    };
+    for (key, path, size) in SAME_SETTING {
+        let Some(top) = service
+            .get(*key)
+            .and_then(|e| e.value.as_scalar().map(|s| (s, e)))
+        else {
+            continue;
+        };
+        let mut node = &deploy.value;
+        let mut found = true;
+        for step in *path {
+            match node.as_map().and_then(|m| m.get(*step)) {
+                Some(e) => node = &e.value,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        let Some(inner) = node.as_scalar().filter(|_| found) else {
+            continue;
+        };
+        if canonical(&top.0.text, *size) != canonical(&inner.text, *size) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{key}: {}` and `deploy.{}: {}` set the same thing to different values",
+                    top.0.text,
+                    path.join("."),
+                    inner.text
+                ))
+                .at(top.1.value.span)
+                .also(Some(node.span), "also set here")
+                .help("keep one of them (Docker Compose refuses two different values)"),
+            );
+        }
+    }
 }
 
 /// The services `node` depends on implicitly: `(key, service, span)`.
