@@ -258,18 +258,10 @@ fn conflicts(service: &super::yaml::Mapping, diags: &mut Diagnostics) {
         else {
             continue;
         };
-        let mut node = &deploy.value;
-        let mut found = true;
-        for step in *path {
-            match node.as_map().and_then(|m| m.get(*step)) {
-                Some(e) => node = &e.value,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        let Some(inner) = node.as_scalar().filter(|_| found) else {
+        let found = path.iter().try_fold(&deploy.value, |node, step| {
+            node.as_map().and_then(|m| m.get(*step)).map(|e| &e.value)
+        });
+        let Some((node, inner)) = found.and_then(|n| n.as_scalar().map(|s| (n, s))) else {
             continue;
         };
         if canonical(&top.0.text, *size) != canonical(&inner.text, *size) {
