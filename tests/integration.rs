@@ -7,6 +7,8 @@ mod adopt;
 mod broken;
 /// The binary: help, exit codes, `config`, `schema`, env-file errors.
 mod cli;
+/// `c2cfn config` agrees with Docker Compose's own `config` on a corpus.
+mod conformance;
 /// docs/conversion.md covers every service key of the Compose schema.
 mod conversion;
 /// `up`, `diff`, `down`, `ps` end to end against the local AWS stand-in.

@@ -178,7 +178,7 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             // Like `docker compose config`: the resolved project, without the
             // ECS checks of `render` (a bind mount is shown, not rejected).
             let mut sources = SourceMap::new();
-            let loaded = match load(project, false, &mut sources, err) {
+            let loaded = match load(project, false, false, &mut sources, err) {
                 Ok(p) => p,
                 Err(code) => return code,
             };
@@ -188,9 +188,9 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
                     return code;
                 }
             }
-            let value = config_value(&loaded);
+            let value = config_value(&loaded, &sources);
             let text = match format {
-                OutputFormat::Yaml => cfn::render(&value, Format::Yaml),
+                OutputFormat::Yaml => compose::canonical::to_yaml(&value),
                 OutputFormat::Json => cfn::render(&value, Format::Json),
             };
             write_or_fail(out, err, &text)
@@ -318,9 +318,13 @@ pub(super) fn compose_files(args: &ProjectArgs, resolved: &Resolved, cwd: &Path)
 }
 
 /// Reads the environment files and loads the compose project.
+/// With `ecs_checks`, a project that fails to load is still lowered, so
+/// that ECS problems are reported in the same run (`render`); `config`
+/// reports compose problems only.
 fn load(
     args: &ProjectArgs,
     local: bool,
+    ecs_checks: bool,
     sources: &mut SourceMap,
     err: &mut dyn Write,
 ) -> Result<Project, i32> {
@@ -367,7 +371,7 @@ fn load(
             diags.extend(failure.diagnostics);
             // Check what could be loaded too, so that independent problems
             // (a bad port and a privileged container) come in one report.
-            if let Some(project) = failure.partial {
+            if let Some(project) = failure.partial.filter(|_| ecs_checks) {
                 let (_, lowered) = lower::lower(&project, &settings);
                 diags.extend(lowered);
             }
@@ -412,7 +416,7 @@ fn render_with(
         resolved,
         mut diags,
         files,
-    } = load(args, local, sources, err)?;
+    } = load(args, local, true, sources, err)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
     if diags.has_errors() || (args.strict && !diags.is_empty()) {
@@ -495,9 +499,14 @@ fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn 
     }
 }
 
-fn config_value(r: &Project) -> Value {
+fn config_value(r: &Project, sources: &SourceMap) -> Value {
     let project = &r.loaded.project;
-    let mut value = serde_json::to_value(project).unwrap_or(Value::Null);
+    let mut value = compose::canonical::canonical(
+        &r.loaded.document,
+        &project.name,
+        sources,
+        &r.loaded.variables,
+    );
     let mut env = serde_json::Map::new();
     for file in &r.env_files {
         for (k, e) in &file.entries {

@@ -162,8 +162,9 @@ pub fn normalize_project_name(name: &str) -> String {
 }
 
 /// Chooses the project name: `-p`, `COMPOSE_PROJECT_NAME`, the top-level
-/// `name:`, the project directory's name (normalised). A name given
-/// explicitly must already be valid, as compose requires.
+/// `name:` (normalised), the project directory's name (normalised). A name
+/// given with `-p` or `COMPOSE_PROJECT_NAME` must already be valid, as
+/// compose requires.
 #[allow(
     clippy::result_large_err,
     reason = "a Diagnostic is the error type of the whole loader, as in yaml::parse"
@@ -194,7 +195,12 @@ pub(crate) fn project_name(
         return checked(&name).ok_or_else(|| invalid(&name, "COMPOSE_PROJECT_NAME").at(span));
     }
     if let Some((name, span)) = top_level.filter(|(n, _)| !n.is_empty()) {
-        return checked(&name).ok_or_else(|| invalid(&name, "the top-level `name:`").at(span));
+        // Docker Compose normalises the top-level `name:` (`My_App` → `my_app`).
+        let normalised = normalize_project_name(&name);
+        if normalised.is_empty() {
+            return Err(invalid(&name, "the top-level `name:`").at(span));
+        }
+        return Ok(normalised);
     }
     let base = project_dir
         .file_name()
@@ -255,7 +261,14 @@ mod tests {
         let err = project_name(Some("Bad Name"), &vars, None, dir).unwrap_err();
         assert!(err.message.contains("not a valid project name"));
         assert!(err.help.unwrap().contains("badname"));
-        let bad_top = Some(("Bad".to_owned(), Span::new(0, 0, 1)));
+        // Docker Compose normalises the file's `name:`; one with nothing
+        // left is an error at it.
+        let upper_top = Some(("My_App".to_owned(), Span::new(0, 0, 1)));
+        assert_eq!(
+            project_name(None, &Variables::default(), upper_top, dir).unwrap(),
+            "my_app"
+        );
+        let bad_top = Some(("___".to_owned(), Span::new(0, 0, 1)));
         let err = project_name(None, &Variables::default(), bad_top, dir).unwrap_err();
         assert_eq!(err.span, Some(Span::new(0, 0, 1)));
         assert!(project_name(None, &Variables::default(), None, Path::new("/tmp/___")).is_err());

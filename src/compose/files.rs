@@ -36,7 +36,8 @@ pub(crate) fn load_files(
                 continue;
             }
         };
-        if doc.is_null() {
+        if let Some(d) = super::validate::empty_file(&doc, file) {
+            ctx.push(d);
             continue;
         }
         if doc.as_map().is_none() {

@@ -237,6 +237,8 @@ fn merge_maps(path: &mut Vec<String>, base: Node, over: Node) -> Option<Node> {
 }
 
 fn merge_seqs(base: Node, over: Node, key: impl Fn(&Node) -> Option<String>) -> Option<Node> {
+    // `dns: 8.8.8.8` is the list `[8.8.8.8]`: merged as one.
+    let (base, over) = (one_item_seq(base), one_item_seq(over));
     let span = over.span;
     if !(matches!(base.kind, Kind::Seq(_)) && matches!(over.kind, Kind::Seq(_))) {
         return strip(over);
@@ -260,6 +262,19 @@ fn merge_seqs(base: Node, over: Node, key: impl Fn(&Node) -> Option<String>) -> 
         span,
         tag: None,
     })
+}
+
+/// A non-null scalar as a list of itself; anything else unchanged.
+fn one_item_seq(node: Node) -> Node {
+    if node.as_scalar().is_some() && !node.is_null() {
+        let (span, tag) = (node.span, node.tag);
+        return Node {
+            kind: Kind::Seq(vec![node]),
+            span,
+            tag,
+        };
+    }
+    node
 }
 
 /// The text of a scalar, or the JSON of anything else (for equality).

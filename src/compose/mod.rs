@@ -5,6 +5,7 @@
 //! and `extends`, merges files by the compose-spec rules, applies profiles and
 //! types the result. Knows nothing of AWS.
 
+pub mod canonical;
 mod context;
 pub mod discover;
 pub mod dotenv;
@@ -24,6 +25,7 @@ pub mod project;
 pub mod substitute;
 pub mod syntax;
 pub mod typed;
+mod validate;
 pub mod yaml;
 
 use std::path::PathBuf;
@@ -79,6 +81,10 @@ pub struct Loaded {
     pub env_entries: Vec<EnvEntry>,
     /// Warnings (no errors: errors make `load` fail).
     pub warnings: Diagnostics,
+    /// The merged document the project was typed from (interpolated,
+    /// extended, merged, profiles applied, `env_file` folded): what `config`
+    /// prints, every key included.
+    pub document: yaml::Node,
 }
 
 /// Loads a compose project as `docker compose config` would: discovers the
@@ -97,7 +103,16 @@ pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Lo
             partial: None,
         });
     };
-    let project = typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
+    let mut project =
+        typed::type_project(&model.root, model.name, &model.project_dir, &mut ctx.diags);
+    validate::check(&project, &model.root, ctx.sources, &mut ctx.diags);
+    // An optional dependency on a service that is not there (disabled by its
+    // profiles) is printed by `config`, as compose does, but has no effect.
+    let names: Vec<String> = project.services.keys().cloned().collect();
+    for s in project.services.values_mut() {
+        s.depends_on
+            .retain(|d, dep| dep.required || names.contains(d));
+    }
     let diags = finish(ctx.diags);
     if diags.has_errors() {
         return Err(LoadError {
@@ -110,6 +125,7 @@ pub fn load(options: &LoadOptions, sources: &mut SourceMap) -> Result<Loaded, Lo
         variables: model.vars.map,
         env_entries: model.vars.entries,
         warnings: diags,
+        document: model.root,
     })
 }
 

@@ -3,7 +3,8 @@
 //! all). Services without `profiles` are always kept. A profile no service
 //! names is not an error (compose stays quiet). A required dependency on a
 //! service disabled by its profiles is an error, as in compose; an optional
-//! one (`required: false`) is dropped.
+//! one (`required: false`) stays in the document (compose prints it) and is
+//! left out of the typed project (see `compose::load`).
 
 use super::context::Ctx;
 use super::yaml::{Kind, Node, Typed};
@@ -76,10 +77,8 @@ pub(crate) fn apply_profiles(root: &mut Node, active: &[String], ctx: &mut Ctx<'
                     .is_none_or(|s| s.typed() != Typed::Bool(false));
                 if required {
                     check(ctx, name, dep, e.key_span, &disabled);
-                    true
-                } else {
-                    !disabled.iter().any(|(d, _, _)| d == dep)
                 }
+                true
             }),
             Kind::Scalar(_) => {}
         }

@@ -166,7 +166,8 @@ pub fn volume(text: &str) -> Result<(String, Option<String>, String, bool), Stri
     for opt in mode.split(',').filter(|o| !o.is_empty()) {
         match opt {
             "ro" => read_only = true,
-            "rw" | "z" | "Z" | "nocopy" | "cached" | "delegated" | "consistent" => {}
+            "rw" | "z" | "Z" | "nocopy" | "cached" | "delegated" | "consistent" | "shared"
+            | "rshared" | "slave" | "rslave" | "private" | "rprivate" => {}
             other => return Err(format!("unknown volume option `{other}`")),
         }
     }

@@ -284,7 +284,9 @@ fn project_name_rules() {
     options.project_name = Some("Bad Name".into());
     let (_, diags, _) = run(&options);
     assert!(messages(&diags)[0].contains("not a valid project name"));
-    let tree = Tree::new(&[("compose.yaml", "name: Bad\nservices: {}\n")]);
+    let tree = Tree::new(&[("compose.yaml", "name: My_App\nservices: {}\n")]);
+    assert_eq!(run(&tree.options(".")).0.unwrap().1, "my_app");
+    let tree = Tree::new(&[("compose.yaml", "name: ___\nservices: {}\n")]);
     let (_, diags, sources) = run(&tree.options("."));
     assert!(
         sources

@@ -269,11 +269,16 @@ pub(super) fn healthcheck(node: &Node, diags: &mut Diagnostics) -> Option<Health
     if let Some(e) = m.get("disable") {
         let disabled = boolean(&e.value, "healthcheck.disable", diags).is_some_and(|b| b.value);
         if disabled && hc.test.is_some() {
+            // Docker Compose accepts both (an override file often disables
+            // an inherited check): `disable` wins.
             diags.push(
-                Diagnostic::error("`healthcheck` sets both `test` and `disable: true`")
-                    .at(e.key_span)
-                    .help("remove `test` to disable the health check, or `disable` to keep it"),
+                Diagnostic::warning(
+                    "`healthcheck.test` is ignored: `disable: true` turns the health check off",
+                )
+                .at(e.key_span)
+                .help("remove `test` (or `disable`) to say which one you mean"),
             );
+            hc.test = None;
         }
         hc.disable |= disabled;
     }
