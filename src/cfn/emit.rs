@@ -56,7 +56,8 @@ pub fn emit(stack: &Stack) -> Template {
     resources::efs::emit(stack, &mut t);
     resources::elb::emit(stack, &mut t);
     for service in &stack.services {
-        let extra = resources::elasticache::client_groups(stack, &service.name);
+        let mut extra = resources::elasticache::client_groups(stack, &service.name);
+        extra.extend(resources::ec2::ssh_groups(service));
         resources::iam::emit(stack, service, &mut t);
         resources::ecs::emit_service(stack, service, &extra, &mut t);
         resources::scaling::emit(stack, service, &mut t);

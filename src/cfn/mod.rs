@@ -15,6 +15,7 @@ pub mod overlay;
 pub mod render;
 pub mod resources;
 pub mod template;
+pub mod tls_policy;
 
 pub use emit::emit;
 pub use render::{Format, render};

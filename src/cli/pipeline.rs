@@ -305,6 +305,7 @@ pub(super) fn render(
     if let Some(overlay) = &stack.overlay {
         cfn::overlay::merge(&mut value, overlay);
     }
+    let tls_notes = cfn::tls_policy::default_ssl_policies(&mut value);
     let text = cfn::render(&value, format);
     for problem in cfn::limits::check(&value, &text) {
         diags.push(problem);
@@ -315,7 +316,7 @@ pub(super) fn render(
     if !diags.is_empty() {
         report(sources, &diags, false, err);
     }
-    let mut notes = Vec::new();
+    let mut notes = tls_notes;
     for service in stack.services.iter().filter(|s| s.built) {
         notes.push(format!(
             "service `{}` has no image: `c2cfn up` builds it and pushes it to ECR repository `{}/{}` (template parameter {})",

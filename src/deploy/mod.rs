@@ -12,6 +12,7 @@ pub mod down;
 pub mod ecs;
 pub mod events;
 pub mod guard;
+pub mod nlb_security_group;
 pub mod params;
 pub mod plan;
 pub mod preview;

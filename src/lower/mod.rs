@@ -7,6 +7,7 @@
 
 mod checks;
 mod deployment;
+mod exposure;
 pub mod keys;
 mod network;
 mod ports;
@@ -15,6 +16,8 @@ mod size;
 mod storage;
 
 pub mod game;
+
+pub use ports::DEFAULT_SSL_POLICY;
 
 use crate::compose::Project;
 use crate::compose::extensions::{self, ProjectExtensions};
@@ -43,11 +46,15 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .prefix
             .clone()
             .unwrap_or_else(|| project.name.clone()),
-        log_retention: top.logs_retention.filter(|d| *d > 0),
+        log_retention: match top.logs_retention {
+            None => Some(DEFAULT_LOG_RETENTION_DAYS),
+            Some(0) => None,
+            Some(days) => Some(days),
+        },
         overlay: top.cloudformation.clone(),
         ..Stack::default()
     };
-    if let Some(days) = stack.log_retention {
+    if let Some(days) = top.logs_retention.filter(|d| *d > 0) {
         check_retention(days, project, &mut diags);
     }
     stack.cluster = top
@@ -94,6 +101,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .push(service::lower(project, service, &stack, &mut diags));
     }
     stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, &mut diags);
+    exposure::decide(project, &top, &mut stack, &mut diags);
     game::lower(project, &top, settings, &mut stack, &mut diags);
     checks::check_depends_on(project, &mut diags);
     (stack, diags)
@@ -123,6 +131,10 @@ fn vpc_id(value: &str) -> String {
         value.to_owned()
     }
 }
+
+/// Days a log group keeps its logs unless `x-aws-logs_retention` says
+/// otherwise (`0`: forever, CloudWatch's default and Docker's).
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 30;
 
 /// CloudWatch Logs accepts only these retention periods.
 const RETENTION_DAYS: &[u32] = &[
