@@ -161,6 +161,7 @@ fn route53_alias_points_at_the_load_balancer() {
     assert_eq!(r["HostedZoneName"], "tinka.games.");
     assert_eq!(r["Type"], "A");
     assert_eq!(r["AliasTarget"]["DNSName"]["Fn::GetAtt"][0], "LoadBalancer");
+    assert_eq!(r["AliasTarget"]["EvaluateTargetHealth"], true);
 }
 
 #[test]
@@ -214,8 +215,9 @@ fn overlay_merges_replaces_and_deletes() {
 
 #[test]
 fn the_teams_existing_overlay_still_works_and_matches_x_aws_tls() {
-    // The overlay these teams already have, kept verbatim: both generated
-    // TCP listeners become TLS listeners with an ACM certificate.
+    // The overlay these teams already have, kept verbatim (no `SslPolicy`):
+    // both generated TCP listeners become TLS listeners with an ACM
+    // certificate, and get the policy x-aws-tls uses, with a note.
     let original = std::fs::read_to_string(
         crate::support::root().join("compose/game-backend/app-compose.yml"),
     )
@@ -234,25 +236,36 @@ x-aws-cloudformation:
           - CertificateArn: ${certificate_arn}
         Protocol: TLS
         Port: 443
-        SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
     AppTCP4000Listener:
       Properties:
         Certificates:
           - CertificateArn: ${certificate_arn}
         Protocol: TLS
         Port: 4430
-        SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
 ";
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("app-compose.yml");
     std::fs::write(&file, format!("{without_tls}{overlay}")).unwrap();
     let env = crate::support::root().join("compose/game-backend/develop.env");
-    let with_overlay = render_value(&[
-        "-f",
-        file.to_str().unwrap(),
-        "--env-file",
-        env.to_str().unwrap(),
-    ]);
+    let out = crate::support::c2cfn(
+        &crate::support::root(),
+        &[
+            "render",
+            "-f",
+            file.to_str().unwrap(),
+            "--env-file",
+            env.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let with_overlay: Value = serde_norway::from_str(&crate::support::stdout(&out)).unwrap();
+    let notes = crate::support::stderr(&out);
+    for id in ["AppTCP80Listener", "AppTCP4000Listener"] {
+        assert!(
+            notes.contains(&format!("note: listener {id} serves TLS without an `SslPolicy`: it gets ELBSecurityPolicy-TLS13-1-2-2021-06")),
+            "{notes}"
+        );
+    }
     let first_class = develop();
     for id in [
         "AppTCP80Listener",
@@ -260,7 +273,12 @@ x-aws-cloudformation:
         "AppTCP80TargetGroup",
         "AppTCP4000TargetGroup",
         "AppService",
+        "LoadBalancer",
+        "LoadBalancerSecurityGroup",
+        "Default80Ingress",
+        "Default4000Ingress",
     ] {
+        assert!(first_class["Resources"].get(id).is_some(), "{id}");
         assert_eq!(
             with_overlay["Resources"][id], first_class["Resources"][id],
             "{id} differs between the overlay and x-aws-tls"

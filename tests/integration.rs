@@ -25,5 +25,7 @@ mod operate;
 mod push;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
+/// Secure by default: TLS policy, load balancer security group, SSH, logs, DNS health.
+mod secure;
 /// Shared helpers.
 mod support;
