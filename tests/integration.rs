@@ -27,5 +27,8 @@ mod push;
 mod robustness;
 /// Secure by default: TLS policy, load balancer security group, SSH, logs, DNS health.
 mod secure;
+/// The AWS stand-in creates what c2cfn emits and fails where AWS would.
+#[cfg(feature = "aws")]
+mod standin;
 /// Shared helpers.
 mod support;

@@ -171,6 +171,24 @@ def patch_moto() -> None:
     ecs.TaskDefinition.create_from_cloudformation_json = classmethod(td_create)
     ecs.TaskDefinition.update_from_cloudformation_json = classmethod(td_update)
 
+    # (d) ECS Service: NetworkConfiguration was dropped, so describe-services
+    # showed no security groups and the Redis-ingress test could not see which
+    # services joined the Redis client group. It is now kept (and validated:
+    # unknown subnets fail, as in AWS) on create and update.
+    def with_network(original):
+        def wrapped(cls, *args, **kwargs):
+            cfn_json = kwargs.get("cloudformation_json") or args[1]
+            service = original.__func__(cls, *args, **kwargs)
+            net = (cfn_json.get("Properties") or {}).get("NetworkConfiguration")
+            if net:
+                service.network_configuration = service._validate_network(
+                    ecs.remap_nested_keys(net, ecs.pascal_to_camelcase))
+            return service
+        return classmethod(wrapped)
+
+    ecs.Service.create_from_cloudformation_json = with_network(ecs.Service.create_from_cloudformation_json)
+    ecs.Service.update_from_cloudformation_json = with_network(ecs.Service.update_from_cloudformation_json)
+
     patch_backed_types()
     patch_unknown_types()
     patch_operate()
@@ -307,6 +325,11 @@ def patch_backed_types() -> None:
             if subnet_group and subnet_group not in backend.cache_subnet_groups:
                 raise ValueError(f"CacheSubnetGroupNotFoundFault: {subnet_group}")
             get = props.get
+            # moto 5.2.5 ignores NumCacheClusters without cluster mode (one
+            # node); AWS's equivalent is a primary plus N-1 replicas.
+            replicas = get("ReplicasPerNodeGroup")
+            if replicas is None and get("NumCacheClusters"):
+                replicas = int(get("NumCacheClusters")) - 1
             return backend.create_replication_group(
                 replication_group_id=name.lower(),
                 replication_group_description=get("ReplicationGroupDescription", ""),
@@ -317,7 +340,7 @@ def patch_backed_types() -> None:
                 num_cache_clusters=int(get("NumCacheClusters") or 1),
                 preferred_cache_cluster_azs=get("PreferredCacheClusterAZs") or [],
                 num_node_groups=int(get("NumNodeGroups") or 1),
-                replicas_per_node_group=int(get("ReplicasPerNodeGroup") or 0),
+                replicas_per_node_group=int(replicas or 0),
                 node_group_configuration=get("NodeGroupConfiguration") or [],
                 cache_node_type=get("CacheNodeType"),
                 engine=get("Engine"),
