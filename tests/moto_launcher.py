@@ -14,7 +14,7 @@ us-east-1), tests/fixtures/standin-smoke.yaml as YAML and as JSON:
   cloudformation create-change-set --change-set-type CREATE (32 changes),
   execute-change-set -> CREATE_COMPLETE: LBs `network` + `application`,
   listeners TCP+TLS / HTTP, aliases carry DNSName + zone id, Outputs incl.
-  Redis placeholders; UPDATE (ImageTag=v2, EnableCache=false) -> Modify
+  the Redis endpoint; UPDATE (ImageTag=v2, EnableCache=false) -> Modify
   TaskDefinition -> UPDATE_COMPLETE, revision 2 runs :v2; same UPDATE again ->
   change set FAILED "didn't contain changes"; delete-stack -> gone, table kept.
 Unpatched moto: the execute fails, HTTP 500 KeyError 'TargetGroupArn'.

@@ -41,8 +41,8 @@ pub fn added_to_existing(old: &TemplateView, new: &TemplateView) -> Vec<String> 
                 return false;
             };
             let (was_network, had_groups) = is_nlb_groups(before);
-            let (_, has_groups) = is_nlb_groups(r);
-            was_network && !had_groups && has_groups
+            let (_, now_grouped) = is_nlb_groups(r);
+            was_network && !had_groups && now_grouped
         })
         .map(|(id, _)| id.clone())
         .collect()
