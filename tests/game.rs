@@ -75,9 +75,41 @@ fn redis_is_multi_az_from_two_nodes() {
     assert_eq!(dev["Resources"]["Redis"]["DeletionPolicy"], "Snapshot");
 }
 
+/// Services of tests/fixtures/game-multi and what each may reach.
+const MULTI: &[(&str, bool, bool)] = &[
+    // (service, Redis, tables)
+    ("app", true, true),
+    ("matchmaker", true, false),
+    ("stats", false, true),
+    ("admin", false, false),
+    ("ledger", false, false),
+];
+
+fn multi() -> Value {
+    render_value(&["tests/fixtures/game-multi/compose.yaml"])
+}
+
+fn env_names(t: &Value, service: &str) -> Vec<String> {
+    let id = format!("{}TaskDefinition", capitalised(service));
+    t["Resources"][id]["Properties"]["ContainerDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["Environment"].as_array().cloned().unwrap_or_default())
+        .map(|e| e["Name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
 #[test]
 fn redis_admits_only_listed_services() {
-    let t = develop();
+    let t = multi();
     let ingress = &t["Resources"]["RedisSecurityGroup"]["Properties"]["SecurityGroupIngress"];
     assert_eq!(ingress.as_array().unwrap().len(), 1);
     assert_eq!(ingress[0]["FromPort"], 6379);
@@ -85,36 +117,85 @@ fn redis_admits_only_listed_services() {
         ingress[0]["SourceSecurityGroupId"]["Ref"],
         "RedisClientSecurityGroup"
     );
-    let groups = &t["Resources"]["AppService"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
-        ["SecurityGroups"];
-    assert!(
-        groups
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|g| g["Ref"] == "RedisClientSecurityGroup")
+    // No other rule opens the Redis group.
+    for (id, r) in resources_of(&t, "AWS::EC2::SecurityGroupIngress") {
+        assert_ne!(
+            r["Properties"]["GroupId"]["Ref"], "RedisSecurityGroup",
+            "{id}"
+        );
+    }
+    assert_eq!(
+        t["Resources"]["Redis"]["Properties"]["SecurityGroupIds"],
+        serde_json::json!([{"Ref": "RedisSecurityGroup"}])
     );
+    for (service, redis, _) in MULTI {
+        let groups = t["Resources"][format!("{}Service", capitalised(service))]["Properties"]
+            ["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"]
+            .to_string();
+        assert_eq!(
+            groups.contains("RedisClientSecurityGroup"),
+            *redis,
+            "{service} joins the Redis client group: {groups}"
+        );
+        assert_eq!(
+            env_names(&t, service)
+                .iter()
+                .any(|n| n.starts_with("REDIS_")),
+            *redis,
+            "{service} gets the Redis address"
+        );
+        // The only way into the Redis group is the client group.
+        assert!(
+            !groups.contains("\"RedisSecurityGroup\""),
+            "{service}: {groups}"
+        );
+    }
 }
 
 #[test]
 fn services_get_scoped_iam_and_environment() {
+    let t = multi();
+    for (service, _, tables) in MULTI {
+        let role = &t["Resources"][format!("{}TaskRole", capitalised(service))];
+        let text = role.to_string();
+        let grant = role["Properties"]["Policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["PolicyName"] == "DynamoDBTables");
+        assert_eq!(
+            grant.is_some(),
+            *tables,
+            "{service} has the table grant: {text}"
+        );
+        assert_eq!(
+            text.contains("dynamodb"),
+            *tables,
+            "{service}'s role mentions DynamoDB: {text}"
+        );
+        if let Some(grant) = grant {
+            let resources = grant["PolicyDocument"]["Statement"][0]["Resource"]
+                .as_array()
+                .unwrap();
+            assert_eq!(
+                resources.len(),
+                4,
+                "each table and its indexes, nothing else"
+            );
+            assert!(!serde_json::to_string(resources).unwrap().contains("\"*\""));
+        }
+        assert_eq!(
+            env_names(&t, service)
+                .iter()
+                .any(|n| n.starts_with("DYNAMODB_")),
+            *tables,
+            "{service} gets the table names"
+        );
+    }
+
+    // The develop environment: values, and ECS Exec.
     let t = develop();
     let role = &t["Resources"]["AppTaskRole"]["Properties"]["Policies"];
-    let dynamo = role
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["PolicyName"] == "DynamoDBTables")
-        .expect("table grant");
-    let resources = dynamo["PolicyDocument"]["Statement"][0]["Resource"]
-        .as_array()
-        .unwrap();
-    assert_eq!(
-        resources.len(),
-        8,
-        "each table and its indexes, nothing else"
-    );
-    assert!(!serde_json::to_string(resources).unwrap().contains("\"*\""));
     let exec = role
         .as_array()
         .unwrap()
@@ -161,6 +242,7 @@ fn route53_alias_points_at_the_load_balancer() {
     assert_eq!(r["HostedZoneName"], "tinka.games.");
     assert_eq!(r["Type"], "A");
     assert_eq!(r["AliasTarget"]["DNSName"]["Fn::GetAtt"][0], "LoadBalancer");
+    assert_eq!(r["AliasTarget"]["EvaluateTargetHealth"], true);
 }
 
 #[test]
@@ -214,8 +296,9 @@ fn overlay_merges_replaces_and_deletes() {
 
 #[test]
 fn the_teams_existing_overlay_still_works_and_matches_x_aws_tls() {
-    // The overlay these teams already have, kept verbatim: both generated
-    // TCP listeners become TLS listeners with an ACM certificate.
+    // The overlay these teams already have, kept verbatim (no `SslPolicy`):
+    // both generated TCP listeners become TLS listeners with an ACM
+    // certificate, and get the policy x-aws-tls uses, with a note.
     let original = std::fs::read_to_string(
         crate::support::root().join("compose/game-backend/app-compose.yml"),
     )
@@ -234,25 +317,36 @@ x-aws-cloudformation:
           - CertificateArn: ${certificate_arn}
         Protocol: TLS
         Port: 443
-        SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
     AppTCP4000Listener:
       Properties:
         Certificates:
           - CertificateArn: ${certificate_arn}
         Protocol: TLS
         Port: 4430
-        SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
 ";
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("app-compose.yml");
     std::fs::write(&file, format!("{without_tls}{overlay}")).unwrap();
     let env = crate::support::root().join("compose/game-backend/develop.env");
-    let with_overlay = render_value(&[
-        "-f",
-        file.to_str().unwrap(),
-        "--env-file",
-        env.to_str().unwrap(),
-    ]);
+    let out = crate::support::c2cfn(
+        &crate::support::root(),
+        &[
+            "render",
+            "-f",
+            file.to_str().unwrap(),
+            "--env-file",
+            env.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let with_overlay: Value = serde_norway::from_str(&crate::support::stdout(&out)).unwrap();
+    let notes = crate::support::stderr(&out);
+    for id in ["AppTCP80Listener", "AppTCP4000Listener"] {
+        assert!(
+            notes.contains(&format!("note: listener {id} serves TLS without an `SslPolicy`: it gets ELBSecurityPolicy-TLS13-1-2-2021-06")),
+            "{notes}"
+        );
+    }
     let first_class = develop();
     for id in [
         "AppTCP80Listener",
@@ -260,7 +354,12 @@ x-aws-cloudformation:
         "AppTCP80TargetGroup",
         "AppTCP4000TargetGroup",
         "AppService",
+        "LoadBalancer",
+        "LoadBalancerSecurityGroup",
+        "Default80Ingress",
+        "Default4000Ingress",
     ] {
+        assert!(first_class["Resources"].get(id).is_some(), "{id}");
         assert_eq!(
             with_overlay["Resources"][id], first_class["Resources"][id],
             "{id} differs between the overlay and x-aws-tls"

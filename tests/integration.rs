@@ -47,6 +47,11 @@ mod readme;
 mod review;
 /// No input makes the pipeline panic (property tests).
 mod robustness;
+/// Secure by default: TLS policy, load balancer security group, SSH, logs, DNS health.
+mod secure;
+/// The AWS stand-in creates what c2cfn emits and fails where AWS would.
+#[cfg(feature = "aws")]
+mod standin;
 /// Shared helpers.
 mod support;
 /// The real binary in a pseudo-terminal: prompts, live progress, Ctrl-C, NO_COLOR, TERM=dumb, 80 columns.

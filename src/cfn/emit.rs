@@ -82,7 +82,8 @@ pub fn emit(stack: &Stack) -> Template {
     source::claim_by_prefix(&mut t, &before, &source::services(stack));
     for service in &stack.services {
         let before = source::seen(&t);
-        let extra = resources::elasticache::client_groups(stack, &service.name);
+        let mut extra = resources::elasticache::client_groups(stack, &service.name);
+        extra.extend(resources::ec2::ssh_groups(service));
         resources::iam::emit(stack, service, &mut t);
         resources::ecs::emit_service(stack, service, &extra, &mut t);
         resources::scaling::emit(stack, service, &mut t);

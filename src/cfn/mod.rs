@@ -17,6 +17,7 @@ pub mod render;
 pub mod resources;
 pub mod source;
 pub mod template;
+pub mod tls_policy;
 
 pub use emit::emit;
 pub use render::{Format, render};

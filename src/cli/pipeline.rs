@@ -444,6 +444,7 @@ fn render_with(
         cfn::source::claim_overlay(&mut value, &rendered);
     }
     cfn::source::describe_listeners(&mut value);
+    let tls_notes = cfn::tls_policy::default_ssl_policies(&mut value);
     let text = cfn::render(&value, format);
     if !local {
         for problem in cfn::limits::check(&value, &text) {
@@ -456,7 +457,7 @@ fn render_with(
     if !diags.is_empty() {
         report(sources, &diags, false, err);
     }
-    let mut notes = Vec::new();
+    let mut notes = tls_notes;
     for service in stack.services.iter().filter(|s| s.built) {
         notes.push(format!(
             "service `{}` has no image: `c2cfn up` builds it and pushes it to ECR repository `{}/{}` (template parameter {})",

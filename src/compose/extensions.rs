@@ -33,7 +33,7 @@ pub struct ProjectExtensions {
     /// Name or ARN of an existing load balancer to use instead of creating one.
     #[serde(rename = "x-aws-loadbalancer", skip_serializing_if = "Option::is_none")]
     pub loadbalancer: Option<String>,
-    /// Days to keep logs in the project's log group (CloudWatch's allowed values).
+    /// Days to keep logs in the project's log group (CloudWatch's allowed values; default 30, `0` keeps them forever).
     #[serde(
         rename = "x-aws-logs_retention",
         skip_serializing_if = "Option::is_none"
@@ -55,6 +55,12 @@ pub struct ProjectExtensions {
     /// c2cfn: Route 53 alias records pointing at the load balancer.
     #[serde(rename = "x-aws-route53", skip_serializing_if = "Option::is_none")]
     pub route53: Option<super::game::Route53>,
+    /// c2cfn: give the network load balancer a security group and admit only it to the container ports (default: when it terminates TLS); `false` keeps a load balancer created without one (a stack made by Docker's integration).
+    #[serde(
+        rename = "x-aws-loadbalancer_security_group",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loadbalancer_security_group: Option<bool>,
 }
 
 /// Service-level `x-aws-*` keys.
@@ -100,6 +106,20 @@ pub struct ServiceExtensions {
         skip_serializing_if = "Option::is_none"
     )]
     pub assign_public_ip: Option<bool>,
+    /// c2cfn: open the task's SSH port (for `c2cfn tunnel --ssh`) to the listed address ranges; closed unless given.
+    #[serde(rename = "x-aws-ssh", skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<Ssh>,
+}
+
+/// `x-aws-ssh`: who may reach the task's SSH server directly.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ssh {
+    /// The container's SSH port (default: 22).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// IPv4 or IPv6 address ranges allowed in, e.g. `[203.0.113.7/32]`.
+    pub cidr: Vec<String>,
 }
 
 /// `x-aws-autoscaling`.

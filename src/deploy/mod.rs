@@ -17,6 +17,7 @@ pub mod failure;
 pub mod guard;
 pub mod interrupt;
 pub mod live_review;
+pub mod nlb_security_group;
 pub mod params;
 pub mod plan;
 pub mod precheck;

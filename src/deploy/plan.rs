@@ -388,6 +388,14 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 None => self.say("Template text unchanged (parameter values changed)."),
             }
         }
+        if let Some(old) = old_view.as_ref() {
+            let ids = super::nlb_security_group::added_to_existing(old, &new_view);
+            if !ids.is_empty() {
+                self.discard(&id, kind).await;
+                let (message, hint) = super::nlb_security_group::refusal(&ids);
+                return Err(Failure::refused(message, hint));
+            }
+        }
         if let Err(f) = self.guard(&changes, old_view.as_ref(), &new_view) {
             self.discard(&id, kind).await;
             return Err(f);

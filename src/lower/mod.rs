@@ -8,6 +8,7 @@
 mod checks;
 mod collisions;
 mod deployment;
+mod exposure;
 pub mod keys;
 mod network;
 mod overlay;
@@ -17,6 +18,8 @@ mod size;
 mod storage;
 
 pub mod game;
+
+pub use ports::DEFAULT_SSL_POLICY;
 
 use crate::compose::Project;
 use crate::compose::extensions::{self, ProjectExtensions};
@@ -53,12 +56,16 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .prefix
             .clone()
             .unwrap_or_else(|| project.name.clone()),
-        log_retention: top.logs_retention.filter(|d| *d > 0),
+        log_retention: match top.logs_retention {
+            None => Some(DEFAULT_LOG_RETENTION_DAYS),
+            Some(0) => None,
+            Some(days) => Some(days),
+        },
         overlay: top.cloudformation.clone(),
         overlay_entries: overlay::entries(project, &mut diags),
         ..Stack::default()
     };
-    if let Some(days) = stack.log_retention {
+    if let Some(days) = top.logs_retention.filter(|d| *d > 0) {
         check_retention(days, project, &mut diags);
     }
     stack.cluster = top
@@ -112,6 +119,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .push(service::lower(project, service, &stack, ecs));
     }
     stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, ecs);
+    exposure::decide(project, &top, &mut stack, ecs);
     game::lower(
         project,
         &top,
@@ -152,6 +160,10 @@ fn vpc_id(value: &str) -> String {
         value.to_owned()
     }
 }
+
+/// Days a log group keeps its logs unless `x-aws-logs_retention` says
+/// otherwise (`0`: forever, CloudWatch's default and Docker's).
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 30;
 
 /// CloudWatch Logs accepts only these retention periods.
 const RETENTION_DAYS: &[u32] = &[

@@ -18,7 +18,7 @@ use crate::model::{Listener, LoadBalancer, LoadBalancerKind, Service};
 use crate::source::Span;
 
 /// Default TLS policy: TLS 1.2 and 1.3 only.
-pub(crate) const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /// Decides the load balancer and fills each service's listeners.
 pub(super) fn load_balancer(
@@ -154,6 +154,7 @@ pub(super) fn load_balancer(
     Some(LoadBalancer {
         kind,
         existing: top.loadbalancer.clone(),
+        security_group: false,
     })
 }
 

@@ -115,6 +115,7 @@ pub(super) fn lower(
     }
     out.managed_policies = ext.policies.clone().unwrap_or_default();
     out.tls = tls_ports(&ext, diags);
+    out.ssh = super::exposure::ssh(svc, ext.ssh.as_ref(), diags);
     let autoscaling = deployment::deploy_autoscaling(svc, diags).or(ext.autoscaling.clone());
     if let Some(a) = autoscaling {
         out.scaling = deployment::scaling(svc, &a, diags);

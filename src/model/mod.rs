@@ -9,8 +9,8 @@ mod stack;
 
 pub use data::{Cache, DnsRecord, Table, TableScaling};
 pub use service::{
-    Container, Healthcheck, Listener, LogOptions, Mount, PortMapping, Scaling, Service, TaskVolume,
-    TlsPort,
+    Container, Healthcheck, Listener, LogOptions, Mount, PortMapping, Scaling, Service, SshAccess,
+    TaskVolume, TlsPort,
 };
 pub use stack::{
     Cluster, FileSystem, LoadBalancer, LoadBalancerKind, Network, OverlayAction, OverlayEntry,

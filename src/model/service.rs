@@ -56,6 +56,17 @@ pub struct Service {
     pub tls: BTreeMap<u16, TlsPort>,
     /// The image is built from `build:` and pushed to ECR by `c2cfn up`.
     pub built: bool,
+    /// `x-aws-ssh`: the SSH port open to these ranges (closed when `None`).
+    pub ssh: Option<SshAccess>,
+}
+
+/// Direct SSH access to a service's tasks (`c2cfn tunnel --ssh`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshAccess {
+    /// The container's SSH port.
+    pub port: u16,
+    /// Address ranges allowed in (validated CIDRs).
+    pub cidrs: Vec<String>,
 }
 
 /// One container of a task definition.
@@ -197,6 +208,14 @@ pub struct Listener {
     pub ssl_policy: Option<String>,
     /// Health check path etc. for ALB target groups.
     pub health_check_path: Option<String>,
+}
+
+impl Listener {
+    /// TLS (NLB) or HTTPS (ALB): the load balancer terminates TLS.
+    #[must_use]
+    pub fn terminates_tls(&self) -> bool {
+        self.protocol == "TLS" || self.protocol == "HTTPS"
+    }
 }
 
 /// A container port served over TLS on the load balancer.

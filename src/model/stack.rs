@@ -23,7 +23,7 @@ pub struct Stack {
     pub networks: Vec<Network>,
     /// The load balancer, when any service publishes a port.
     pub load_balancer: Option<LoadBalancer>,
-    /// Log retention in days (None: never expire).
+    /// Log retention in days (None: never expire; default 30).
     pub log_retention: Option<u32>,
     /// The services.
     pub services: Vec<Service>,
@@ -122,6 +122,9 @@ pub struct LoadBalancer {
     pub kind: LoadBalancerKind,
     /// `x-aws-loadbalancer`: an existing load balancer's ARN or name.
     pub existing: Option<String>,
+    /// A network load balancer with its own security group
+    /// (`LoadBalancerSecurityGroup`); the container ports then admit only it.
+    pub security_group: bool,
 }
 
 /// A named volume on EFS.

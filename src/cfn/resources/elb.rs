@@ -6,6 +6,9 @@ use super::{project_tags, subnet_values, vpc};
 use crate::cfn::{Resource, Template, intrinsic, logical_id};
 use crate::model::{LoadBalancerKind, Stack};
 
+/// The network load balancer's own security group (`security_group`).
+pub const SECURITY_GROUP: &str = "LoadBalancerSecurityGroup";
+
 /// `LoadBalancer` (unless `x-aws-loadbalancer`), `<Svc><PROTO><port>Listener`
 /// and `<Svc><PROTO><port>TargetGroup`.
 pub fn emit(stack: &Stack, template: &mut Template) {
@@ -35,6 +38,13 @@ pub fn emit(stack: &Stack, template: &mut Template) {
                     "LoadBalancerAttributes".into(),
                     json!([{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}]),
                 );
+                if lb.security_group {
+                    props.insert(
+                        "SecurityGroups".into(),
+                        json!([intrinsic::reference(SECURITY_GROUP)]),
+                    );
+                    template.add(SECURITY_GROUP, security_group(stack));
+                }
                 props.insert("Type".into(), Value::from("network"));
             }
         }
@@ -89,4 +99,38 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             );
         }
     }
+}
+
+/// `LoadBalancerSecurityGroup`: every listener port, from anywhere (IPv4 and
+/// IPv6, so a dual-stack overlay keeps working); the container ports admit
+/// only this group (`ec2.rs`).
+fn security_group(stack: &Stack) -> Resource {
+    let mut ingress = Vec::new();
+    for service in &stack.services {
+        for l in &service.listeners {
+            let protocol = if l.compose_protocol.eq_ignore_ascii_case("udp") {
+                "udp"
+            } else {
+                "tcp"
+            };
+            for (key, range) in [("CidrIp", "0.0.0.0/0"), ("CidrIpv6", "::/0")] {
+                ingress.push(json!({
+                    key: range,
+                    "Description": format!("{} listener {}/{protocol}", service.name, l.public_port),
+                    "FromPort": l.public_port,
+                    "IpProtocol": protocol,
+                    "ToPort": l.public_port,
+                }));
+            }
+        }
+    }
+    Resource::new(
+        "AWS::EC2::SecurityGroup",
+        json!({
+            "GroupDescription": format!("{} load balancer: its listener ports, from anywhere", stack.project),
+            "SecurityGroupIngress": ingress,
+            "Tags": project_tags(stack),
+            "VpcId": vpc(stack),
+        }),
+    )
 }

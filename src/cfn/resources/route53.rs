@@ -17,7 +17,9 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             let mut props = json!({
                 "AliasTarget": {
                     "DNSName": intrinsic::get_att("LoadBalancer", "DNSName"),
-                    "EvaluateTargetHealth": false,
+                    // As the teams' scripts did: Route 53 answers only while
+                    // the load balancer has healthy targets.
+                    "EvaluateTargetHealth": true,
                     "HostedZoneId": intrinsic::get_att("LoadBalancer", "CanonicalHostedZoneID"),
                 },
                 "Comment": format!("{} service {}", stack.project, r.service),
