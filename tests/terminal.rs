@@ -495,7 +495,14 @@ fn diff_at_a_terminal_asks_nothing_and_leaves_nothing() {
 fn ctrl_c_at_the_prompt_deletes_the_change_set() {
     let moto = Moto::start();
     let dir = root().join(GAME);
-    let mut t = Term::start(&moto, &dir, &["up", "--env-file", "develop.env"], &[], 80);
+    let cert = certificate(&moto);
+    let mut t = Term::start(
+        &moto,
+        &dir,
+        &["up", "--env-file", "develop.env"],
+        &[("certificate_arn", &cert)],
+        80,
+    );
     t.expect("(y/N) ");
     t.send(CTRL_C);
     assert_eq!(t.finish(), 130, "{}", t.screen());

@@ -42,6 +42,11 @@ pub fn duration(text: &str) -> Result<u64, String> {
     Ok(total.ceil() as u64)
 }
 
+/// The hint for a value that is not a size; one wording wherever sizes are
+/// checked, so a problem found twice is reported once.
+pub const SIZE_HELP: &str =
+    "a size is a number of bytes or a number with a unit: b, k, m, g (`512m`, `1g`)";
+
 /// A compose byte size (`512M`, `1g`, `1.5GB`, `100b`, `1024k`, or bytes).
 pub fn bytes(text: &str) -> Result<u64, String> {
     let t = text.trim().to_ascii_lowercase();

@@ -216,7 +216,7 @@ pub(crate) fn check(
                 diags.push(
                     Diagnostic::error(format!("`{key}`: {message}"))
                         .at(e.value.span)
-                        .help("a size is a number of bytes or a number with a unit: b, k, m, g (`512m`, `1g`)"),
+                        .help(crate::compose::syntax::SIZE_HELP),
                 );
             }
         }

@@ -39,7 +39,7 @@ pub(super) fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Dia
             Err(e) => diags.push(
                 Diagnostic::error(format!("`mem_limit`: {e}"))
                     .at(node.span)
-                    .help("a size such as `512m` or `2g`, or a number of bytes"),
+                    .help(crate::compose::syntax::SIZE_HELP),
             ),
         }
     }

@@ -353,7 +353,7 @@ fn main_container(
             Err(e) => diags.push(
                 Diagnostic::error(format!("`mem_reservation`: {e}"))
                     .at(node.span)
-                    .help("a size such as `256m` or `1g`, or a number of bytes"),
+                    .help(crate::compose::syntax::SIZE_HELP),
             ),
         }
     }
