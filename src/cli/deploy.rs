@@ -340,9 +340,7 @@ async fn run(
                     .iter()
                     .map(|s| crate::cfn::logical_id::service(s))
                     .collect();
-                troubled
-                    .services
-                    .retain(|t| wanted.iter().any(|w| *w == t.logical_id));
+                troubled.services.retain(|t| wanted.contains(&t.logical_id));
             }
             value["diagnosis"] = serde_json::to_value(&troubled).unwrap_or_default();
             let text = if *json {
