@@ -480,7 +480,14 @@ fn up_and_down_answered_at_a_terminal() {
 fn diff_at_a_terminal_asks_nothing_and_leaves_nothing() {
     let moto = Moto::start();
     let dir = root().join(GAME);
-    let mut t = Term::start(&moto, &dir, &["diff", "--env-file", "develop.env"], &[], 80);
+    let cert = certificate(&moto);
+    let mut t = Term::start(
+        &moto,
+        &dir,
+        &["diff", "--env-file", "develop.env"],
+        &[("certificate_arn", &cert)],
+        80,
+    );
     t.expect("Create stack ccg-develop:");
     // A key typed by habit changes nothing: diff never asks.
     t.send("y\r");
