@@ -1,9 +1,7 @@
 //! Service checks that map nothing: keys ECS cannot honour below the top
-//! level, network modes, and `depends_on` references and cycles.
+//! level, and network modes (`depends_on` references and cycles are checked
+//! by the loader, `compose::validate`, for `config` and `render` alike).
 
-use std::collections::BTreeMap;
-
-use crate::compose::Project;
 use crate::compose::project::Service as ComposeService;
 use crate::compose::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -88,75 +86,6 @@ pub(super) fn check_network_mode(svc: &ComposeService, diags: &mut Diagnostics) 
             );
         }
     }
-}
-
-/// `depends_on` must name services of the project (the loader checks
-/// profiles; cycles would deadlock CloudFormation).
-pub(super) fn check_depends_on(project: &Project, diags: &mut Diagnostics) {
-    for svc in project.services.values() {
-        for (dep, d) in &svc.depends_on {
-            if !project.services.contains_key(dep) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "service `{}` depends on unknown service `{dep}`",
-                        svc.name
-                    ))
-                    .at(d.span)
-                    .help(super::known_services(project)),
-                );
-            }
-        }
-    }
-    // Cycle detection (depth-first).
-    let names: Vec<&String> = project.services.keys().collect();
-    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
-    for name in names {
-        let mut path = Vec::new();
-        if let Some(cycle) = visit(project, name, &mut state, &mut path) {
-            let svc = &project.services[name.as_str()];
-            diags.push(
-                Diagnostic::error(format!(
-                    "services depend on each other in a cycle: {}",
-                    cycle.join(" → ")
-                ))
-                .at(svc.keys.get("depends_on").map(|(s, _)| *s))
-                .help("CloudFormation creates services in dependency order: break the cycle"),
-            );
-            break;
-        }
-    }
-}
-
-fn visit<'a>(
-    project: &'a Project,
-    name: &'a str,
-    state: &mut BTreeMap<&'a str, u8>,
-    path: &mut Vec<&'a str>,
-) -> Option<Vec<String>> {
-    match state.get(name) {
-        Some(2) => return None,
-        Some(1) => {
-            let start = path.iter().position(|p| *p == name).unwrap_or(0);
-            let mut cycle: Vec<String> = path[start..].iter().map(|s| (*s).to_owned()).collect();
-            cycle.push(name.to_owned());
-            return Some(cycle);
-        }
-        _ => {}
-    }
-    state.insert(name, 1);
-    path.push(name);
-    if let Some(svc) = project.services.get(name) {
-        for dep in svc.depends_on.keys() {
-            if project.services.contains_key(dep)
-                && let Some(c) = visit(project, dep, state, path)
-            {
-                return Some(c);
-            }
-        }
-    }
-    path.pop();
-    state.insert(name, 2);
-    None
 }
 
 /// An image reference with an empty part, typically left by a variable that

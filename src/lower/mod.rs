@@ -128,7 +128,6 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
         &mut diags,
         &mut aws_only,
     );
-    checks::check_depends_on(project, &mut diags);
     collisions::check(project, &stack, &mut diags);
     (stack, diags)
 }
