@@ -15,6 +15,7 @@
 use serde_json::{Map, Value, json};
 
 use super::syntax;
+use super::validate;
 use super::yaml::{Kind, Node, Typed};
 use crate::source::SourceMap;
 
@@ -127,36 +128,9 @@ fn interpolated(node: &Node, sources: &SourceMap) -> bool {
         .is_some_and(|t| t.contains('$'))
 }
 
-/// Service keys whose value compose holds as a string.
-const STRING_KEYS: &[&str] = &[
-    "cgroup_parent",
-    "container_name",
-    "domainname",
-    "hostname",
-    "image",
-    "ipc",
-    "isolation",
-    "mac_address",
-    "network_mode",
-    "pid",
-    "platform",
-    "pull_policy",
-    "restart",
-    "runtime",
-    "stop_signal",
-    "user",
-    "userns_mode",
-    "uts",
-    "working_dir",
-];
-
-/// Service keys whose list items compose holds as strings.
-const STRING_LIST_KEYS: &[&str] = &[
-    "command",
-    "entrypoint",
-    "cap_add",
-    "cap_drop",
-    "security_opt",
+/// Service keys whose list items compose holds as strings, beyond those
+/// the Compose schema types as strings (`validate::STRING_LIST_KEYS`).
+const MORE_STRING_LIST_KEYS: &[&str] = &[
     "expose",
     "group_add",
     "dns",
@@ -291,14 +265,17 @@ fn service(
     }
     // Strings in compose's model: a value interpolation made look like a
     // number (`user: ${UID}`) is printed as the string it is.
-    for key in STRING_KEYS {
+    for key in validate::STRING_KEYS {
         if let Some(v) = s.get_mut(*key)
             && (v.is_number() || v.is_boolean())
         {
             *v = Value::String(scalar_text(v));
         }
     }
-    for key in STRING_LIST_KEYS {
+    for key in validate::STRING_LIST_KEYS
+        .iter()
+        .chain(MORE_STRING_LIST_KEYS)
+    {
         if let Some(Value::Array(items)) = s.get_mut(*key) {
             for i in items.iter_mut().filter(|i| i.is_number() || i.is_boolean()) {
                 *i = Value::String(scalar_text(i));

@@ -28,7 +28,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{SourceMap, Span};
 
 /// Service keys the Compose schema types as a string.
-const STRING_KEYS: &[&str] = &[
+pub(super) const STRING_KEYS: &[&str] = &[
     "cgroup_parent",
     "container_name",
     "domainname",
@@ -51,7 +51,7 @@ const STRING_KEYS: &[&str] = &[
 ];
 
 /// Service keys whose list items the Compose schema types as strings.
-const STRING_LIST_KEYS: &[&str] = &[
+pub(super) const STRING_LIST_KEYS: &[&str] = &[
     "command",
     "entrypoint",
     "cap_add",
