@@ -13,6 +13,9 @@ use codespan_reporting::term::{self, Chars, Config};
 
 use crate::source::{SourceMap, Span};
 
+mod claims;
+pub use claims::Claims;
+
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {

@@ -22,13 +22,14 @@ fn pipeline(text: &str) {
     let mut sources = SourceMap::new();
     match compose::load(&options, &mut sources) {
         Ok(loaded) => {
-            let (stack, diags) =
+            let (stack, mut diags) =
                 c2cfn::lower::lower(&loaded.project, &c2cfn::lower::Settings::default());
+            diags.extend(c2cfn::cfn::names::check(&stack));
             let _ = c2cfn::diagnostic::render(&sources, &diags);
             if !diags.has_errors() {
                 let mut value = c2cfn::cfn::emit(&stack).into_value();
-                if let Some(overlay) = &stack.overlay {
-                    c2cfn::cfn::overlay::merge(&mut value, overlay);
+                if let Some(overlay) = c2cfn::lower::overlay(&loaded.project) {
+                    c2cfn::cfn::overlay::apply(&mut value, &overlay);
                 }
                 let text = c2cfn::cfn::render(&value, c2cfn::cfn::Format::Yaml);
                 let _ = c2cfn::cfn::limits::check(&value, &text);

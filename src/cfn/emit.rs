@@ -179,10 +179,7 @@ fn outputs(stack: &Stack, t: &mut Template) {
     if stack.cache.is_some() {
         t.outputs.insert(
             "RedisEndpoint".into(),
-            json!({"Description": "Redis primary endpoint", "Value": intrinsic::get_att(crate::lower::game::REDIS_ID, "PrimaryEndPoint.Address")}),
+            json!({"Description": "Redis primary endpoint", "Value": intrinsic::get_att(super::names::REDIS_ID, "PrimaryEndPoint.Address")}),
         );
-    }
-    for (k, v) in &stack.outputs {
-        t.outputs.insert(k.clone(), v.clone());
     }
 }

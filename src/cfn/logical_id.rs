@@ -1,20 +1,12 @@
 //! Logical IDs, named exactly as Docker's ECS integration named them.
 //!
 //! Docker removed every character outside `[A-Za-z0-9]` and upper-cased the
-//! first letter (`my-web_app` → `Mywebapp`). Keeping that rule means a stack
+//! first letter (`my-web_app` → `Mywebapp`; the rule itself is the model's
+//! naming contract, `model::naming`). Keeping that rule means a stack
 //! Docker created is updated in place, and existing `x-aws-cloudformation`
 //! overlays keep addressing the same resources.
 
-/// Docker's normalisation of a compose name into a logical-ID prefix.
-#[must_use]
-pub fn normalize(name: &str) -> String {
-    let mut out: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
-    if let Some(first) = out.get(..1) {
-        let upper = first.to_ascii_uppercase();
-        out.replace_range(..1, &upper);
-    }
-    out
-}
+pub use crate::model::naming::{listener, normalize};
 
 /// `<Service>Service`.
 #[must_use]
@@ -44,16 +36,6 @@ pub fn task_role(name: &str) -> String {
 #[must_use]
 pub fn discovery_entry(name: &str) -> String {
     format!("{}ServiceDiscoveryEntry", normalize(name))
-}
-
-/// `<Service><PROTO><port>Listener`, e.g. `AppTCP80Listener`.
-#[must_use]
-pub fn listener(service: &str, protocol: &str, port: u16) -> String {
-    format!(
-        "{}{}{port}Listener",
-        normalize(service),
-        protocol.to_ascii_uppercase()
-    )
 }
 
 /// `<Service><PROTO><port>TargetGroup`.
@@ -107,22 +89,6 @@ pub fn is_valid(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[track_caller]
-    fn case(input: &str, expected: &str) {
-        assert_eq!(normalize(input), expected);
-    }
-
-    #[test]
-    fn normalizes_like_docker() {
-        case("simple", "Simple");
-        case("my-web_app", "Mywebapp");
-        case("API", "API");
-        case("web2", "Web2");
-        case("9lives", "9lives");
-        case("--", "");
-        case("café", "Caf");
-    }
 
     #[test]
     fn names() {

@@ -11,6 +11,7 @@ pub mod emit;
 pub mod intrinsic;
 pub mod limits;
 pub mod logical_id;
+pub mod names;
 pub mod overlay;
 pub mod parts;
 pub mod render;

@@ -80,6 +80,16 @@ fn nearest<'a>(id: &str, ids: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// Applies the `x-aws-cloudformation` overlay to a generated template
+/// value: merges it ([`merge`]) and marks the resources it added as coming
+/// from it (`Metadata.c2cfn`). The overlay is the user's JSON as written;
+/// it never passes through the model.
+pub fn apply(template: &mut Value, overlay: &Value) {
+    let rendered = super::source::resource_ids(template);
+    merge(template, overlay);
+    super::source::claim_overlay(template, &rendered);
+}
+
 /// Merges `overlay` into `base` in place.
 pub fn merge(base: &mut Value, overlay: &Value) {
     match (base, overlay) {

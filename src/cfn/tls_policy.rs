@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::lower::DEFAULT_SSL_POLICY;
+use crate::model::DEFAULT_SSL_POLICY;
 
 /// Sets `SslPolicy` on every TLS/HTTPS listener without one; returns one
 /// note per listener changed.

@@ -372,8 +372,9 @@ fn load(
             // Check what could be loaded too, so that independent problems
             // (a bad port and a privileged container) come in one report.
             if let Some(project) = failure.partial.filter(|_| ecs_checks) {
-                let (_, lowered) = lower::lower(&project, &settings);
+                let (stack, lowered) = lower::lower(&project, &settings);
                 diags.extend(lowered);
+                diags.extend(cfn::names::check(&stack));
             }
             Err(report(sources, &diags, args.strict, err))
         }
@@ -419,6 +420,7 @@ fn render_with(
     } = load(args, local, true, sources, err)?;
     let (stack, lowered) = lower::lower(&loaded.project, &settings);
     diags.extend(lowered);
+    diags.extend(cfn::names::check(&stack));
     if diags.has_errors() || (args.strict && !diags.is_empty()) {
         return Err(report(sources, &diags, args.strict, err));
     }
@@ -438,10 +440,8 @@ fn render_with(
     if diags.has_errors() {
         return Err(report(sources, &diags, args.strict, err));
     }
-    if let Some(overlay) = &stack.overlay {
-        let rendered = cfn::source::resource_ids(&value);
-        cfn::overlay::merge(&mut value, overlay);
-        cfn::source::claim_overlay(&mut value, &rendered);
+    if let Some(overlay) = lower::overlay(&loaded.project) {
+        cfn::overlay::apply(&mut value, &overlay);
     }
     cfn::source::describe_listeners(&mut value);
     let tls_notes = cfn::tls_policy::default_ssl_policies(&mut value);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{Stack, Table};
+use crate::model::{EnvValue, Stack, Table};
 
 /// DynamoDB Local's image and where it keeps its data in the container.
 pub const DYNAMODB_IMAGE: &str = "amazon/dynamodb-local:latest";
@@ -144,8 +144,17 @@ pub fn plan(stack: &Stack, settings: &LocalSettings) -> LocalPlan {
             }
             // The same values as in the cloud, where they are literals.
             for (k, v) in &main.environment {
-                if k.starts_with("DYNAMODB_") && v.is_string() {
-                    env.insert(k.clone(), v.clone());
+                let value = match v {
+                    EnvValue::Literal(text) => Some(text.clone()),
+                    EnvValue::TableName(name) => stack
+                        .tables
+                        .iter()
+                        .find(|t| &t.name == name)
+                        .map(|t| t.physical_name.clone()),
+                    EnvValue::RedisHost | EnvValue::RedisPort => None,
+                };
+                if let Some(value) = value.filter(|_| k.starts_with("DYNAMODB_")) {
+                    env.insert(k.clone(), Value::from(value));
                 }
             }
             depends.push("dynamodb");

@@ -350,6 +350,7 @@ mod tests {
             project: "ccg-local".into(),
             tables: vec![Table {
                 name: "players".into(),
+                span: None,
                 physical_name: "ccg-local-players".into(),
                 hash: ("player-id".into(), "S".into()),
                 range: None,

@@ -60,6 +60,7 @@ mod tests {
     fn table(name: &str) -> Table {
         Table {
             name: name.into(),
+            span: None,
             physical_name: format!("ccg-local-{name}"),
             hash: ("player-id".into(), "S".into()),
             range: None,

@@ -19,12 +19,11 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
-use crate::cfn::logical_id;
 use crate::compose::Project;
 use crate::compose::extensions::{ProjectExtensions, Ssh};
 use crate::compose::project::Service as ComposeService;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{LoadBalancerKind, SshAccess, Stack};
+use crate::model::{LoadBalancerKind, SshAccess, Stack, naming};
 
 /// The top-level key that opts in or out of the load balancer's security group.
 pub(super) const LB_SECURITY_GROUP_KEY: &str = "x-aws-loadbalancer_security_group";
@@ -37,7 +36,7 @@ pub(super) fn decide(
     stack: &mut Stack,
     diags: &mut Diagnostics,
 ) {
-    if let Some(overlay) = &stack.overlay {
+    if let Some(overlay) = &top.cloudformation {
         apply_overlay_listeners(overlay, stack.services.as_mut_slice());
     }
     let key_span = super::top_span(project, LB_SECURITY_GROUP_KEY);
@@ -109,7 +108,7 @@ pub(super) fn decide(
 fn apply_overlay_listeners(overlay: &Value, services: &mut [crate::model::Service]) {
     for service in services {
         for l in &mut service.listeners {
-            let id = logical_id::listener(&service.name, &l.compose_protocol, l.target);
+            let id = naming::listener(&service.name, &l.compose_protocol, l.target);
             let Some(props) = overlay
                 .get("Resources")
                 .and_then(|r| r.get(&id))

@@ -2,26 +2,23 @@
 //! `x-aws-route53` → tables with auto scaling, a Redis replication group and
 //! alias records, plus the grants and environment the listed services need.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Settings;
-use super::collisions::Claims;
-use crate::cfn::intrinsic;
 use crate::compose::Project;
 use crate::compose::extensions::ProjectExtensions;
 use crate::compose::game::{
     DynamoDb, ElastiCache, Route53, TableScaling as ScalingSpec, TableSpec,
 };
 use crate::compose::project::Spanned;
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Cache, DnsRecord, Stack, Table, TableScaling};
+use crate::diagnostic::{Claims, Diagnostic, Diagnostics};
+use crate::model::{
+    Cache, DnsRecord, EnvValue, Grant, GrantResource, Stack, Table, TableScaling, naming,
+};
 use crate::source::Span;
 
 /// The Redis engine version when `x-aws-elasticache` names none.
 pub(crate) const REDIS_ENGINE_VERSION: &str = "7.1";
-
-/// Logical ID of the Redis replication group.
-pub(crate) const REDIS_ID: &str = "Redis";
 
 /// Lowers the three extensions into `stack`; in a local environment the
 /// problems of Route 53 (which does not run locally) go to `aws_only`.
@@ -45,7 +42,8 @@ pub(super) fn lower(
     }
     if let Some(dns) = &top.route53 {
         let dns_diags = if settings.local { aws_only } else { diags };
-        route53(project, dns, &prefix, stack, dns_diags);
+        let overlay = top.cloudformation.as_ref();
+        route53(project, dns, overlay, &prefix, stack, dns_diags);
     }
 }
 
@@ -89,10 +87,11 @@ fn dynamodb(
         check_scaling(&s.value, "the shared table auto scaling", s.span, diags);
     }
     let mut declared: Vec<(String, Option<Span>)> = Vec::new();
-    let mut ids = Claims::new("logical ID");
+    // Tables whose logical IDs clash are found where IDs are made
+    // (`cfn/names.rs`); the variables carrying their names are lowering's.
     let mut variables = Claims::new("environment variable");
     for spec in &db.tables {
-        let Some(table) = table(spec, prefix, shared, diags) else {
+        let Some(mut table) = table(spec, prefix, shared, diags) else {
             continue;
         };
         let here = match &spec.value {
@@ -110,13 +109,8 @@ fn dynamodb(
             continue;
         }
         declared.push((table.name.clone(), here));
-        let unique = ids.claim(
-            &crate::cfn::resources::dynamodb::table_id(&table.name),
-            "table",
-            &table.name,
-            here,
-            diags,
-        ) && variables.claim(
+        table.span = here;
+        let unique = variables.claim(
             &table_variable(&table.name),
             "table",
             &table.name,
@@ -131,48 +125,51 @@ fn dynamodb(
         return;
     }
     let services = names(&db.services);
-    let arns: Vec<Value> = stack
-        .tables
-        .iter()
-        .flat_map(|t| {
-            let id = crate::cfn::resources::dynamodb::table_id(&t.name);
-            [
-                intrinsic::get_att(&id, "Arn"),
-                intrinsic::sub(&format!("${{{id}.Arn}}/index/*")),
-            ]
-        })
-        .collect();
-    let policy = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Action": [
-                "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
-                "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem",
-                "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"
-            ],
-            "Resource": arns
-        }]
-    });
+    let grant = Grant {
+        actions: TABLE_ACTIONS.iter().map(|a| (*a).to_owned()).collect(),
+        resources: stack
+            .tables
+            .iter()
+            .flat_map(|t| {
+                [
+                    GrantResource::Table(t.name.clone()),
+                    GrantResource::TableIndexes(t.name.clone()),
+                ]
+            })
+            .collect(),
+    };
     for service in &mut stack.services {
         if !services.contains(&service.name) {
             continue;
         }
-        service
-            .role_policies
-            .push(("DynamoDBTables".to_owned(), policy.clone()));
+        service.grants.push(grant.clone());
         if let Some(main) = service.containers.last_mut() {
-            main.environment
-                .insert("DYNAMODB_PREFIX".into(), Value::from(format!("{prefix}-")));
+            main.environment.insert(
+                "DYNAMODB_PREFIX".into(),
+                EnvValue::Literal(format!("{prefix}-")),
+            );
             for t in &stack.tables {
-                main.environment.insert(
-                    table_variable(&t.name),
-                    Value::from(t.physical_name.clone()),
-                );
+                main.environment
+                    .insert(table_variable(&t.name), EnvValue::TableName(t.name.clone()));
             }
         }
     }
 }
+
+/// What a service listed in `x-aws-dynamodb` may do with the tables and
+/// their indexes.
+const TABLE_ACTIONS: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+];
 
 /// The variable carrying a table's physical name: `collection-v2` →
 /// `DYNAMODB_TABLE_COLLECTION_V2` (the cloud and the local environment agree).
@@ -375,6 +372,7 @@ fn table(
     }
     Some(Table {
         name,
+        span: None,
         physical_name,
         hash,
         range,
@@ -497,14 +495,10 @@ fn elasticache(
             continue;
         }
         if let Some(main) = service.containers.last_mut() {
-            main.environment.insert(
-                "REDIS_HOST".into(),
-                intrinsic::get_att(REDIS_ID, "PrimaryEndPoint.Address"),
-            );
-            main.environment.insert(
-                "REDIS_PORT".into(),
-                intrinsic::get_att(REDIS_ID, "PrimaryEndPoint.Port"),
-            );
+            main.environment
+                .insert("REDIS_HOST".into(), EnvValue::RedisHost);
+            main.environment
+                .insert("REDIS_PORT".into(), EnvValue::RedisPort);
         }
     }
 }
@@ -532,6 +526,7 @@ const MAX_REDIS_ID: usize = 40;
 fn route53(
     project: &Project,
     dns: &Route53,
+    overlay: Option<&Value>,
     prefix: &str,
     stack: &mut Stack,
     diags: &mut Diagnostics,
@@ -549,15 +544,17 @@ fn route53(
     let zone_is_id = zone.starts_with('Z')
         && !zone.contains('.')
         && zone.chars().all(|c| c.is_ascii_alphanumeric());
-    let ipv6 = stack
-        .overlay
-        .as_ref()
-        .and_then(|o| o.pointer("/Resources/LoadBalancer/Properties/IpAddressType"))
+    // A dual-stack load balancer (made so by the overlay) gets AAAA records.
+    let ipv6 = overlay
+        .and_then(|o| o.get("Resources"))
+        .and_then(|r| r.get(naming::LOAD_BALANCER))
+        .and_then(|lb| lb.pointer("/Properties/IpAddressType"))
         .and_then(Value::as_str)
         == Some("dualstack");
     let top = at;
+    // Records whose logical IDs clash are found where IDs are made
+    // (`cfn/names.rs`); the DNS names themselves are lowering's.
     let mut names = Claims::new("DNS name");
-    let mut ids = Claims::new("logical ID");
     for spanned in &dns.records {
         let record = &spanned.value;
         let at = spanned.span.or(at);
@@ -617,18 +614,14 @@ fn route53(
             &record.name.value,
             name_at,
             diags,
-        ) && ids.claim(
-            &format!("{}Record", crate::cfn::logical_id::normalize(&name)),
-            "record",
-            &record.name.value,
-            name_at,
-            diags,
         );
         if !unique {
             continue;
         }
         stack.records.push(DnsRecord {
             name: format!("{name}."),
+            span: name_at,
+            written: record.name.value.clone(),
             zone: if zone_is_id {
                 zone.clone()
             } else {

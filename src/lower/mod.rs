@@ -19,8 +19,6 @@ mod storage;
 
 pub mod game;
 
-pub use ports::DEFAULT_SSL_POLICY;
-
 use crate::compose::Project;
 use crate::compose::extensions::{self, ProjectExtensions};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -61,7 +59,6 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             Some(0) => None,
             Some(days) => Some(days),
         },
-        overlay: top.cloudformation.clone(),
         overlay_entries: overlay::entries(project, &mut diags),
         ..Stack::default()
     };
@@ -128,7 +125,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
         &mut diags,
         &mut aws_only,
     );
-    collisions::check(project, &stack, &mut diags);
+    collisions::declare(project, &mut stack);
     (stack, diags)
 }
 
@@ -138,6 +135,23 @@ fn parse_top(project: &Project, diags: &mut Diagnostics) -> ProjectExtensions {
         extensions::check_overlay(overlay, diags);
     }
     extensions::parse(&project.extensions, &key_span, None, diags)
+}
+
+/// The `x-aws-cloudformation` overlay as written, for the caller to apply
+/// to the rendered template (`cfn/overlay.rs`, `apply`); [`lower`] reports its
+/// problems. It is not part of the model: it addresses the template, which
+/// lowering does not make.
+#[must_use]
+pub fn overlay(project: &Project) -> Option<serde_json::Value> {
+    const KEY: &str = "x-aws-cloudformation";
+    let only: indexmap::IndexMap<_, _> = project
+        .extensions
+        .iter()
+        .filter(|(key, _)| *key == KEY)
+        .map(|(key, node)| (key.clone(), node.clone()))
+        .collect();
+    let top: ProjectExtensions = extensions::parse(&only, &|_| None, None, &mut Diagnostics::new());
+    top.cloudformation
 }
 
 /// "known services: a, b" for hints about a misnamed service.

@@ -57,6 +57,7 @@ pub(super) fn lower(project: &Project, prefix: &str, diags: &mut Diagnostics) ->
             }
         }
         out.push(Network {
+            span: None,
             name: name.clone(),
             full_name: net
                 .name

@@ -1,6 +1,6 @@
 //! The `x-aws-cloudformation` overlay as written: its top-level keys must be
 //! template sections, and every entry of a section is recorded with its span
-//! so that `cfn::overlay::check` can tell, once the template is generated,
+//! so that the template stage (`cfn/overlay.rs`) can tell, once the template is generated,
 //! an entry that names nothing (a typo loses the patch, a `null` deletes
 //! nothing).
 

@@ -17,9 +17,6 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Listener, LoadBalancer, LoadBalancerKind, Service};
 use crate::source::Span;
 
-/// Default TLS policy: TLS 1.2 and 1.3 only.
-pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
 /// Decides the load balancer and fills each service's listeners.
 pub(super) fn load_balancer(
     project: &Project,

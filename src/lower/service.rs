@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{checks, deployment};
-use crate::cfn::{intrinsic, logical_id};
 use crate::compose::Project;
 use crate::compose::extensions::{self, ServiceExtensions};
 use crate::compose::project::Service as ComposeService;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::naming::normalize;
 use crate::model::{
-    Container, Healthcheck, Mount, PortMapping, Service, Stack, TaskVolume, TlsPort,
+    Container, EnvValue, Healthcheck, Image, JsonText, Mount, PortMapping, SecretRef, Service,
+    Stack, TaskVolume, TlsPort,
 };
 
 /// Docker's sidecar that adds the Cloud Map domain to `/etc/resolv.conf`, so
@@ -33,6 +34,7 @@ pub(super) fn lower(
     let ext = service_extensions(svc, diags);
     let mut out = Service {
         name: svc.name.clone(),
+        span: Some(svc.span),
         networks: svc.networks.keys().cloned().collect(),
         depends_on: svc.depends_on.keys().cloned().collect(),
         exec: ext.exec.unwrap_or(true),
@@ -78,11 +80,8 @@ pub(super) fn lower(
         init.push(secrets_container(svc, stack, &mut out, diags));
     }
     init.push(Container {
-        name: format!(
-            "{}_ResolvConf_InitContainer",
-            logical_id::normalize(&svc.name)
-        ),
-        image: Value::from(SEARCH_DOMAIN_IMAGE),
+        name: format!("{}_ResolvConf_InitContainer", normalize(&svc.name)),
+        image: Image::Given(SEARCH_DOMAIN_IMAGE.to_owned()),
         command: None,
         ..Container::default()
     });
@@ -105,14 +104,13 @@ pub(super) fn lower(
     out.containers.push(main);
 
     if let Some(creds) = &ext.pull_credentials {
-        out.secret_arns.insert(0, Value::from(creds.clone()));
+        out.secret_arns
+            .insert(0, SecretRef::Existing(creds.clone()));
     }
-    if let Some(role) = &ext.role {
-        out.role_policies.push((
-            format!("{}Policy", logical_id::normalize(&svc.name)),
-            policy_document(role),
-        ));
-    }
+    out.role = ext
+        .role
+        .as_ref()
+        .map(|role| JsonText(policy_document(role).to_string()));
     out.managed_policies = ext.policies.clone().unwrap_or_default();
     out.tls = tls_ports(&ext, diags);
     out.ssh = super::exposure::ssh(svc, ext.ssh.as_ref(), diags);
@@ -156,7 +154,7 @@ fn tls_ports(ext: &ServiceExtensions, diags: &mut Diagnostics) -> BTreeMap<u16, 
                 ssl_policy: t
                     .ssl_policy
                     .clone()
-                    .unwrap_or_else(|| super::ports::DEFAULT_SSL_POLICY.to_owned()),
+                    .unwrap_or_else(|| crate::model::DEFAULT_SSL_POLICY.to_owned()),
             },
         );
     }
@@ -226,22 +224,24 @@ fn main_container(
     diags: &mut Diagnostics,
 ) -> Container {
     let image = match (&svc.image, &svc.build) {
-        (Some(image), _) => Value::from(image.value.clone()),
-        (None, Some(_)) => intrinsic::reference(&logical_id::image_parameter(&svc.name)),
+        (Some(image), _) => Image::Given(image.value.clone()),
+        (None, Some(_)) => Image::Built {
+            service: svc.name.clone(),
+        },
         (None, None) => {
             diags.push(
                 Diagnostic::error(format!("service `{}` has neither `image` nor `build`", svc.name))
                     .at(svc.span)
                     .help("ECS runs images: add `image: repository:tag`, or `build: ./dir` to have `c2cfn up` build and push it to ECR"),
             );
-            Value::from("")
+            Image::Missing
         }
     };
     let mut environment = BTreeMap::new();
     for (k, v) in &svc.environment {
         match &v.value {
             Some(value) => {
-                environment.insert(k.clone(), Value::from(value.clone()));
+                environment.insert(k.clone(), EnvValue::Literal(value.clone()));
             }
             None => diags.push(
                 Diagnostic::warning(format!("environment variable `{k}` of `{}` has no value and is left out", svc.name))
@@ -407,7 +407,7 @@ fn secrets_container(
             );
             continue;
         };
-        let arn = secret_arn(secret);
+        let arn = secret_ref(secret);
         out.secret_arns.push(arn.clone());
         secrets.push((s.target.clone(), arn));
         let keys = if secret.keys.is_empty() {
@@ -421,8 +421,8 @@ fn secrets_container(
         name: "secrets".into(),
     });
     Container {
-        name: format!("{}_Secrets_InitContainer", logical_id::normalize(&svc.name)),
-        image: Value::from(SECRETS_IMAGE),
+        name: format!("{}_Secrets_InitContainer", normalize(&svc.name)),
+        image: Image::Given(SECRETS_IMAGE.to_owned()),
         command: Some(vec![Value::Array(args).to_string()]),
         secrets,
         mounts: vec![Mount {
@@ -434,12 +434,12 @@ fn secrets_container(
     }
 }
 
-/// `ValueFrom` of a secret: the external ARN/name, or the stack's secret.
+/// What a task reads for a secret: the external ARN/name, or the stack's secret.
 #[must_use]
-pub fn secret_arn(secret: &crate::model::Secret) -> Value {
+pub fn secret_ref(secret: &crate::model::Secret) -> SecretRef {
     match &secret.existing {
-        Some(name) => Value::from(name.clone()),
-        None => intrinsic::reference(&logical_id::secret(&secret.full_name)),
+        Some(name) => SecretRef::Existing(name.clone()),
+        None => SecretRef::Stack(secret.name.clone()),
     }
 }
 

@@ -80,6 +80,7 @@ pub(super) fn file_systems(
             );
         }
         out.push(FileSystem {
+            span: None,
             name: name.clone(),
             full_name: volume
                 .name
@@ -118,6 +119,7 @@ pub(super) fn secrets(project: &Project, prefix: &str, diags: &mut Diagnostics) 
             );
         }
         out.push(Secret {
+            span: None,
             name: name.clone(),
             full_name: secret
                 .name

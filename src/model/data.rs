@@ -1,10 +1,14 @@
 //! Stateful game-backend resources: DynamoDB tables, Redis, DNS records.
 
+use crate::source::Span;
+
 /// A DynamoDB table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     /// The name written in the compose file (`collection`).
     pub name: String,
+    /// Where the table is declared, for errors about the names it becomes.
+    pub span: Option<Span>,
     /// The physical table name (`<prefix>-<name>`).
     pub physical_name: String,
     /// Partition key and its type.
@@ -60,6 +64,10 @@ pub struct Cache {
 pub struct DnsRecord {
     /// Fully qualified name, with the trailing dot.
     pub name: String,
+    /// Where the record's name is written.
+    pub span: Option<Span>,
+    /// The name as written in the file (a label or a full name), for messages.
+    pub written: String,
     /// Zone name (with trailing dot) or zone ID.
     pub zone: String,
     /// True when `zone` is a hosted zone ID.

@@ -2,13 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use crate::source::Span;
 
 /// An ECS service.
 #[derive(Debug, Clone, Default)]
 pub struct Service {
     /// The compose service name.
     pub name: String,
+    /// Where the service is declared (its name in the file), for errors
+    /// about the names it becomes.
+    pub span: Option<Span>,
     /// Task CPU units (a valid Fargate size).
     pub cpu: u32,
     /// Task memory in MiB (valid for `cpu`).
@@ -44,17 +47,20 @@ pub struct Service {
     pub exec: bool,
     /// Public IP on the task ENI.
     pub public_ip: bool,
-    /// Inline policy documents for the task role (`x-aws-role` and c2cfn's grants).
-    pub role_policies: Vec<(String, Value)>,
+    /// `x-aws-role`: the policy document the user wrote for the task role.
+    pub role: Option<JsonText>,
+    /// What c2cfn grants the task role (after `role`).
+    pub grants: Vec<Grant>,
     /// Managed policy ARNs for the task role.
     pub managed_policies: Vec<String>,
-    /// ARNs the execution role may read (pull credentials, secrets).
-    pub secret_arns: Vec<Value>,
+    /// What the execution role may read (pull credentials, secrets).
+    pub secret_arns: Vec<SecretRef>,
     /// Service auto scaling.
     pub scaling: Option<Scaling>,
     /// Container ports served over TLS, by container port.
     pub tls: BTreeMap<u16, TlsPort>,
-    /// The image is built from `build:` and pushed to ECR by `c2cfn up`.
+    /// The image is built from `build:` and pushed to ECR by `c2cfn up`
+    /// (the main container's image is then [`Image::Built`]).
     pub built: bool,
     /// `x-aws-ssh`: the SSH port open to these ranges (closed when `None`).
     pub ssh: Option<SshAccess>,
@@ -74,8 +80,8 @@ pub struct SshAccess {
 pub struct Container {
     /// Name.
     pub name: String,
-    /// Image reference (or an intrinsic for built images).
-    pub image: Value,
+    /// The image: given in the file, or built by `c2cfn up`.
+    pub image: Image,
     /// `Essential`.
     pub essential: bool,
     /// `Command`.
@@ -83,9 +89,9 @@ pub struct Container {
     /// `EntryPoint`.
     pub entrypoint: Option<Vec<String>>,
     /// `Environment`, sorted by name.
-    pub environment: BTreeMap<String, Value>,
-    /// `Secrets` (name → ValueFrom).
-    pub secrets: Vec<(String, Value)>,
+    pub environment: BTreeMap<String, EnvValue>,
+    /// `Secrets` (name → the secret read).
+    pub secrets: Vec<(String, SecretRef)>,
     /// Containers that must finish successfully first.
     pub depends_on: Vec<String>,
     /// `PortMappings`.
@@ -124,6 +130,70 @@ pub struct Container {
     pub gpus: Option<u64>,
     /// `LogConfiguration` options beyond the defaults.
     pub log: LogOptions,
+}
+
+/// A container's image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Image {
+    /// A reference written in the file (or one of Docker's sidecars).
+    Given(String),
+    /// Built from the `build:` of this service and pushed to ECR by
+    /// `c2cfn up`, which passes the pinned image at deploy time.
+    Built {
+        /// The compose service whose `build:` makes the image.
+        service: String,
+    },
+    /// No image could be decided (an error was reported).
+    #[default]
+    Missing,
+}
+
+/// The value of an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    /// A value written in the file (or decided by c2cfn, such as
+    /// `DYNAMODB_PREFIX`).
+    Literal(String),
+    /// The address of the Redis primary endpoint.
+    RedisHost,
+    /// The port of the Redis primary endpoint.
+    RedisPort,
+    /// The physical name of a DynamoDB table, by its compose name.
+    TableName(String),
+}
+
+/// A secret read by a task: what `ValueFrom` and the execution role name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// An existing Secrets Manager secret or SSM parameter: its name or ARN
+    /// as written (external secrets, `x-aws-pull_credentials`).
+    Existing(String),
+    /// A secret the stack creates, by its compose name.
+    Stack(String),
+}
+
+/// JSON text written by the user and passed through verbatim (the policy
+/// document of `x-aws-role`), kept as text so the model holds no template
+/// values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonText(pub String);
+
+/// A permission c2cfn grants a task role: actions on resources of the stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// IAM actions, e.g. `dynamodb:GetItem`.
+    pub actions: Vec<String>,
+    /// The resources they apply to.
+    pub resources: Vec<GrantResource>,
+}
+
+/// A resource of the stack named in a grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantResource {
+    /// A DynamoDB table, by its compose name.
+    Table(String),
+    /// The indexes of a DynamoDB table.
+    TableIndexes(String),
 }
 
 /// awslogs options.
@@ -217,6 +287,10 @@ impl Listener {
         self.protocol == "TLS" || self.protocol == "HTTPS"
     }
 }
+
+/// The TLS policy of a listener that names none (`x-aws-tls` without
+/// `ssl_policy`, or a listener the overlay makes TLS): TLS 1.2 and 1.3 only.
+pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /// A container port served over TLS on the load balancer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use crate::source::Span;
 
 use super::{Cache, DnsRecord, Service, Table};
@@ -37,10 +35,6 @@ pub struct Stack {
     pub cache: Option<Cache>,
     /// Route 53 alias records.
     pub records: Vec<DnsRecord>,
-    /// Extra stack outputs (name → value).
-    pub outputs: BTreeMap<String, Value>,
-    /// The `x-aws-cloudformation` overlay.
-    pub overlay: Option<Value>,
     /// Where each entry of the overlay's sections was written, checked
     /// against the generated template before the merge.
     pub overlay_entries: Vec<OverlayEntry>,
@@ -97,6 +91,8 @@ pub enum Cluster {
 pub struct Network {
     /// The compose network name.
     pub name: String,
+    /// Where it is declared, for errors about the names it becomes.
+    pub span: Option<Span>,
     /// The full name: `name:` when given, else `<project>_<name>` (compose's rule).
     pub full_name: String,
     /// An existing security group (external network or `x-aws-securitygroup`).
@@ -132,6 +128,8 @@ pub struct LoadBalancer {
 pub struct FileSystem {
     /// The compose volume name.
     pub name: String,
+    /// Where it is declared, for errors about the names it becomes.
+    pub span: Option<Span>,
     /// The full name: `name:` when given, else `<project>_<name>`.
     pub full_name: String,
     /// An existing file system ID (external volume).
@@ -153,6 +151,8 @@ pub struct FileSystem {
 pub struct Secret {
     /// The compose secret name.
     pub name: String,
+    /// Where it is declared, for errors about the names it becomes.
+    pub span: Option<Span>,
     /// The full name: `name:` when given, else `<project>_<name>` (Docker
     /// derived the secret's logical ID from it).
     pub full_name: String,

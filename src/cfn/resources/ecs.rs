@@ -5,8 +5,11 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::{project_tags, service_tags, subnet_values};
+use crate::cfn::names::{
+    CLUSTER_ID, LOG_GROUP_ID, REDIS_ID, cluster_metadata, cluster_name as physical_cluster_name,
+};
 use crate::cfn::{Resource, Template, intrinsic, logical_id};
-use crate::model::{Cluster, Container, Service, Stack, TaskVolume};
+use crate::model::{Cluster, Container, EnvValue, Image, SecretRef, Service, Stack, TaskVolume};
 
 /// Condition: the region is us-east-1, whose internal DNS domain is
 /// `ec2.internal` rather than `<region>.compute.internal`.
@@ -16,16 +19,15 @@ pub const US_EAST_1: &str = "IsUsEast1";
 pub fn emit_cluster(stack: &Stack, template: &mut Template) {
     match &stack.cluster {
         Cluster::Create => template.add(
-            "Cluster",
+            CLUSTER_ID,
             Resource::new(
                 "AWS::ECS::Cluster",
-                json!({"ClusterName": stack.project, "Tags": project_tags(stack)}),
+                json!({"ClusterName": physical_cluster_name(&stack.project), "Tags": project_tags(stack)}),
             ),
         ),
         Cluster::Existing(arn) => {
-            template
-                .metadata
-                .insert("Cluster".into(), Value::from(arn.clone()));
+            let (key, value) = cluster_metadata(arn);
+            template.metadata.insert(key, value);
         }
     }
 }
@@ -34,7 +36,7 @@ pub fn emit_cluster(stack: &Stack, template: &mut Template) {
 #[must_use]
 pub fn cluster_arn(stack: &Stack) -> Value {
     match &stack.cluster {
-        Cluster::Create => intrinsic::get_att("Cluster", "Arn"),
+        Cluster::Create => intrinsic::get_att(CLUSTER_ID, "Arn"),
         Cluster::Existing(name) => Value::from(name.clone()),
     }
 }
@@ -43,7 +45,7 @@ pub fn cluster_arn(stack: &Stack) -> Value {
 #[must_use]
 pub fn cluster_name(stack: &Stack) -> Value {
     match &stack.cluster {
-        Cluster::Create => intrinsic::reference("Cluster"),
+        Cluster::Create => intrinsic::reference(CLUSTER_ID),
         Cluster::Existing(name) => Value::from(name.rsplit('/').next().unwrap_or(name).to_owned()),
     }
 }
@@ -219,7 +221,7 @@ fn container(stack: &Stack, c: &Container) -> Value {
             Value::Array(
                 c.environment
                     .iter()
-                    .map(|(k, v)| json!({"Name": k, "Value": v}))
+                    .map(|(k, v)| json!({"Name": k, "Value": env_value(stack, v)}))
                     .collect(),
             ),
         );
@@ -239,7 +241,7 @@ fn container(stack: &Stack, c: &Container) -> Value {
         }
         put(&mut m, "HealthCheck", hc);
     }
-    put(&mut m, "Image", c.image.clone());
+    put(&mut m, "Image", image(&c.image));
     if c.interactive {
         put(&mut m, "Interactive", Value::Bool(true));
     }
@@ -263,7 +265,7 @@ fn container(stack: &Stack, c: &Container) -> Value {
         }
     }
     let mut options = json!({
-        "awslogs-group": intrinsic::reference("LogGroup"),
+        "awslogs-group": intrinsic::reference(LOG_GROUP_ID),
         "awslogs-region": intrinsic::reference("AWS::Region"),
         "awslogs-stream-prefix": stack.project,
     });
@@ -324,7 +326,7 @@ fn container(stack: &Stack, c: &Container) -> Value {
             Value::Array(
                 c.secrets
                     .iter()
-                    .map(|(n, v)| json!({"Name": n, "ValueFrom": v}))
+                    .map(|(n, v)| json!({"Name": n, "ValueFrom": secret_ref(stack, v)}))
                     .collect(),
             ),
         );
@@ -363,4 +365,50 @@ fn container(stack: &Stack, c: &Container) -> Value {
         put(&mut m, "WorkingDirectory", Value::from(w.clone()));
     }
     Value::Object(m)
+}
+
+/// A container's image: the reference written, or the template parameter
+/// `c2cfn up` fills with the built image pinned to its digest.
+#[must_use]
+pub fn image(image: &Image) -> Value {
+    match image {
+        Image::Given(reference) => Value::from(reference.clone()),
+        Image::Built { service } => intrinsic::reference(&logical_id::image_parameter(service)),
+        Image::Missing => Value::from(""),
+    }
+}
+
+/// An environment variable's value: a literal, or a reference to what the
+/// stack creates.
+#[must_use]
+pub fn env_value(stack: &Stack, value: &EnvValue) -> Value {
+    match value {
+        EnvValue::Literal(text) => Value::from(text.clone()),
+        EnvValue::RedisHost => intrinsic::get_att(REDIS_ID, "PrimaryEndPoint.Address"),
+        EnvValue::RedisPort => intrinsic::get_att(REDIS_ID, "PrimaryEndPoint.Port"),
+        EnvValue::TableName(name) => Value::from(
+            stack
+                .tables
+                .iter()
+                .find(|t| &t.name == name)
+                .map_or_else(|| name.clone(), |t| t.physical_name.clone()),
+        ),
+    }
+}
+
+/// What a task reads for a secret (`ValueFrom`, and the execution role's
+/// resource): the name or ARN written, or the stack's secret.
+#[must_use]
+pub fn secret_ref(stack: &Stack, secret: &SecretRef) -> Value {
+    match secret {
+        SecretRef::Existing(name) => Value::from(name.clone()),
+        SecretRef::Stack(name) => {
+            let full_name = stack
+                .secrets
+                .iter()
+                .find(|s| &s.name == name)
+                .map_or(name.as_str(), |s| s.full_name.as_str());
+            intrinsic::reference(&logical_id::secret(full_name))
+        }
+    }
 }

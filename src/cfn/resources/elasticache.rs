@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::{project_tags, subnet_values, vpc};
+use crate::cfn::names::REDIS_ID;
 use crate::cfn::{Resource, Template, intrinsic};
-use crate::lower::game::REDIS_ID;
 use crate::model::Stack;
 
 /// Security group attached to the services allowed to reach Redis.

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::service_tags;
-use crate::cfn::{Resource, Template, logical_id};
-use crate::model::{Service, Stack};
+use crate::cfn::{Resource, Template, intrinsic, logical_id};
+use crate::model::{Grant, GrantResource, JsonText, Service, Stack};
 
 const EXECUTION_POLICY: &str =
     "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
@@ -47,7 +47,8 @@ pub fn exec_policy() -> Value {
 #[must_use]
 pub fn has_task_role(service: &Service) -> bool {
     service.exec
-        || !service.role_policies.is_empty()
+        || service.role.is_some()
+        || !service.grants.is_empty()
         || !service.managed_policies.is_empty()
         || !service.volume_names.is_empty()
 }
@@ -65,7 +66,11 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
                 "Statement": [{
                     "Action": ["secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt"],
                     "Effect": "Allow",
-                    "Resource": service.secret_arns
+                    "Resource": service
+                        .secret_arns
+                        .iter()
+                        .map(|s| super::ecs::secret_ref(stack, s))
+                        .collect::<Vec<_>>()
                 }]
             },
             "PolicyName": format!("{}GrantAccessToSecrets", service.name)
@@ -78,11 +83,19 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
     if !has_task_role(service) {
         return;
     }
-    let mut policies: Vec<Value> = service
-        .role_policies
-        .iter()
-        .map(|(name, doc)| json!({"PolicyDocument": doc, "PolicyName": name}))
-        .collect();
+    let mut policies: Vec<Value> = Vec::new();
+    if let Some(role) = &service.role {
+        policies.push(json!({
+            "PolicyDocument": document(role),
+            "PolicyName": format!("{}Policy", logical_id::normalize(&service.name)),
+        }));
+    }
+    for grant in &service.grants {
+        policies.push(json!({
+            "PolicyDocument": grant_document(grant),
+            "PolicyName": grant_name(grant),
+        }));
+    }
     for volume in &service.volume_names {
         policies.push(json!({
             "PolicyDocument": super::efs::mount_policy(stack, volume),
@@ -104,4 +117,43 @@ pub fn emit(stack: &Stack, service: &Service, template: &mut Template) {
         logical_id::task_role(&service.name),
         Resource::new("AWS::IAM::Role", role),
     );
+}
+
+/// The user's `x-aws-role` document, as written.
+fn document(text: &JsonText) -> Value {
+    // Lowering wrote the text from a JSON value, so it always reads back.
+    serde_json::from_str(&text.0).unwrap_or(Value::Null)
+}
+
+/// The policy document of a grant: one statement allowing its actions on
+/// its resources.
+#[must_use]
+pub fn grant_document(grant: &Grant) -> Value {
+    let resources: Vec<Value> = grant.resources.iter().map(resource_arn).collect();
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": grant.actions,
+            "Resource": resources
+        }]
+    })
+}
+
+/// The inline policy's name, after what the grant is on.
+fn grant_name(grant: &Grant) -> &'static str {
+    match grant.resources.first() {
+        Some(GrantResource::Table(_) | GrantResource::TableIndexes(_)) | None => "DynamoDBTables",
+    }
+}
+
+/// The ARN of a resource named in a grant.
+fn resource_arn(resource: &GrantResource) -> Value {
+    match resource {
+        GrantResource::Table(name) => intrinsic::get_att(&super::dynamodb::table_id(name), "Arn"),
+        GrantResource::TableIndexes(name) => intrinsic::sub(&format!(
+            "${{{}.Arn}}/index/*",
+            super::dynamodb::table_id(name)
+        )),
+    }
 }

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::cfn::names::{LOG_GROUP_ID, log_group};
 use crate::cfn::{Resource, Template};
 use crate::model::Stack;
 
@@ -10,13 +11,13 @@ pub fn emit(stack: &Stack, template: &mut Template) {
     let mut props = Map::new();
     props.insert(
         "LogGroupName".into(),
-        Value::from(format!("/docker-compose/{}", stack.project)),
+        Value::from(log_group(&stack.project)),
     );
     if let Some(days) = stack.log_retention {
         props.insert("RetentionInDays".into(), Value::from(days));
     }
     template.add(
-        "LogGroup",
+        LOG_GROUP_ID,
         Resource::new("AWS::Logs::LogGroup", Value::Object(props)),
     );
 }

@@ -5,11 +5,20 @@ use serde_json::json;
 use crate::cfn::{Resource, Template, intrinsic, logical_id};
 use crate::model::Stack;
 
+/// `<Name>Record` of a record's fully qualified name.
+#[must_use]
+pub fn record_id(name: &str) -> String {
+    format!(
+        "{}Record",
+        logical_id::normalize(name.trim_end_matches('.'))
+    )
+}
+
 /// `<Name>Record` (and `<Name>AAAARecord` for a dual-stack load balancer).
 pub fn emit(stack: &Stack, template: &mut Template) {
     for r in &stack.records {
         let base = logical_id::normalize(r.name.trim_end_matches('.'));
-        let mut types = vec![("A", format!("{base}Record"))];
+        let mut types = vec![("A", record_id(&r.name))];
         if r.ipv6 {
             types.push(("AAAA", format!("{base}AAAARecord")));
         }
