@@ -57,6 +57,19 @@ pub fn log_group(project: &str) -> String {
     format!("/docker-compose/{project}")
 }
 
+/// The `awslogs-stream-prefix` of a project's containers: the project.
+#[must_use]
+pub fn awslogs_stream_prefix(project: &str) -> String {
+    project.to_owned()
+}
+
+/// The prefix of a container's log streams in the project's log group
+/// (`<awslogs-stream-prefix>/<container>/`, then the task ID).
+#[must_use]
+pub fn log_stream_prefix(project: &str, container: &str) -> String {
+    format!("{}/{container}/", awslogs_stream_prefix(project))
+}
+
 /// A resource type that holds data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatefulType {
@@ -189,4 +202,130 @@ pub fn check(stack: &Stack) -> Diagnostics {
         );
     }
     diags
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::cfn::resources::{ecs, iam};
+    use crate::model::{EnvValue, Grant, GrantResource, Image, Secret, SecretRef, Service, Table};
+    use crate::source::Span;
+
+    fn messages(diags: &Diagnostics) -> Vec<String> {
+        diags.items().iter().map(|d| d.message.clone()).collect()
+    }
+
+    fn service(name: &str, at: usize) -> Service {
+        Service {
+            name: name.into(),
+            span: Some(Span::new(0, at, at + name.len())),
+            ..Service::default()
+        }
+    }
+
+    fn table(name: &str, physical_name: &str) -> Table {
+        Table {
+            name: name.into(),
+            span: None,
+            physical_name: physical_name.into(),
+            hash: ("id".into(), "S".into()),
+            range: None,
+            scaling: None,
+            read: 1,
+            write: 1,
+            ttl: None,
+            pitr: true,
+        }
+    }
+
+    #[test]
+    fn names_that_become_one_logical_id_are_errors_at_the_second() {
+        let stack = Stack {
+            services: vec![
+                service("game-server", 10),
+                service("gameserver", 40),
+                service("web", 60),
+                service("WEB", 70),
+            ],
+            tables: vec![table("player-stats", "g-1"), table("playerstats", "g-2")],
+            ..Stack::default()
+        };
+        let diags = check(&stack);
+        assert_eq!(
+            messages(&diags),
+            [
+                "services `game-server` and `gameserver` both map to the logical ID `GameserverService`",
+                "services `web` and `WEB` both map to the Cloud Map DNS name `web`",
+                "tables `player-stats` and `playerstats` both map to the logical ID `PlayerstatsTable`",
+            ]
+        );
+        let first = &diags.items()[0];
+        assert_eq!(first.span, Some(Span::new(0, 40, 50)));
+    }
+
+    #[test]
+    fn references_become_intrinsics_and_physical_names_here() {
+        let stack = Stack {
+            tables: vec![table("players", "game-players")],
+            secrets: vec![Secret {
+                name: "db".into(),
+                span: None,
+                full_name: "game_db".into(),
+                existing: None,
+                keys: Vec::new(),
+            }],
+            ..Stack::default()
+        };
+        assert_eq!(
+            ecs::image(&Image::Built {
+                service: "my-app".into()
+            }),
+            json!({"Ref": "MyappImage"})
+        );
+        assert_eq!(ecs::image(&Image::Given("nginx".into())), json!("nginx"));
+        assert_eq!(
+            ecs::env_value(&stack, &EnvValue::RedisHost),
+            json!({"Fn::GetAtt": [REDIS_ID, "PrimaryEndPoint.Address"]})
+        );
+        assert_eq!(
+            ecs::env_value(&stack, &EnvValue::TableName("players".into())),
+            json!("game-players")
+        );
+        assert_eq!(
+            ecs::secret_ref(&stack, &SecretRef::Stack("db".into())),
+            json!({"Ref": "GamedbSecret"})
+        );
+        assert_eq!(
+            ecs::secret_ref(&stack, &SecretRef::Existing("arn:x".into())),
+            json!("arn:x")
+        );
+        let grant = Grant {
+            actions: vec!["dynamodb:GetItem".into()],
+            resources: vec![
+                GrantResource::Table("players".into()),
+                GrantResource::TableIndexes("players".into()),
+            ],
+        };
+        assert_eq!(
+            iam::grant_document(&grant),
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem"],
+                "Resource": [{"Fn::GetAtt": ["PlayersTable", "Arn"]}, {"Fn::Sub": "${PlayersTable.Arn}/index/*"}]}]})
+        );
+    }
+
+    #[test]
+    fn the_cluster_and_the_log_group_are_found_here() {
+        assert_eq!(log_group("ccg-develop"), "/docker-compose/ccg-develop");
+        assert_eq!(log_stream_prefix("ccg", "app"), "ccg/app/");
+        assert_eq!(
+            existing_cluster(&json!({"Metadata": {"Cluster": "arn:aws:ecs:x:1:cluster/c"}})),
+            Some("arn:aws:ecs:x:1:cluster/c".into())
+        );
+        assert_eq!(existing_cluster(&json!({"Resources": {}})), None);
+        assert!(stateful_type("AWS::DynamoDB::Table").is_some_and(|t| t.guarded));
+        assert!(stateful_type("AWS::Logs::LogGroup").is_some_and(|t| !t.guarded));
+        assert!(stateful_type("AWS::ECS::Service").is_none());
+    }
 }

@@ -316,12 +316,7 @@ async fn project_services(
     op: &Operating,
     api: &Operate,
 ) -> Result<(Vec<String>, Option<String>), Failure> {
-    let cluster = |template: &serde_json::Value| {
-        template
-            .pointer("/Metadata/Cluster")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
-    };
+    let cluster = crate::cfn::names::existing_cluster;
     if let Some(rendered) = &op.rendered {
         let names = rendered
             .stack

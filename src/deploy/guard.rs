@@ -7,8 +7,9 @@
 //! template with the new one over the properties below, because not every
 //! endpoint reports `Replacement` (the local stand-in never does).
 //!
-//! Stateful: DynamoDB tables, ElastiCache replication groups, EFS file
-//! systems and ECR repositories. Secrets Manager secrets that c2cfn creates
+//! Stateful: the types of `cfn::names::STATEFUL_TYPES` marked `guarded`,
+//! DynamoDB tables, ElastiCache replication groups, EFS file systems and
+//! ECR repositories. Secrets Manager secrets that c2cfn creates
 //! are not: their value is passed again from its file at every deploy.
 
 use std::collections::BTreeMap;
@@ -16,14 +17,6 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::api::{Action, Replacement, ResourceChange};
-
-/// Resource types whose replacement or removal loses data.
-pub const STATEFUL: &[&str] = &[
-    "AWS::DynamoDB::Table",
-    "AWS::ElastiCache::ReplicationGroup",
-    "AWS::EFS::FileSystem",
-    "AWS::ECR::Repository",
-];
 
 /// Properties whose change makes CloudFormation replace the resource
 /// (CloudFormation's resource reference, "Update requires: Replacement"),
@@ -77,10 +70,10 @@ const REPLACING: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Whether a type holds data.
+/// Whether the guard protects a type's data (`cfn::names::STATEFUL_TYPES`).
 #[must_use]
 pub fn is_stateful(resource_type: &str) -> bool {
-    STATEFUL.contains(&resource_type)
+    crate::cfn::names::stateful_type(resource_type).is_some_and(|t| t.guarded)
 }
 
 /// A parsed template with its parameter values, for comparing resources.

@@ -18,6 +18,7 @@ pub struct Claims {
 }
 
 impl Claims {
+    #[must_use]
     pub fn new(what: &'static str) -> Self {
         Self {
             what,

@@ -19,6 +19,9 @@ mod storage;
 
 pub mod game;
 
+#[cfg(test)]
+mod tests;
+
 use crate::compose::Project;
 use crate::compose::extensions::{self, ProjectExtensions};
 use crate::diagnostic::{Diagnostic, Diagnostics};

@@ -152,7 +152,7 @@ pub async fn locate(
     let cluster = ctx
         .metadata_cluster
         .clone()
-        .or_else(|| physical("Cluster"))
+        .or_else(|| physical(crate::cfn::names::CLUSTER_ID))
         .ok_or_else(|| {
             Failure::refused(
                 format!("stack {} has no ECS cluster", ctx.stack),
@@ -458,13 +458,13 @@ pub async fn tunnel_ssh(
 /// The stream prefix of a service's container: `<stack>/<service>/`.
 #[must_use]
 pub fn stream_prefix(stack: &str, service: &str) -> String {
-    format!("{stack}/{service}/")
+    crate::cfn::names::log_stream_prefix(stack, service)
 }
 
-/// The log group of a stack: `/docker-compose/<stack>`.
+/// The log group of a stack (`cfn::names::log_group`).
 #[must_use]
 pub fn log_group(stack: &str) -> String {
-    format!("/docker-compose/{stack}")
+    crate::cfn::names::log_group(stack)
 }
 
 /// Fetches the events of `services` since `start_ms`, in time order.

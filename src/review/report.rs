@@ -153,27 +153,11 @@ pub enum LiveAction {
     Remove,
 }
 
-/// Types whose replacement or removal loses data, with the word used in
-/// summaries.
-const STATEFUL: &[(&str, &str)] = &[
-    ("AWS::DynamoDB::Table", "table"),
-    ("AWS::ElastiCache::ReplicationGroup", "Redis"),
-    ("AWS::ElastiCache::CacheCluster", "cache cluster"),
-    ("AWS::EFS::FileSystem", "file system"),
-    ("AWS::ECR::Repository", "repository"),
-    ("AWS::Logs::LogGroup", "log group"),
-    ("AWS::S3::Bucket", "bucket"),
-    ("AWS::RDS::DBInstance", "database"),
-    ("AWS::RDS::DBCluster", "database"),
-];
-
-/// The noun of a stateful type.
+/// The noun of a type whose replacement or removal loses data (the types
+/// are `cfn::names::STATEFUL_TYPES`), the word used in summaries.
 #[must_use]
 pub fn stateful_noun(resource_type: &str) -> Option<&'static str> {
-    STATEFUL
-        .iter()
-        .find(|(t, _)| *t == resource_type)
-        .map(|(_, n)| *n)
+    crate::cfn::names::stateful_type(resource_type).map(|t| t.noun)
 }
 
 /// Types CloudFormation "replaces" as their normal update: a new immutable

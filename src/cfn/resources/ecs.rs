@@ -267,7 +267,7 @@ fn container(stack: &Stack, c: &Container) -> Value {
     let mut options = json!({
         "awslogs-group": intrinsic::reference(LOG_GROUP_ID),
         "awslogs-region": intrinsic::reference("AWS::Region"),
-        "awslogs-stream-prefix": stack.project,
+        "awslogs-stream-prefix": crate::cfn::names::awslogs_stream_prefix(&stack.project),
     });
     for (k, v) in &c.log.extra {
         options[k] = Value::from(v.clone());
