@@ -133,7 +133,7 @@ fn outputs(stack: &Stack, t: &mut Template) {
     {
         t.outputs.insert(
             "LoadBalancerDNS".into(),
-            json!({"Description": "Public DNS name of the load balancer", "Value": intrinsic::get_att("LoadBalancer", "DNSName")}),
+            json!({"Description": "Public DNS name of the load balancer", "Value": intrinsic::get_att(logical_id::LOAD_BALANCER, "DNSName")}),
         );
     }
     for r in &stack.records {

@@ -6,7 +6,7 @@
 //! Docker created is updated in place, and existing `x-aws-cloudformation`
 //! overlays keep addressing the same resources.
 
-pub use crate::model::naming::{listener, normalize};
+pub use crate::model::naming::{LOAD_BALANCER, listener, normalize};
 
 /// `<Service>Service`.
 #[must_use]

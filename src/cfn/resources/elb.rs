@@ -49,13 +49,13 @@ pub fn emit(stack: &Stack, template: &mut Template) {
             }
         }
         template.add(
-            "LoadBalancer",
+            logical_id::LOAD_BALANCER,
             Resource::new(
                 "AWS::ElasticLoadBalancingV2::LoadBalancer",
                 Value::Object(props),
             ),
         );
-        intrinsic::reference("LoadBalancer")
+        intrinsic::reference(logical_id::LOAD_BALANCER)
     };
     for service in &stack.services {
         for l in &service.listeners {

@@ -25,11 +25,11 @@ pub fn emit(stack: &Stack, template: &mut Template) {
         for (kind, id) in types {
             let mut props = json!({
                 "AliasTarget": {
-                    "DNSName": intrinsic::get_att("LoadBalancer", "DNSName"),
+                    "DNSName": intrinsic::get_att(logical_id::LOAD_BALANCER, "DNSName"),
                     // As the teams' scripts did: Route 53 answers only while
                     // the load balancer has healthy targets.
                     "EvaluateTargetHealth": true,
-                    "HostedZoneId": intrinsic::get_att("LoadBalancer", "CanonicalHostedZoneID"),
+                    "HostedZoneId": intrinsic::get_att(logical_id::LOAD_BALANCER, "CanonicalHostedZoneID"),
                 },
                 "Comment": format!("{} service {}", stack.project, r.service),
                 "Name": r.name,
