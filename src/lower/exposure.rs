@@ -138,7 +138,7 @@ pub(super) fn ssh(
     diags: &mut Diagnostics,
 ) -> Option<SshAccess> {
     let ssh = ssh?;
-    let span = svc.keys.get("x-aws-ssh").map(|(s, _)| *s);
+    let span = svc.keys.get("x-aws-ssh").copied();
     if ssh.cidr.is_empty() {
         diags.push(
             Diagnostic::error(format!("`x-aws-ssh` of `{}` lists no address range", svc.name))

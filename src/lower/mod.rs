@@ -22,7 +22,7 @@ pub mod game;
 pub use ports::DEFAULT_SSL_POLICY;
 
 use crate::compose::Project;
-use crate::compose::extensions::{self, ProjectExtensions};
+use crate::compose::extensions::ProjectExtensions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Cluster, Placement, Stack};
 use crate::source::Span;
@@ -48,7 +48,8 @@ pub struct Settings {
 #[must_use]
 pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let top: ProjectExtensions = parse_top(project, &mut diags);
+    diags.extend(project.extensions.problems.clone());
+    let top: &ProjectExtensions = &project.extensions;
     // `app_cluster` names the stack, the cluster and everything derived from
     // the project name, so develop and main live side by side in one account.
     let mut stack = Stack {
@@ -61,7 +62,7 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             Some(0) => None,
             Some(days) => Some(days),
         },
-        overlay: top.cloudformation.clone(),
+        overlay: project.overlay.as_ref().map(|o| o.value.clone()),
         overlay_entries: overlay::entries(project, &mut diags),
         ..Stack::default()
     };
@@ -118,11 +119,11 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .services
             .push(service::lower(project, service, &stack, ecs));
     }
-    stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, ecs);
-    exposure::decide(project, &top, &mut stack, ecs);
+    stack.load_balancer = ports::load_balancer(project, top, &mut stack.services, ecs);
+    exposure::decide(project, top, &mut stack, ecs);
     game::lower(
         project,
-        &top,
+        top,
         settings,
         &mut stack,
         &mut diags,
@@ -130,14 +131,6 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     );
     collisions::check(project, &stack, &mut diags);
     (stack, diags)
-}
-
-fn parse_top(project: &Project, diags: &mut Diagnostics) -> ProjectExtensions {
-    let key_span = |key: &str| top_span(project, key);
-    if let Some(overlay) = project.extensions.get("x-aws-cloudformation") {
-        extensions::check_overlay(overlay, diags);
-    }
-    extensions::parse(&project.extensions, &key_span, None, diags)
 }
 
 /// "known services: a, b" for hints about a misnamed service.
@@ -148,7 +141,7 @@ fn known_services(project: &Project) -> String {
 
 /// The span of a top-level extension's value.
 fn top_span(project: &Project, key: &str) -> Option<Span> {
-    project.extensions.get(key).map(|n| n.span)
+    project.extensions.spans.get(key).copied()
 }
 
 /// `x-aws-vpc` takes an ID or an ARN (`arn:aws:ec2:…:vpc/vpc-123`).
