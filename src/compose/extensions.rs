@@ -118,7 +118,7 @@ pub struct Ssh {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
     /// IPv4 or IPv6 address ranges allowed in, e.g. `[203.0.113.7/32]`.
-    pub cidr: Vec<String>,
+    pub cidr: Spanned<Vec<Spanned<String>>>,
 }
 
 /// `x-aws-autoscaling`.
@@ -269,36 +269,18 @@ fn policy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Er
     }
 }
 
-/// Where an error about a whole `x-aws-*` key points when no value inside
-/// it is at fault (kept as it was when lowering typed the keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum KeyAt {
-    /// The key (service keys).
-    Key,
-    /// The value (top-level, network, secret and port keys).
-    Value,
-}
-
 /// Records the `x-*` entries of a mapping and types its `x-aws-*` keys as
 /// `T` (see [`parse`]); the errors are kept in [`Extensions::problems`].
-pub(crate) fn typed<T>(
-    entries: &[(&String, &Entry)],
-    at: KeyAt,
-    fallback: Option<Span>,
-) -> Extensions<T>
+/// An unknown key is reported at the key, an error without a place of its
+/// own at `fallback`.
+pub(crate) fn typed<T>(entries: &[(&String, &Entry)], fallback: Option<Span>) -> Extensions<T>
 where
     T: serde::de::DeserializeOwned + Default,
 {
     let mut ext: Extensions<T> = untyped(entries);
     let nodes: Vec<(&str, Option<Span>, &Node)> = entries
         .iter()
-        .map(|(k, e)| {
-            let span = match at {
-                KeyAt::Key => e.key_span,
-                KeyAt::Value => e.value.span,
-            };
-            (k.as_str(), Some(span), &e.value)
-        })
+        .map(|(k, e)| (k.as_str(), Some(e.key_span), &e.value))
         .collect();
     ext.value = parse(nodes, fallback, &mut ext.problems);
     ext

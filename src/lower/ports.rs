@@ -145,7 +145,7 @@ pub(super) fn load_balancer(
                         "`x-aws-tls` names port {target}, which `{}` does not publish",
                         svc.name
                     ))
-                    .at(svc.keys.get("x-aws-tls").copied())
+                    .at(tls_entry(svc, *target).or(svc.keys.get("x-aws-tls").copied()))
                     .help("list the container port under `ports:` too"),
                 );
             }
@@ -156,6 +156,16 @@ pub(super) fn load_balancer(
         existing: top.loadbalancer.clone(),
         security_group: false,
     })
+}
+
+/// Where the `x-aws-tls` entry for container port `target` was written.
+fn tls_entry(svc: &crate::compose::project::Service, target: u16) -> Option<Span> {
+    svc.extensions
+        .tls
+        .iter()
+        .flatten()
+        .find(|t| t.value.port == target)
+        .and_then(|t| t.span)
 }
 
 /// Docker's rule for an HTTP port.

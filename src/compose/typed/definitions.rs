@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 
 use super::read::{boolean, expect_map, key_values, text};
-use crate::compose::extensions::{self, KeyAt};
+use crate::compose::extensions;
 use crate::compose::project::{Network, Secret, Spanned, Volume};
 use crate::compose::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -16,7 +16,7 @@ pub(super) fn network(node: &Node, diags: &mut Diagnostics) -> Network {
     let Some(m) = expect_map(node, "a network", diags) else {
         return n;
     };
-    n.extensions = extensions::typed(&x_entries(m), KeyAt::Value, n.span);
+    n.extensions = extensions::typed(&x_entries(m), n.span);
     for (k, e) in split_keys(m, &mut n.keys) {
         match k.as_str() {
             "name" => n.name = text(&e.value),
@@ -104,7 +104,7 @@ pub(super) fn secret(node: &Node, diags: &mut Diagnostics) -> Secret {
     let Some(m) = expect_map(node, "a secret", diags) else {
         return s;
     };
-    s.extensions = extensions::typed(&x_entries(m), KeyAt::Value, s.span);
+    s.extensions = extensions::typed(&x_entries(m), s.span);
     for (k, e) in split_keys(m, &mut s.keys) {
         match k.as_str() {
             "name" => s.name = text(&e.value),

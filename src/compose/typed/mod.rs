@@ -10,7 +10,7 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-use super::extensions::{self, KeyAt};
+use super::extensions;
 use super::project::{Network, Project};
 use super::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -215,7 +215,7 @@ fn project_extensions(project: &mut Project, map: &super::yaml::Mapping) {
     if let Some(e) = overlay {
         extensions::check_overlay(&e.value, &mut problems);
     }
-    let mut ext = extensions::typed::<extensions::ProjectExtensions>(&found, KeyAt::Value, None);
+    let mut ext = extensions::typed::<extensions::ProjectExtensions>(&found, None);
     problems.extend(std::mem::take(&mut ext.problems));
     ext.problems = problems;
     let value = ext.value.cloudformation.take();

@@ -1,7 +1,7 @@
 //! Ports, volumes, secrets and configs of a service (short and long syntax).
 
 use super::read::{boolean, check_keys, number, shape, text, unknown_key};
-use crate::compose::extensions::{self, KeyAt};
+use crate::compose::extensions;
 use crate::compose::project::{Extensions, Port, SecretRef, VolumeMount};
 use crate::compose::syntax;
 use crate::compose::yaml::{Kind, Node};
@@ -69,11 +69,8 @@ pub(super) fn ports(node: &Node, diags: &mut Diagnostics) -> Vec<Port> {
                     .get("published")
                     .and_then(|e| text(&e.value))
                     .and_then(|p| p.split('-').next().and_then(|x| x.parse::<u16>().ok()));
-                let extensions = extensions::typed(
-                    &super::definitions::x_entries(m),
-                    KeyAt::Value,
-                    Some(item.span),
-                );
+                let extensions =
+                    extensions::typed(&super::definitions::x_entries(m), Some(item.span));
                 for (k, e) in m {
                     if !k.starts_with("x-")
                         && !matches!(

@@ -9,7 +9,7 @@ use super::read::{
     boolean, check_keys, command, duration, expect_map, key_values, number, shape, string, strings,
     text, unknown_key,
 };
-use crate::compose::extensions::{self, KeyAt};
+use crate::compose::extensions;
 use crate::compose::project::{
     Build, Dependency, Extensions, Healthcheck, Legacy, Logging, Service, ServiceNetwork, Spanned,
     Ulimit,
@@ -99,7 +99,7 @@ pub(super) fn service(
     let Some(map) = expect_map(node, &format!("service `{name}`"), diags) else {
         return s;
     };
-    s.extensions = extensions::typed(&super::definitions::x_entries(map), KeyAt::Key, Some(span));
+    s.extensions = extensions::typed(&super::definitions::x_entries(map), Some(span));
     for (key, e) in map {
         let v = &e.value;
         if key.starts_with("x-") {
