@@ -79,13 +79,11 @@ fn fold_service(service: &mut Mapping, vars: &Variables, ctx: &mut Ctx<'_>) {
             }
         }
     }
-    let (index, key_span, env_span) = match &environment {
-        Some((index, _, entry)) => (Some(*index), entry.key_span, entry.value.span),
-        None => (
-            None,
-            span.unwrap_or(Span::new(0, 0, 0)),
-            span.unwrap_or(Span::new(0, 0, 0)),
-        ),
+    let (index, key_span, env_span) = match (&environment, span) {
+        (Some((index, _, entry)), _) => (Some(*index), entry.key_span, entry.value.span),
+        (None, Some(span)) => (None, span, span),
+        // Without `environment` there is an `env_file` (checked above).
+        (None, None) => return,
     };
     if let Some((_, _, entry)) = environment {
         let own = to_map(entry.value, '=');

@@ -6,19 +6,18 @@
 //! produce `c2cfn schema` (schemars), so the editor completion and the
 //! checks can never disagree.
 
-use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::node_de;
-use super::project::Spanned;
-use super::yaml::{Kind, Node};
+use super::project::{Extensions, Overlay, Spanned, pointer};
+use super::yaml::{Entry, Kind, Node};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::Span;
 
 /// Top-level `x-aws-*` keys of a compose file.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectExtensions {
     /// Name or ARN of an existing ECS cluster to deploy into (no `Cluster` resource is created).
@@ -64,7 +63,7 @@ pub struct ProjectExtensions {
 }
 
 /// Service-level `x-aws-*` keys.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceExtensions {
     /// ARN of a Secrets Manager secret holding registry credentials for a private image.
@@ -112,18 +111,18 @@ pub struct ServiceExtensions {
 }
 
 /// `x-aws-ssh`: who may reach the task's SSH server directly.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ssh {
     /// The container's SSH port (default: 22).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
     /// IPv4 or IPv6 address ranges allowed in, e.g. `[203.0.113.7/32]`.
-    pub cidr: Vec<String>,
+    pub cidr: Spanned<Vec<Spanned<String>>>,
 }
 
 /// `x-aws-autoscaling`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Autoscaling {
     /// Fewest tasks (default: `deploy.replicas`, else 1).
@@ -140,7 +139,7 @@ pub struct Autoscaling {
 }
 
 /// One `x-aws-tls` entry.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tls {
     /// The container port (one of the service's `ports`).
@@ -155,8 +154,27 @@ pub struct Tls {
     pub ssl_policy: Option<String>,
 }
 
+/// `x-aws-autoscaling` under `deploy`, where Docker's integration read it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DeployExtensions {
+    /// `x-aws-autoscaling`.
+    #[serde(rename = "x-aws-autoscaling", skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<Autoscaling>,
+}
+
+/// `x-aws-min_percent` / `x-aws-max_percent` under `deploy.update_config`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UpdateExtensions {
+    /// ECS deployment `MinimumHealthyPercent`.
+    #[serde(rename = "x-aws-min_percent", skip_serializing_if = "Option::is_none")]
+    pub min_percent: Option<Spanned<u32>>,
+    /// ECS deployment `MaximumPercent`.
+    #[serde(rename = "x-aws-max_percent", skip_serializing_if = "Option::is_none")]
+    pub max_percent: Option<Spanned<u32>>,
+}
+
 /// Secret-level `x-aws-keys`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretExtensions {
     /// Keys of a JSON secret to expose as separate files (`*` for all).
@@ -165,7 +183,7 @@ pub struct SecretExtensions {
 }
 
 /// Network-level `x-aws-securitygroup` (Docker's older spelling of `external` + `name`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkExtensions {
     /// ID of an existing security group to use for this network.
@@ -177,7 +195,7 @@ pub struct NetworkExtensions {
 }
 
 /// Port-level `x-aws-protocol`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortExtensions {
     /// `http`/`https` ask for an application load balancer, as in Docker's integration.
@@ -186,7 +204,7 @@ pub struct PortExtensions {
 }
 
 /// A string or a list of strings.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum StringOrList {
     /// One.
@@ -251,24 +269,88 @@ fn policy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Er
     }
 }
 
-/// Types the `x-aws-*` entries of `extensions` (other `x-*` keys are the
-/// user's own and are left alone) as `T`, straight from their nodes (see
-/// `node_de`). Every error points at the value or key at fault; each key is
-/// typed on its own first, so a problem in one extension does not hide a
-/// problem in another. An extension with an error is left out of `T`.
-pub fn parse<T>(
-    extensions: &IndexMap<String, Node>,
-    key_spans: &dyn Fn(&str) -> Option<Span>,
+/// Records the `x-*` entries of a mapping and types its `x-aws-*` keys as
+/// `T` (see [`parse`]); the errors are kept in [`Extensions::problems`].
+/// An unknown key is reported at the key, an error without a place of its
+/// own at `fallback`.
+pub(crate) fn typed<T>(entries: &[(&String, &Entry)], fallback: Option<Span>) -> Extensions<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    let mut ext: Extensions<T> = untyped(entries);
+    let nodes: Vec<(&str, Option<Span>, &Node)> = entries
+        .iter()
+        .map(|(k, e)| (k.as_str(), Some(e.key_span), &e.value))
+        .collect();
+    ext.value = parse(nodes, fallback, &mut ext.problems);
+    ext
+}
+
+/// Records where the `x-*` entries of a mapping were written, typing none.
+pub(crate) fn untyped<T: Default>(entries: &[(&String, &Entry)]) -> Extensions<T> {
+    let mut ext = Extensions::<T>::default();
+    for (k, e) in entries {
+        ext.keys.insert((*k).clone(), e.key_span);
+        ext.spans.insert((*k).clone(), e.value.span);
+    }
+    ext
+}
+
+/// `x-aws-autoscaling` under `deploy`.
+pub(crate) fn deploy(entries: &[(&String, &Entry)]) -> Extensions<DeployExtensions> {
+    let mut ext: Extensions<DeployExtensions> = untyped(entries);
+    if let Some((_, e)) = entries.iter().find(|(k, _)| *k == "x-aws-autoscaling") {
+        match node_de::from_node::<Autoscaling>(&e.value, "x-aws-autoscaling") {
+            Ok(a) => ext.value.autoscaling = Some(a),
+            Err(err) => ext.problems.push(err.diagnostic(Some(e.value.span))),
+        }
+    }
+    ext
+}
+
+/// `x-aws-min_percent` / `x-aws-max_percent` under `deploy.update_config`.
+pub(crate) fn update_config(entries: &[(&String, &Entry)]) -> Extensions<UpdateExtensions> {
+    let mut ext: Extensions<UpdateExtensions> = untyped(entries);
+    for key in ["x-aws-min_percent", "x-aws-max_percent"] {
+        let Some((_, e)) = entries.iter().find(|(k, _)| *k == key) else {
+            continue;
+        };
+        let node = &e.value;
+        let value = match node_de::from_node::<u32>(node, key) {
+            Ok(n) => Some(Spanned::new(n, node.span)),
+            Err(err) => {
+                ext.problems.push(
+                    err.diagnostic(Some(node.span))
+                        .help("a whole percentage, for example `x-aws-min_percent: 50`"),
+                );
+                None
+            }
+        };
+        if key == "x-aws-min_percent" {
+            ext.value.min_percent = value;
+        } else {
+            ext.value.max_percent = value;
+        }
+    }
+    ext
+}
+
+/// Types the `x-aws-*` entries `(key, span, value)` (other `x-*` keys are
+/// the user's own and are left alone) as `T`, straight from their nodes
+/// (see `node_de`). Every error points at the value or key at fault; each
+/// key is typed on its own first, so a problem in one extension does not
+/// hide a problem in another. An extension with an error is left out of `T`.
+fn parse<T>(
+    entries: Vec<(&str, Option<Span>, &Node)>,
     fallback: Option<Span>,
     diags: &mut Diagnostics,
 ) -> T
 where
     T: serde::de::DeserializeOwned + Default,
 {
-    let entries: Vec<(&str, Option<Span>, &Node)> = extensions
-        .iter()
-        .filter(|(key, _)| key.starts_with("x-aws-"))
-        .map(|(key, node)| (key.as_str(), key_spans(key), node))
+    let entries: Vec<(&str, Option<Span>, &Node)> = entries
+        .into_iter()
+        .filter(|(key, _, _)| key.starts_with("x-aws-"))
         .collect();
     if entries.is_empty() {
         return T::default();
@@ -378,6 +460,33 @@ pub fn check_overlay(node: &Node, diags: &mut Diagnostics) {
         }
     }
 }
+/// `x-aws-cloudformation` as JSON with the span of every mapping key; None
+/// when it is null.
+pub(crate) fn overlay(value: Option<Value>, node: &Node) -> Option<Overlay> {
+    let value = value?;
+    let mut keys = std::collections::BTreeMap::new();
+    key_spans(node, "", &mut keys);
+    Some(Overlay { value, keys })
+}
+
+fn key_spans(node: &Node, at: &str, out: &mut std::collections::BTreeMap<String, Span>) {
+    match &node.kind {
+        Kind::Map(map) => {
+            for (k, e) in map {
+                let here = pointer(at, k);
+                out.insert(here.clone(), e.key_span);
+                key_spans(&e.value, &here, out);
+            }
+        }
+        Kind::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                key_spans(item, &format!("{at}/{i}"), out);
+            }
+        }
+        Kind::Scalar(_) => {}
+    }
+}
+
 /// The JSON Schema of every c2cfn extension, shaped as a compose file so an
 /// editor can validate and complete the `x-aws-*` keys in place.
 #[must_use]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::project::Spanned;
 
 /// `x-aws-dynamodb`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DynamoDb {
     /// Tables: `name/hash-key[/range-key]` (string keys, provisioned) or the long form.
@@ -23,7 +23,7 @@ pub struct DynamoDb {
 }
 
 /// A table in short (`name/hash[/range]`) or long form.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum TableSpec {
     /// `name/hash-key[/range-key]`.
@@ -72,7 +72,7 @@ const TABLE_FIELDS: &[&str] = &[
 ];
 
 /// The long form of a table.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     /// Table name; the physical name is `<app_cluster>-<name>`.
@@ -112,7 +112,7 @@ pub struct Table {
 }
 
 /// Target-tracking auto scaling of a table's capacity.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TableScaling {
     /// Minimum capacity units (default 1).
@@ -133,7 +133,7 @@ pub struct TableScaling {
 }
 
 /// `x-aws-elasticache`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ElastiCache {
     /// The Redis replication group.
@@ -141,7 +141,7 @@ pub struct ElastiCache {
 }
 
 /// `x-aws-elasticache.redis`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Redis {
     /// Number of nodes (default 1); 2 or more is Multi-AZ with automatic failover.
@@ -162,7 +162,7 @@ pub struct Redis {
 }
 
 /// `x-aws-route53`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Route53 {
     /// Hosted zone: a domain name (`tinka.games`) or a zone ID (`Z123…`).
@@ -172,7 +172,7 @@ pub struct Route53 {
 }
 
 /// One alias record.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// Label (`ccg-develop`) or full name (`ccg-develop.tinka.games`).

@@ -222,3 +222,5 @@ fn finish(mut diags: Diagnostics) -> Diagnostics {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typed_tests;

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::yaml::Node;
+use super::extensions::{
+    DeployExtensions, NetworkExtensions, PortExtensions, ProjectExtensions, SecretExtensions,
+    ServiceExtensions, UpdateExtensions,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::Span;
 
 /// A value with the place it was written (None when c2cfn filled it in).
@@ -30,6 +34,75 @@ impl<T> Spanned<T> {
             span: span.into(),
         }
     }
+}
+
+/// The `x-*` keys of one mapping, typed by the loader: the `x-aws-*` keys
+/// c2cfn understands as `T` (with spans inside), and where every `x-*` key
+/// was written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extensions<T> {
+    /// The `x-aws-*` keys that could be typed (one with an error is left
+    /// out, a list item at fault too).
+    pub value: T,
+    /// Every `x-*` key written (the user's own ones too), with the span of
+    /// the key.
+    pub keys: IndexMap<String, Span>,
+    /// The span of each `x-*` key's value.
+    pub spans: IndexMap<String, Span>,
+    /// Errors found while typing the `x-aws-*` keys. They concern ECS only,
+    /// so `lower` reports them (`config` prints the file as compose does).
+    pub problems: Diagnostics,
+}
+
+impl<T> std::ops::Deref for Extensions<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: Serialize> Serialize for Extensions<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+/// A legacy service key that lowering reads (`cpus`, `mem_limit`,
+/// `mem_reservation`, `scale`, `network_mode`), typed by the loader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Legacy<T> {
+    /// Where the key was written.
+    pub key: Span,
+    /// Where its value was written.
+    pub span: Span,
+    /// The value, or the error to report where lowering uses it (a value
+    /// that another setting overrides is never used, so never reported).
+    pub value: Result<T, Diagnostic>,
+}
+
+/// The `x-aws-cloudformation` overlay: a CloudFormation fragment as JSON,
+/// with where each of its mapping keys was written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Overlay {
+    /// The fragment.
+    pub value: serde_json::Value,
+    /// The span of every mapping key, by JSON pointer (`/Resources/Web`).
+    #[serde(skip)]
+    pub keys: std::collections::BTreeMap<String, Span>,
+}
+
+impl Overlay {
+    /// Where the key at `pointer` was written.
+    #[must_use]
+    pub fn key_span(&self, pointer: &str) -> Option<Span> {
+        self.keys.get(pointer).copied()
+    }
+}
+
+/// The JSON pointer of `key` inside the value at `parent` (RFC 6901).
+#[must_use]
+pub fn pointer(parent: &str, key: &str) -> String {
+    format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
 /// A loaded compose project.
@@ -54,12 +127,12 @@ pub struct Project {
     /// Configs (lowered like file secrets are not; reported when used).
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub configs: IndexMap<String, Secret>,
-    /// Top-level `x-*` extensions, unparsed (each consumer types its own).
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
+    /// Top-level `x-*` extensions (`x-aws-cloudformation` is moved to
+    /// [`Project::overlay`]).
+    pub extensions: Extensions<ProjectExtensions>,
+    /// `x-aws-cloudformation`, when given and not null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<Overlay>,
     /// Top-level keys the loader saw but does not model (e.g. `version`),
     /// kept so `lower` can report them.
     #[serde(skip)]
@@ -168,17 +241,34 @@ pub struct Service {
     /// `profiles`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<String>,
-    /// `x-*` keys of the service, unparsed.
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
-    /// Every key the user wrote for this service, with its span and value:
+    /// `x-*` keys of the service.
+    pub extensions: Extensions<ServiceExtensions>,
+    /// Legacy `cpus`.
+    #[serde(skip)]
+    pub cpus: Option<Legacy<f64>>,
+    /// Legacy `mem_limit`, bytes.
+    #[serde(skip)]
+    pub mem_limit: Option<Legacy<u64>>,
+    /// Legacy `mem_reservation`, bytes.
+    #[serde(skip)]
+    pub mem_reservation: Option<Legacy<u64>>,
+    /// Legacy `scale`.
+    #[serde(skip)]
+    pub scale: Option<Legacy<u64>>,
+    /// `network_mode` (the text, empty when it is not a string).
+    #[serde(skip)]
+    pub network_mode: Option<Legacy<String>>,
+    /// Keys below the top level that the typed project does not carry
+    /// because ECS has no use for them, by path (`healthcheck.start_interval`,
+    /// `secrets[].uid`, `volumes[].consistency`, `volumes[].volume.subpath`),
+    /// with the span of the key, for the conversion checks.
+    #[serde(skip)]
+    pub sub_keys: Vec<(String, Span)>,
+    /// Every key the user wrote for this service, with the span of the key:
     /// `lower` checks each against the conversion table so nothing written
     /// is ever dropped silently.
     #[serde(skip)]
-    pub keys: IndexMap<String, (Span, Node)>,
+    pub keys: IndexMap<String, Span>,
 }
 
 /// `build`.
@@ -225,11 +315,8 @@ pub struct Port {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_protocol: Option<String>,
     /// `x-*` keys of a long-syntax port (Docker's `x-aws-protocol`).
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
+    #[serde(skip)]
+    pub extensions: Extensions<PortExtensions>,
     /// Where the entry was written.
     #[serde(skip)]
     pub span: Span,
@@ -323,11 +410,7 @@ pub struct Deploy {
     #[serde(skip)]
     pub keys: IndexMap<String, Span>,
     /// `x-*` keys under `deploy` (Docker's `x-aws-autoscaling` lives here).
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
+    pub extensions: Extensions<DeployExtensions>,
 }
 
 /// CPU and memory of `deploy.resources.{limits,reservations}`.
@@ -357,11 +440,7 @@ pub struct UpdateConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<Spanned<String>>,
     /// `x-*` keys under `update_config` (Docker's `x-aws-min_percent`/`x-aws-max_percent`).
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
+    pub extensions: Extensions<UpdateExtensions>,
 }
 
 /// One `depends_on` entry (long syntax).
@@ -423,11 +502,7 @@ pub struct Network {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,
     /// `x-*` keys.
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
+    pub extensions: Extensions<NetworkExtensions>,
     /// Every key written, for the conversion checks.
     #[serde(skip)]
     pub keys: IndexMap<String, Span>,
@@ -454,12 +529,9 @@ pub struct Volume {
     /// `labels`.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub labels: IndexMap<String, String>,
-    /// `x-*` keys.
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
+    /// `x-*` keys (c2cfn reads none).
+    #[serde(skip)]
+    pub extensions: Extensions<()>,
     /// Every key written, for the conversion checks.
     #[serde(skip)]
     pub keys: IndexMap<String, Span>,
@@ -487,27 +559,11 @@ pub struct Secret {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub external: bool,
     /// `x-*` keys (`x-aws-keys`).
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        serialize_with = "ser_nodes"
-    )]
-    pub extensions: IndexMap<String, Node>,
+    pub extensions: Extensions<SecretExtensions>,
     /// Every key written, for the conversion checks.
     #[serde(skip)]
     pub keys: IndexMap<String, Span>,
     /// Where the secret was declared.
     #[serde(skip)]
     pub span: Option<Span>,
-}
-
-fn ser_nodes<S: serde::Serializer>(
-    nodes: &IndexMap<String, Node>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = serializer.serialize_map(Some(nodes.len()))?;
-    for (k, v) in nodes {
-        map.serialize_entry(k, &v.to_json())?;
-    }
-    map.end()
 }

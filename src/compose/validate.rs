@@ -319,7 +319,7 @@ fn cycles(project: &Project, diags: &mut Diagnostics) {
                     "services depend on each other in a cycle: {}",
                     cycle.join(" → ")
                 ))
-                .at(svc.keys.get("depends_on").map(|(s, _)| *s))
+                .at(svc.keys.get("depends_on").copied())
                 .help("CloudFormation creates services in dependency order: break the cycle"),
             );
             break;

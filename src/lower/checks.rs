@@ -3,85 +3,57 @@
 //! by the loader, `compose::validate`, for `config` and `render` alike).
 
 use crate::compose::project::Service as ComposeService;
-use crate::compose::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// Sub-keys the typed project does not carry because ECS has no use for
 /// them: each one the user wrote gets a warning (or an error where ignoring
 /// it would change what is mounted).
 pub(super) fn check_sub_keys(svc: &ComposeService, diags: &mut Diagnostics) {
-    let sub = |key: &str| svc.keys.get(key).map(|(_, node)| node);
-    let entry = |node: &Node, key: &str| node.as_map().and_then(|m| m.get(key)).map(|e| e.key_span);
-    if let Some(span) = sub("healthcheck").and_then(|hc| entry(hc, "start_interval")) {
-        diags.push(
-            Diagnostic::warning(format!(
+    for (path, span) in &svc.sub_keys {
+        let span = *span;
+        let d = match path.as_str() {
+            "healthcheck.start_interval" => Diagnostic::warning(format!(
                 "`healthcheck.start_interval` of `{}` is ignored on ECS",
                 svc.name
             ))
             .at(span)
             .help("ECS checks at `interval` from the start; `start_period` still applies"),
-        );
-    }
-    for item in sub("secrets").and_then(Node::as_seq).unwrap_or_default() {
-        for key in ["uid", "gid", "mode"] {
-            if let Some(span) = entry(item, key) {
-                diags.push(
+            "volumes[].consistency" => Diagnostic::warning("volume `consistency` is ignored on ECS")
+                .at(span)
+                .help("it only tuned bind mounts on Docker Desktop"),
+            "volumes[].volume.subpath" => Diagnostic::error(format!("`volume.subpath` of `{}` cannot be mounted on ECS", svc.name))
+                .at(span)
+                .help("EFS mounts the volume's access point: give the subdirectory its own named volume with `driver_opts: {root_directory: /sub}`"),
+            other => {
+                if let Some(key) = other.strip_prefix("secrets[].") {
                     Diagnostic::warning(format!("`{key}` of a secret of `{}` is ignored on ECS", svc.name))
                         .at(span)
-                        .help("secret files are written by the secrets init container, readable by every user of the task"),
-                );
-            }
-        }
-    }
-    for item in sub("volumes").and_then(Node::as_seq).unwrap_or_default() {
-        if let Some(span) = entry(item, "consistency") {
-            diags.push(
-                Diagnostic::warning("volume `consistency` is ignored on ECS")
-                    .at(span)
-                    .help("it only tuned bind mounts on Docker Desktop"),
-            );
-        }
-        let Some(options) = item
-            .as_map()
-            .and_then(|m| m.get("volume"))
-            .map(|e| &e.value)
-        else {
-            continue;
-        };
-        if let Some(span) = entry(options, "subpath") {
-            diags.push(
-                Diagnostic::error(format!("`volume.subpath` of `{}` cannot be mounted on ECS", svc.name))
-                    .at(span)
-                    .help("EFS mounts the volume's access point: give the subdirectory its own named volume with `driver_opts: {root_directory: /sub}`"),
-            );
-        }
-        for key in ["nocopy", "labels"] {
-            if let Some(span) = entry(options, key) {
-                diags.push(
+                        .help("secret files are written by the secrets init container, readable by every user of the task")
+                } else if let Some(key) = other.strip_prefix("volumes[].volume.") {
                     Diagnostic::warning(format!(
                         "`volume.{key}` of `{}` is ignored on ECS",
                         svc.name
                     ))
                     .at(span)
-                    .help("EFS volumes start empty and carry the project's tags"),
-                );
+                    .help("EFS volumes start empty and carry the project's tags")
+                } else {
+                    continue;
+                }
             }
-        }
+        };
+        diags.push(d);
     }
 }
 
 pub(super) fn check_network_mode(svc: &ComposeService, diags: &mut Diagnostics) {
-    if let Some((span, node)) = svc.keys.get("network_mode") {
-        let mode = node
-            .as_scalar()
-            .map(|s| s.text.as_str())
-            .unwrap_or_default();
+    if let Some(legacy) = &svc.network_mode {
+        let mode = legacy.value.as_deref().unwrap_or_default();
         if mode != "awsvpc" {
             diags.push(
                 Diagnostic::error(format!("`network_mode: {mode}` cannot run on ECS Fargate"))
-                    .at(node.span)
+                    .at(legacy.span)
                     .label("Fargate tasks always use `awsvpc`")
-                    .also(Some(*span), "set here")
+                    .also(Some(legacy.key), "set here")
                     .help("remove `network_mode`; services reach each other by name on their compose networks"),
             );
         }

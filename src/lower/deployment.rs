@@ -2,10 +2,9 @@
 //! update percentages (Docker's rule), circuit breaker and auto scaling.
 
 use crate::compose::extensions::Autoscaling;
-use crate::compose::project::Service as ComposeService;
+use crate::compose::project::{Legacy, Service as ComposeService, Spanned};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Scaling, Service};
-use crate::source::Span;
 
 use super::size;
 
@@ -17,42 +16,23 @@ pub(super) fn task_size(svc: &ComposeService, out: &mut Service, diags: &mut Dia
     // Legacy service-level `cpus` / `mem_limit` (compose v2 file format).
     // A value that is not a number or a size is an error at the value,
     // never dropped silently (the loader has checked the YAML types).
-    if cpus.is_none()
-        && let Some((span, node)) = svc.keys.get("cpus")
-        && let Some(s) = node.as_scalar().filter(|_| !node.is_null())
-    {
-        match s.text.trim().parse::<f64>() {
-            Ok(n) if n >= 0.0 => cpus = Some(crate::compose::project::Spanned::new(n, *span)),
-            _ => diags.push(
-                Diagnostic::error(format!("`cpus: {}` is not a number of CPUs", s.text))
-                    .at(node.span)
-                    .help("for example `cpus: 0.5`"),
-            ),
-        }
+    if cpus.is_none() {
+        cpus = legacy(svc.cpus.as_ref(), diags);
     }
-    if memory.is_none()
-        && let Some((span, node)) = svc.keys.get("mem_limit")
-        && let Some(s) = node.as_scalar().filter(|_| !node.is_null())
-    {
-        match crate::compose::syntax::bytes(&s.text) {
-            Ok(b) => memory = Some(crate::compose::project::Spanned::new(b, *span)),
-            Err(e) => diags.push(
-                Diagnostic::error(format!("`mem_limit`: {e}"))
-                    .at(node.span)
-                    .help(crate::compose::syntax::SIZE_HELP),
-            ),
-        }
+    if memory.is_none() {
+        memory = legacy(svc.mem_limit.as_ref(), diags);
     }
     // Docker's rule is "limits, else reservations": a legacy
     // `mem_reservation` alone sizes the task too (its errors are reported
     // where it becomes the container's MemoryReservation).
     if memory.is_none()
-        && let Some((span, node)) = svc.keys.get("mem_reservation")
-        && let Some(bytes) = node
-            .as_scalar()
-            .and_then(|s| crate::compose::syntax::bytes(&s.text).ok())
+        && let Some(Legacy {
+            key,
+            value: Ok(bytes),
+            ..
+        }) = &svc.mem_reservation
     {
-        memory = Some(crate::compose::project::Spanned::new(bytes, *span));
+        memory = Some(Spanned::new(*bytes, *key));
     }
     let cpu_units = cpus.as_ref().map_or(0, |c| {
         // Docker: 1 CPU = 1000 units (nano-CPUs / 1e6).
@@ -87,17 +67,8 @@ pub(super) fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Di
     // image fails the deploy in minutes and rolls back.
     out.circuit_breaker = true;
     out.rollback = true;
-    if let Some((_, node)) = svc.keys.get("scale")
-        && let Some(s) = node.as_scalar().filter(|_| !node.is_null())
-    {
-        match s.text.trim().parse::<u64>() {
-            Ok(n) => out.desired_count = n,
-            Err(_) => diags.push(
-                Diagnostic::error(format!("`scale: {}` is not a number of tasks", s.text))
-                    .at(node.span)
-                    .help("a whole number ≥ 0, for example `scale: 2` (or `deploy.replicas`)"),
-            ),
-        }
+    if let Some(scale) = legacy(svc.scale.as_ref(), diags) {
+        out.desired_count = scale.value;
     }
     let Some(deploy) = &svc.deploy else { return };
     if let Some(r) = &deploy.replicas {
@@ -136,21 +107,9 @@ pub(super) fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Di
     let Some(update) = &deploy.update_config else {
         return;
     };
-    let mut ext_percent = |key: &str| -> Option<(u32, Option<Span>)> {
-        let node = update.extensions.get(key)?;
-        match crate::compose::node_de::from_node::<u32>(node, key) {
-            Ok(n) => Some((n, Some(node.span))),
-            Err(e) => {
-                diags.push(
-                    e.diagnostic(Some(node.span))
-                        .help("a whole percentage, for example `x-aws-min_percent: 50`"),
-                );
-                None
-            }
-        }
-    };
-    let min = ext_percent("x-aws-min_percent");
-    let max = ext_percent("x-aws-max_percent");
+    diags.extend(update.extensions.problems.clone());
+    let min = update.extensions.min_percent.as_ref();
+    let max = update.extensions.max_percent.as_ref();
     if let (Some(p), true) = (&update.parallelism, min.is_none() || max.is_none()) {
         let Some(replicas) = &deploy.replicas else {
             diags.push(
@@ -176,15 +135,15 @@ pub(super) fn deployment(svc: &ComposeService, out: &mut Service, diags: &mut Di
         out.min_percent = u32::try_from((r - p.value) * 100 / r).unwrap_or(0);
         out.max_percent = u32::try_from((r + p.value) * 100 / r).unwrap_or(200);
     }
-    if let Some((n, _)) = min {
-        out.min_percent = n;
+    if let Some(n) = min {
+        out.min_percent = n.value;
     }
-    if let Some((n, _)) = max {
-        out.max_percent = n;
+    if let Some(n) = max {
+        out.max_percent = n.value;
     }
     if let Some(order) = &update.order
         && order.value == "stop-first"
-        && update.extensions.get("x-aws-min_percent").is_none()
+        && !update.extensions.keys.contains_key("x-aws-min_percent")
         && update.parallelism.is_none()
     {
         out.min_percent = 0;
@@ -212,11 +171,17 @@ pub(super) fn deploy_autoscaling(
     diags: &mut Diagnostics,
 ) -> Option<Autoscaling> {
     let deploy = svc.deploy.as_ref()?;
-    let node = deploy.extensions.get("x-aws-autoscaling")?;
-    match crate::compose::node_de::from_node::<Autoscaling>(node, "x-aws-autoscaling") {
-        Ok(a) => Some(a),
+    diags.extend(deploy.extensions.problems.clone());
+    deploy.extensions.autoscaling.clone()
+}
+
+/// A legacy key's value (`cpus`, `mem_limit`, `scale`) spanned by its key;
+/// its error is reported here, where the value is used.
+fn legacy<T: Copy>(value: Option<&Legacy<T>>, diags: &mut Diagnostics) -> Option<Spanned<T>> {
+    match &value?.value {
+        Ok(v) => Some(Spanned::new(*v, value?.key)),
         Err(e) => {
-            diags.push(e.diagnostic(Some(node.span)));
+            diags.push(e.clone());
             None
         }
     }
@@ -227,7 +192,7 @@ pub(super) fn scaling(
     a: &Autoscaling,
     diags: &mut Diagnostics,
 ) -> Option<Scaling> {
-    let span = svc.keys.get("deploy").map(|(s, _)| *s).or(Some(svc.span));
+    let span = svc.keys.get("deploy").copied().or(Some(svc.span));
     if let (Some(cpu), Some(memory)) = (&a.cpu, &a.memory) {
         diags.push(
             Diagnostic::error(format!(

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::compose::Project;
 use crate::compose::extensions::{ProjectExtensions, Ssh};
-use crate::compose::project::Service as ComposeService;
+use crate::compose::project::{Service as ComposeService, Spanned};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{LoadBalancerKind, SshAccess, Stack, naming};
 
@@ -137,29 +137,33 @@ pub(super) fn ssh(
     diags: &mut Diagnostics,
 ) -> Option<SshAccess> {
     let ssh = ssh?;
-    let span = svc.keys.get("x-aws-ssh").map(|(s, _)| *s);
-    if ssh.cidr.is_empty() {
+    let span = svc.keys.get("x-aws-ssh").copied();
+    if ssh.cidr.value.is_empty() {
         diags.push(
             Diagnostic::error(format!("`x-aws-ssh` of `{}` lists no address range", svc.name))
-                .at(span)
+                .at(ssh.cidr.span.or(span))
                 .help("name who may connect, e.g. `cidr: [203.0.113.7/32]`, or remove `x-aws-ssh` to keep SSH closed"),
         );
     }
-    for cidr in &ssh.cidr {
+    for Spanned {
+        value: cidr,
+        span: at,
+    } in &ssh.cidr.value
+    {
         if !is_cidr(cidr) {
             diags.push(
                 Diagnostic::error(format!(
                     "`{cidr}` in `x-aws-ssh` of `{}` is not an address range",
                     svc.name
                 ))
-                .at(span)
+                .at(at.or(span))
                 .help("write an IPv4 or IPv6 range with its prefix length, e.g. `203.0.113.7/32` or `2001:db8::/48`"),
             );
         }
     }
     Some(SshAccess {
         port: ssh.port.unwrap_or(22),
-        cidrs: ssh.cidr.clone(),
+        cidrs: ssh.cidr.value.iter().map(|c| c.value.clone()).collect(),
     })
 }
 

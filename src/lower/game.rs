@@ -48,7 +48,7 @@ pub(super) fn lower(
 }
 
 fn span(project: &Project, key: &str) -> Option<Span> {
-    project.extensions.get(key).map(|n| n.span)
+    project.extensions.spans.get(key).copied()
 }
 
 /// Each listed service must exist; the error points at the name.

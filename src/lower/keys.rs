@@ -460,7 +460,7 @@ pub fn support(key: &str) -> Option<Support> {
 
 /// Reports every ignored or rejected key the user wrote for `service`.
 pub fn check(service: &Service, diags: &mut Diagnostics) {
-    for (key, (span, _)) in &service.keys {
+    for (key, span) in &service.keys {
         match support(key) {
             Some(Support::Ignored(why)) => diags.push(
                 Diagnostic::warning(format!(

@@ -23,7 +23,7 @@ pub mod game;
 mod tests;
 
 use crate::compose::Project;
-use crate::compose::extensions::{self, ProjectExtensions};
+use crate::compose::extensions::ProjectExtensions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Cluster, Placement, Stack};
 use crate::source::Span;
@@ -49,7 +49,8 @@ pub struct Settings {
 #[must_use]
 pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let top: ProjectExtensions = parse_top(project, &mut diags);
+    diags.extend(project.extensions.problems.clone());
+    let top: &ProjectExtensions = &project.extensions;
     // `app_cluster` names the stack, the cluster and everything derived from
     // the project name, so develop and main live side by side in one account.
     let mut stack = Stack {
@@ -118,11 +119,11 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             .services
             .push(service::lower(project, service, &stack, ecs));
     }
-    stack.load_balancer = ports::load_balancer(project, &top, &mut stack.services, ecs);
-    exposure::decide(project, &top, &mut stack, ecs);
+    stack.load_balancer = ports::load_balancer(project, top, &mut stack.services, ecs);
+    exposure::decide(project, top, &mut stack, ecs);
     game::lower(
         project,
-        &top,
+        top,
         settings,
         &mut stack,
         &mut diags,
@@ -132,29 +133,13 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     (stack, diags)
 }
 
-fn parse_top(project: &Project, diags: &mut Diagnostics) -> ProjectExtensions {
-    let key_span = |key: &str| top_span(project, key);
-    if let Some(overlay) = project.extensions.get("x-aws-cloudformation") {
-        extensions::check_overlay(overlay, diags);
-    }
-    extensions::parse(&project.extensions, &key_span, None, diags)
-}
-
 /// The `x-aws-cloudformation` overlay as written, for the caller to apply
 /// to the rendered template (`cfn/overlay.rs`, `apply`); [`lower`] reports its
 /// problems. It is not part of the model: it addresses the template, which
 /// lowering does not make.
 #[must_use]
 pub fn overlay(project: &Project) -> Option<serde_json::Value> {
-    const KEY: &str = "x-aws-cloudformation";
-    let only: indexmap::IndexMap<_, _> = project
-        .extensions
-        .iter()
-        .filter(|(key, _)| *key == KEY)
-        .map(|(key, node)| (key.clone(), node.clone()))
-        .collect();
-    let top: ProjectExtensions = extensions::parse(&only, &|_| None, None, &mut Diagnostics::new());
-    top.cloudformation
+    project.overlay.as_ref().map(|o| o.value.clone())
 }
 
 /// "known services: a, b" for hints about a misnamed service.
@@ -165,7 +150,7 @@ fn known_services(project: &Project) -> String {
 
 /// The span of a top-level extension's value.
 fn top_span(project: &Project, key: &str) -> Option<Span> {
-    project.extensions.get(key).map(|n| n.span)
+    project.extensions.spans.get(key).copied()
 }
 
 /// `x-aws-vpc` takes an ID or an ARN (`arn:aws:ec2:…:vpc/vpc-123`).

@@ -2,7 +2,6 @@
 //! may talk to each other on every port).
 
 use crate::compose::Project;
-use crate::compose::extensions::{self, NetworkExtensions};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Network;
 
@@ -10,19 +9,14 @@ use crate::model::Network;
 pub(super) fn lower(project: &Project, prefix: &str, diags: &mut Diagnostics) -> Vec<Network> {
     let mut out = Vec::new();
     for (name, net) in &project.networks {
-        let ext: NetworkExtensions = extensions::parse(
-            &net.extensions,
-            &|k| net.extensions.get(k).map(|n| n.span),
-            net.span,
-            diags,
-        );
+        diags.extend(net.extensions.problems.clone());
         let mut existing = None;
-        if let Some(sg) = ext.securitygroup {
+        if let Some(sg) = net.extensions.securitygroup.clone() {
             diags.push(
                 Diagnostic::warning(format!(
                     "`x-aws-securitygroup` on network `{name}` is Docker's older spelling"
                 ))
-                .at(net.extensions.get("x-aws-securitygroup").map(|n| n.span))
+                .at(net.extensions.spans.get("x-aws-securitygroup").copied())
                 .help("write `external: true` and `name: <security group id>` instead"),
             );
             existing = Some(sg);

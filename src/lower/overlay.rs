@@ -4,8 +4,10 @@
 //! an entry that names nothing (a typo loses the patch, a `null` deletes
 //! nothing).
 
+use serde_json::Value;
+
 use crate::compose::Project;
-use crate::compose::yaml::{Kind, Node};
+use crate::compose::project::pointer;
 use crate::diagnostic::{Diagnostic, Diagnostics, edit_distance};
 use crate::model::{OverlayAction, OverlayEntry};
 
@@ -36,14 +38,15 @@ const NAMED_SECTIONS: &[&str] = &[
 /// Checks the overlay's top-level keys and lists its entries.
 pub(super) fn entries(project: &Project, diags: &mut Diagnostics) -> Vec<OverlayEntry> {
     let mut out = Vec::new();
-    let Some(node) = project.extensions.get("x-aws-cloudformation") else {
+    let Some(overlay) = &project.overlay else {
         return out;
     };
-    let Kind::Map(map) = &node.kind else {
+    let Value::Object(map) = &overlay.value else {
         // The extension's type is checked with the other `x-aws-*` keys.
         return out;
     };
-    for (key, entry) in map {
+    for (key, value) in map {
+        let section = pointer("", key);
         if !SECTIONS.contains(&key.as_str()) {
             let close = SECTIONS
                 .iter()
@@ -63,7 +66,7 @@ pub(super) fn entries(project: &Project, diags: &mut Diagnostics) -> Vec<Overlay
                 Diagnostic::error(format!(
                     "`{key}` is not a section of a CloudFormation template"
                 ))
-                .at(entry.key_span)
+                .at(overlay.key_span(&section))
                 .label("unknown top-level key of x-aws-cloudformation")
                 .help(help),
             );
@@ -72,29 +75,32 @@ pub(super) fn entries(project: &Project, diags: &mut Diagnostics) -> Vec<Overlay
         if !NAMED_SECTIONS.contains(&key.as_str()) {
             continue;
         }
-        let Kind::Map(items) = &entry.value.kind else {
+        let Value::Object(items) = value else {
             continue;
         };
         for (id, item) in items {
+            let Some(span) = overlay.key_span(&pointer(&section, id)) else {
+                continue;
+            };
             out.push(OverlayEntry {
                 section: key.clone(),
                 id: id.clone(),
-                span: item.key_span,
-                action: action(key, &item.value),
+                span,
+                action: action(key, item),
             });
         }
     }
     out
 }
 
-fn action(section: &str, value: &Node) -> OverlayAction {
+fn action(section: &str, value: &Value) -> OverlayAction {
     if value.is_null() {
         return OverlayAction::Delete;
     }
     if section != "Resources" {
         return OverlayAction::Add;
     }
-    match value.as_map() {
+    match value.as_object() {
         Some(m) if !m.contains_key("Type") => OverlayAction::Patch,
         _ => OverlayAction::Add,
     }

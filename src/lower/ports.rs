@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::compose::Project;
-use crate::compose::extensions::{PortExtensions, ProjectExtensions};
+use crate::compose::extensions::ProjectExtensions;
 use crate::compose::project::Port;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Listener, LoadBalancer, LoadBalancerKind, Service};
@@ -42,7 +42,7 @@ pub(super) fn load_balancer(
     {
         diags.push(
                 Diagnostic::error(format!("`x-aws-loadbalancer` must be the load balancer's ARN, not `{lb}`"))
-                    .at(project.extensions.get("x-aws-loadbalancer").map(|n| n.span))
+                    .at(project.extensions.spans.get("x-aws-loadbalancer").copied())
                     .help("c2cfn renders offline: give the full ARN (`aws elbv2 describe-load-balancers --names NAME`)"),
             );
     }
@@ -142,7 +142,7 @@ pub(super) fn load_balancer(
                         "`x-aws-tls` names port {target}, which `{}` does not publish",
                         svc.name
                     ))
-                    .at(svc.keys.get("x-aws-tls").map(|(s, _)| *s))
+                    .at(tls_entry(svc, *target).or(svc.keys.get("x-aws-tls").copied()))
                     .help("list the container port under `ports:` too"),
                 );
             }
@@ -155,15 +155,20 @@ pub(super) fn load_balancer(
     })
 }
 
+/// Where the `x-aws-tls` entry for container port `target` was written.
+fn tls_entry(svc: &crate::compose::project::Service, target: u16) -> Option<Span> {
+    svc.extensions
+        .tls
+        .iter()
+        .flatten()
+        .find(|t| t.value.port == target)
+        .and_then(|t| t.span)
+}
+
 /// Docker's rule for an HTTP port.
 fn is_http(port: &Port, diags: &mut Diagnostics) -> bool {
-    let ext: PortExtensions = crate::compose::extensions::parse(
-        &port.extensions,
-        &|k| port.extensions.get(k).map(|n| n.span),
-        Some(port.span),
-        diags,
-    );
-    match ext.protocol.as_deref() {
+    diags.extend(port.extensions.problems.clone());
+    match port.extensions.protocol.as_deref() {
         Some(p) => p == "http" || p == "https",
         None => port.target == 80 || port.target == 443,
     }

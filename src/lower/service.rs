@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{checks, deployment};
 use crate::compose::Project;
-use crate::compose::extensions::{self, ServiceExtensions};
+use crate::compose::extensions::ServiceExtensions;
 use crate::compose::project::Service as ComposeService;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::naming::normalize;
@@ -122,13 +122,8 @@ pub(super) fn lower(
 }
 
 fn service_extensions(svc: &ComposeService, diags: &mut Diagnostics) -> ServiceExtensions {
-    let ext: ServiceExtensions = extensions::parse(
-        &svc.extensions,
-        &|k| svc.keys.get(k).map(|(s, _)| *s),
-        Some(svc.span),
-        diags,
-    );
-    ext
+    diags.extend(svc.extensions.problems.clone());
+    svc.extensions.value.clone()
 }
 
 /// `x-aws-tls` entries by container port.
@@ -207,7 +202,7 @@ fn check_reservation(
         .and_then(|d| d.reservations.as_ref())
         .and_then(|r| r.memory.as_ref())
         .and_then(|m| m.span)
-        .or_else(|| svc.keys.get("mem_reservation").map(|(_, n)| n.span));
+        .or_else(|| svc.mem_reservation.as_ref().map(|m| m.span));
     diags.push(
         Diagnostic::error(format!(
             "service `{}` reserves {mib} MiB of memory, more than its task's {task_memory} MiB",
@@ -345,16 +340,10 @@ fn main_container(
         .map(|(k, v)| (k.clone(), v.value.clone()))
         .collect();
     // Legacy `mem_reservation` (compose v2), unless `deploy` reserves memory.
-    if let Some((_, node)) = svc.keys.get("mem_reservation")
-        && let Some(text) = node.as_scalar().filter(|_| !node.is_null())
-    {
-        match crate::compose::syntax::bytes(&text.text) {
+    if let Some(legacy) = &svc.mem_reservation {
+        match &legacy.value {
             Ok(bytes) => c.memory_reservation = Some(bytes / (1024 * 1024)).filter(|m| *m > 0),
-            Err(e) => diags.push(
-                Diagnostic::error(format!("`mem_reservation`: {e}"))
-                    .at(node.span)
-                    .help(crate::compose::syntax::SIZE_HELP),
-            ),
+            Err(e) => diags.push(e.clone()),
         }
     }
     if let Some(deploy) = &svc.deploy {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::compose::Project;
-use crate::compose::extensions::{self, SecretExtensions};
+use crate::compose::extensions::StringOrList;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{FileSystem, Secret};
 
@@ -102,12 +102,7 @@ pub(super) fn file_systems(
 pub(super) fn secrets(project: &Project, prefix: &str, diags: &mut Diagnostics) -> Vec<Secret> {
     let mut out = Vec::new();
     for (name, secret) in &project.secrets {
-        let ext: SecretExtensions = extensions::parse(
-            &secret.extensions,
-            &|k| secret.extensions.get(k).map(|n| n.span),
-            secret.span,
-            diags,
-        );
+        diags.extend(secret.extensions.problems.clone());
         let existing = secret
             .external
             .then(|| secret.name.clone().unwrap_or_else(|| name.clone()));
@@ -126,7 +121,13 @@ pub(super) fn secrets(project: &Project, prefix: &str, diags: &mut Diagnostics) 
                 .clone()
                 .unwrap_or_else(|| format!("{prefix}_{name}")),
             existing,
-            keys: ext.keys.map(|k| k.to_vec()).unwrap_or_default(),
+            keys: secret
+                .extensions
+                .value
+                .keys
+                .as_ref()
+                .map(StringOrList::to_vec)
+                .unwrap_or_default(),
         });
     }
     out

@@ -3,6 +3,7 @@
 use indexmap::IndexMap;
 
 use super::read::{boolean, expect_map, key_values, text};
+use crate::compose::extensions;
 use crate::compose::project::{Network, Secret, Spanned, Volume};
 use crate::compose::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -15,7 +16,8 @@ pub(super) fn network(node: &Node, diags: &mut Diagnostics) -> Network {
     let Some(m) = expect_map(node, "a network", diags) else {
         return n;
     };
-    for (k, e) in split_keys(m, &mut n.extensions, &mut n.keys) {
+    n.extensions = extensions::typed(&x_entries(m), n.span);
+    for (k, e) in split_keys(m, &mut n.keys) {
         match k.as_str() {
             "name" => n.name = text(&e.value),
             "external" => n.external = external(&e.value, &mut n.name, diags),
@@ -28,18 +30,22 @@ pub(super) fn network(node: &Node, diags: &mut Diagnostics) -> Network {
     n
 }
 
-/// Records the keys of a top-level definition (`x-*` ones as extensions, the
-/// rest with their spans) and returns the non-extension entries to type.
+/// The `x-*` entries of a mapping.
+pub(super) fn x_entries(
+    m: &crate::compose::yaml::Mapping,
+) -> Vec<(&String, &crate::compose::yaml::Entry)> {
+    m.iter().filter(|(k, _)| k.starts_with("x-")).collect()
+}
+
+/// Records the keys of a top-level definition (but `x-*` ones) with their
+/// spans and returns their entries to type.
 pub(super) fn split_keys<'a>(
     m: &'a crate::compose::yaml::Mapping,
-    extensions: &mut IndexMap<String, Node>,
     keys: &mut IndexMap<String, crate::source::Span>,
 ) -> Vec<(&'a String, &'a crate::compose::yaml::Entry)> {
     let mut rest = Vec::new();
     for (k, e) in m {
-        if k.starts_with("x-") {
-            extensions.insert(k.clone(), e.value.clone());
-        } else {
+        if !k.starts_with("x-") {
             keys.insert(k.clone(), e.key_span);
             rest.push((k, e));
         }
@@ -66,7 +72,8 @@ pub(super) fn volume(node: &Node, diags: &mut Diagnostics) -> Volume {
     let Some(m) = expect_map(node, "a volume", diags) else {
         return v;
     };
-    for (k, e) in split_keys(m, &mut v.extensions, &mut v.keys) {
+    v.extensions = extensions::untyped(&x_entries(m));
+    for (k, e) in split_keys(m, &mut v.keys) {
         match k.as_str() {
             "name" => v.name = text(&e.value),
             "external" => v.external = external(&e.value, &mut v.name, diags),
@@ -97,7 +104,8 @@ pub(super) fn secret(node: &Node, diags: &mut Diagnostics) -> Secret {
     let Some(m) = expect_map(node, "a secret", diags) else {
         return s;
     };
-    for (k, e) in split_keys(m, &mut s.extensions, &mut s.keys) {
+    s.extensions = extensions::typed(&x_entries(m), s.span);
+    for (k, e) in split_keys(m, &mut s.keys) {
         match k.as_str() {
             "name" => s.name = text(&e.value),
             "file" => s.file = text(&e.value).map(Into::into),

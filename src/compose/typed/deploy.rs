@@ -3,6 +3,7 @@
 use indexmap::IndexMap;
 
 use super::read::{expect_map, key_values, number, string, text, unknown_key};
+use crate::compose::extensions;
 use crate::compose::project::{Deploy, Resources, Spanned, UpdateConfig};
 use crate::compose::syntax;
 use crate::compose::yaml::Node;
@@ -63,11 +64,13 @@ pub(super) fn resources(
 
 pub(super) fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
     let m = expect_map(node, "`deploy`", diags)?;
-    let mut d = Deploy::default();
+    let mut d = Deploy {
+        extensions: extensions::deploy(&super::definitions::x_entries(m)),
+        ..Deploy::default()
+    };
     for (k, e) in m {
         let v = &e.value;
         if k.starts_with("x-") {
-            d.extensions.insert(k.clone(), v.clone());
             continue;
         }
         d.keys.insert(k.clone(), e.key_span);
@@ -119,9 +122,9 @@ pub(super) fn deploy(node: &Node, diags: &mut Diagnostics) -> Option<Deploy> {
             "update_config" => {
                 let mut u = UpdateConfig::default();
                 if let Some(um) = expect_map(v, "`deploy.update_config`", diags) {
+                    u.extensions = extensions::update_config(&super::definitions::x_entries(um));
                     for (uk, ue) in um {
                         if uk.starts_with("x-") {
-                            u.extensions.insert(uk.clone(), ue.value.clone());
                             continue;
                         }
                         d.keys.insert(format!("update_config.{uk}"), ue.key_span);

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
+use super::extensions;
 use super::project::{Network, Project};
 use super::yaml::Node;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -140,7 +141,8 @@ pub(crate) fn type_project(
         volumes: IndexMap::new(),
         secrets: IndexMap::new(),
         configs: IndexMap::new(),
-        extensions: IndexMap::new(),
+        extensions: super::project::Extensions::default(),
+        overlay: None,
         ignored: Vec::new(),
     };
     let Some(map) = expect_map(root, "a compose file", diags) else {
@@ -156,12 +158,11 @@ pub(crate) fn type_project(
                     .at(entry.key_span)
                     .help("deploy the model behind an API and pass its URL in `environment`"),
             ),
-            k if k.starts_with("x-") => {
-                project.extensions.insert(k.to_owned(), entry.value.clone());
-            }
+            k if k.starts_with("x-") => {}
             k => diags.push(unknown_key(k, entry.key_span, "top-level", TOP_KEYS)),
         }
     }
+    project_extensions(&mut project, map);
     if let Some(e) = map.get("networks") {
         for (n, v) in entries(&e.value, "networks", diags) {
             project.networks.insert(n.clone(), network(v, diags));
@@ -204,6 +205,22 @@ pub(crate) fn type_project(
     }
     check_references(&project, diags);
     project
+}
+
+/// The top-level `x-*` keys; `x-aws-cloudformation` becomes the overlay.
+fn project_extensions(project: &mut Project, map: &super::yaml::Mapping) {
+    let found: Vec<_> = map.iter().filter(|(k, _)| k.starts_with("x-")).collect();
+    let mut problems = Diagnostics::new();
+    let overlay = map.get("x-aws-cloudformation");
+    if let Some(e) = overlay {
+        extensions::check_overlay(&e.value, &mut problems);
+    }
+    let mut ext = extensions::typed::<extensions::ProjectExtensions>(&found, None);
+    problems.extend(std::mem::take(&mut ext.problems));
+    ext.problems = problems;
+    let value = ext.value.cloudformation.take();
+    project.overlay = overlay.and_then(|e| extensions::overlay(value, &e.value));
+    project.extensions = ext;
 }
 
 fn check_references(project: &Project, diags: &mut Diagnostics) {

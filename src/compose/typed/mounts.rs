@@ -1,9 +1,8 @@
 //! Ports, volumes, secrets and configs of a service (short and long syntax).
 
-use indexmap::IndexMap;
-
 use super::read::{boolean, check_keys, number, shape, text, unknown_key};
-use crate::compose::project::{Port, SecretRef, VolumeMount};
+use crate::compose::extensions;
+use crate::compose::project::{Extensions, Port, SecretRef, VolumeMount};
 use crate::compose::syntax;
 use crate::compose::yaml::{Kind, Node};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -42,7 +41,7 @@ pub(super) fn ports(node: &Node, diags: &mut Diagnostics) -> Vec<Port> {
                         mode: None,
                         host_ip: p.host_ip,
                         app_protocol: None,
-                        extensions: IndexMap::new(),
+                        extensions: Extensions::default(),
                         span: item.span,
                     })),
                     Err(e) => diags.push(
@@ -70,20 +69,21 @@ pub(super) fn ports(node: &Node, diags: &mut Diagnostics) -> Vec<Port> {
                     .get("published")
                     .and_then(|e| text(&e.value))
                     .and_then(|p| p.split('-').next().and_then(|x| x.parse::<u16>().ok()));
-                let mut extensions = IndexMap::new();
+                let extensions =
+                    extensions::typed(&super::definitions::x_entries(m), Some(item.span));
                 for (k, e) in m {
-                    if k.starts_with("x-") {
-                        extensions.insert(k.clone(), e.value.clone());
-                    } else if !matches!(
-                        k.as_str(),
-                        "target"
-                            | "published"
-                            | "protocol"
-                            | "mode"
-                            | "host_ip"
-                            | "app_protocol"
-                            | "name"
-                    ) {
+                    if !k.starts_with("x-")
+                        && !matches!(
+                            k.as_str(),
+                            "target"
+                                | "published"
+                                | "protocol"
+                                | "mode"
+                                | "host_ip"
+                                | "app_protocol"
+                                | "name"
+                        )
+                    {
                         diags.push(unknown_key(
                             k,
                             e.key_span,

@@ -9,11 +9,15 @@ use super::read::{
     boolean, check_keys, command, duration, expect_map, key_values, number, shape, string, strings,
     text, unknown_key,
 };
+use crate::compose::extensions;
 use crate::compose::project::{
-    Build, Dependency, Healthcheck, Logging, Service, ServiceNetwork, Spanned, Ulimit,
+    Build, Dependency, Extensions, Healthcheck, Legacy, Logging, Service, ServiceNetwork, Spanned,
+    Ulimit,
 };
-use crate::compose::yaml::{Kind, Node, Typed};
+use crate::compose::syntax;
+use crate::compose::yaml::{Entry, Kind, Mapping, Node, Typed};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::Span;
 
 /// `build` keys of the Compose specification.
 pub(super) const BUILD_KEYS: &[&str] = &[
@@ -83,17 +87,23 @@ pub(super) fn service(
         logging: None,
         platform: None,
         profiles: Vec::new(),
-        extensions: IndexMap::new(),
+        extensions: Extensions::default(),
+        cpus: None,
+        mem_limit: None,
+        mem_reservation: None,
+        scale: None,
+        network_mode: None,
+        sub_keys: Vec::new(),
         keys: IndexMap::new(),
     };
     let Some(map) = expect_map(node, &format!("service `{name}`"), diags) else {
         return s;
     };
+    s.extensions = extensions::typed(&super::definitions::x_entries(map), Some(span));
     for (key, e) in map {
         let v = &e.value;
         if key.starts_with("x-") {
-            s.extensions.insert(key.clone(), v.clone());
-            s.keys.insert(key.clone(), (e.key_span, v.clone()));
+            s.keys.insert(key.clone(), e.key_span);
             continue;
         }
         if !SERVICE_KEYS.contains(&key.as_str()) {
@@ -105,7 +115,7 @@ pub(super) fn service(
             ));
             continue;
         }
-        s.keys.insert(key.clone(), (e.key_span, v.clone()));
+        s.keys.insert(key.clone(), e.key_span);
         match key.as_str() {
             "image" => s.image = string(v, "image", diags),
             "build" => s.build = build(v, diags),
@@ -156,10 +166,24 @@ pub(super) fn service(
             }
             "ulimits" => s.ulimits = ulimits(v, diags),
             "logging" => s.logging = logging(v, diags),
+            "cpus" => s.cpus = legacy(e, cpus),
+            "mem_limit" => s.mem_limit = legacy(e, |t, at| size("mem_limit", t, at)),
+            "mem_reservation" => {
+                s.mem_reservation = legacy(e, |t, at| size("mem_reservation", t, at));
+            }
+            "scale" => s.scale = legacy(e, scale),
+            "network_mode" => {
+                s.network_mode = Some(Legacy {
+                    key: e.key_span,
+                    span: v.span,
+                    value: Ok(v.as_scalar().map(|x| x.text.clone()).unwrap_or_default()),
+                });
+            }
             _ => {}
         }
     }
-    if let (Some((span, _)), true) = (s.keys.get("network_mode"), map.contains_key("networks")) {
+    s.sub_keys = sub_keys(map);
+    if let (Some(span), true) = (s.keys.get("network_mode"), map.contains_key("networks")) {
         diags.push(
             Diagnostic::error(format!(
                 "service `{name}` sets both `network_mode` and `networks`"
@@ -173,6 +197,84 @@ pub(super) fn service(
             .insert("default".into(), ServiceNetwork::default());
     }
     s
+}
+
+/// A legacy key's value, typed by `parse` (None when it is null or not a
+/// string or number, which the loader's type check has reported).
+fn legacy<T>(e: &Entry, parse: impl Fn(&str, Span) -> Result<T, Diagnostic>) -> Option<Legacy<T>> {
+    let v = &e.value;
+    let text = v.as_scalar().filter(|_| !v.is_null())?;
+    Some(Legacy {
+        key: e.key_span,
+        span: v.span,
+        value: parse(&text.text, v.span),
+    })
+}
+
+fn cpus(text: &str, at: Span) -> Result<f64, Diagnostic> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n >= 0.0 => Ok(n),
+        _ => Err(
+            Diagnostic::error(format!("`cpus: {text}` is not a number of CPUs"))
+                .at(at)
+                .help("for example `cpus: 0.5`"),
+        ),
+    }
+}
+
+fn size(key: &str, text: &str, at: Span) -> Result<u64, Diagnostic> {
+    syntax::bytes(text).map_err(|e| {
+        Diagnostic::error(format!("`{key}`: {e}"))
+            .at(at)
+            .help(syntax::SIZE_HELP)
+    })
+}
+
+fn scale(text: &str, at: Span) -> Result<u64, Diagnostic> {
+    text.trim().parse::<u64>().map_err(|_| {
+        Diagnostic::error(format!("`scale: {text}` is not a number of tasks"))
+            .at(at)
+            .help("a whole number ≥ 0, for example `scale: 2` (or `deploy.replicas`)")
+    })
+}
+
+/// The keys below the top level that ECS has no use for (see
+/// [`Service::sub_keys`]), in the order the checks report them.
+fn sub_keys(map: &Mapping) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    let entry = |node: &Node, key: &str| node.as_map().and_then(|m| m.get(key)).map(|e| e.key_span);
+    let list = |key: &str| {
+        map.get(key)
+            .and_then(|e| e.value.as_seq())
+            .unwrap_or_default()
+    };
+    if let Some(span) = map
+        .get("healthcheck")
+        .and_then(|hc| entry(&hc.value, "start_interval"))
+    {
+        out.push(("healthcheck.start_interval".to_owned(), span));
+    }
+    for item in list("secrets") {
+        for key in ["uid", "gid", "mode"] {
+            if let Some(span) = entry(item, key) {
+                out.push((format!("secrets[].{key}"), span));
+            }
+        }
+    }
+    for item in list("volumes") {
+        if let Some(span) = entry(item, "consistency") {
+            out.push(("volumes[].consistency".to_owned(), span));
+        }
+        let Some(options) = item.as_map().and_then(|m| m.get("volume")) else {
+            continue;
+        };
+        for key in ["subpath", "nocopy", "labels"] {
+            if let Some(span) = entry(&options.value, key) {
+                out.push((format!("volumes[].volume.{key}"), span));
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn build(node: &Node, diags: &mut Diagnostics) -> Option<Build> {
