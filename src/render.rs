@@ -424,7 +424,9 @@ fn load(
         project_name: request.project_name.clone(),
         project_directory: request.project_directory.clone(),
         env_files: request.env_files.clone(),
-        env_files_read: Some(read),
+        // Without `--env-file`, compose reads `.env` of the project
+        // directory (an interpolation file only, not c2cfn's settings).
+        env_files_read: (!request.env_files.is_empty()).then_some(read),
         profiles: request.profiles.clone(),
         environment: settings.interpolation_environment(),
         cwd: request.cwd.clone(),
@@ -622,4 +624,105 @@ pub mod names {
 #[must_use]
 pub fn current_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(env_file: &str) -> Request {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        Request {
+            env_files: vec![root.join(env_file)],
+            cwd: root.to_path_buf(),
+            ..Request::default()
+        }
+    }
+
+    /// The committed template is what `render` returns, and the contract
+    /// says what deploying it needs.
+    #[test]
+    fn the_game_backend_renders_with_its_contract() {
+        let r = render(&request("compose/game-backend/develop.env")).unwrap();
+        let committed = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/game-backend-develop.yaml"),
+        )
+        .unwrap();
+        assert_eq!(r.text, committed);
+        let c = &r.contract;
+        assert_eq!(c.stack, "ccg-develop");
+        assert_eq!(c.log_group, "/docker-compose/ccg-develop");
+        assert_eq!(c.cluster, ClusterRef::Created("ccg-develop".into()));
+        assert_eq!(c.tunnel_ports, [(5000, 4005), (5001, 4006)]);
+        assert_eq!(c.image_tag, "latest");
+        assert!(
+            c.stateful
+                .iter()
+                .any(|s| s.resource_type == "AWS::DynamoDB::Table"),
+            "{:?}",
+            c.stateful
+        );
+        assert_eq!(
+            c.parameters.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            names::parameters(&r.value).iter().collect::<Vec<_>>()
+        );
+        assert_eq!(r.typed.redis_nodes.as_ref().map(|s| s.value), Some(1));
+    }
+
+    #[test]
+    fn built_services_and_secrets_are_parameters_with_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "services:\n  api:\n    build: ./api\n    secrets: [token]\nsecrets:\n  token:\n    environment: TOKEN\n",
+        )
+        .unwrap();
+        let r = render(&Request {
+            project_name: Some("p".into()),
+            cwd: dir.path().to_path_buf(),
+            ..Request::default()
+        })
+        .unwrap();
+        let c = &r.contract;
+        assert_eq!(c.builds.len(), 1);
+        assert_eq!(c.builds[0].service, "api");
+        assert_eq!(c.builds[0].spec.platform, "linux/amd64");
+        let source = |name: &str| {
+            c.parameters
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.source.clone())
+        };
+        assert_eq!(
+            source(&c.builds[0].parameter),
+            Some(ParameterSource::Image {
+                service: "api".into()
+            })
+        );
+        assert!(c.parameters.iter().any(|p| p.source
+            == ParameterSource::Secret {
+                name: "token".into(),
+                from: SecretSource::Variable("TOKEN".into())
+            }));
+    }
+
+    #[test]
+    fn a_bad_setting_is_rejected_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "services:\n  a:\n    image: x\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("e.env"), "redis_nodes=9\n").unwrap();
+        let rejected = render(&Request {
+            env_files: vec![PathBuf::from("e.env")],
+            cwd: dir.path().to_path_buf(),
+            ..Request::default()
+        })
+        .unwrap_err();
+        let d = &rejected.diagnostics.items()[0];
+        assert_eq!(rejected.sources.line_col(d.span.unwrap()), (1, 13));
+        assert!(d.message.contains("is not a node count"), "{}", d.message);
+    }
 }

@@ -283,6 +283,14 @@ impl Settings {
         self.resolve(key).map(|s| s.value)
     }
 
+    /// The stack's name as the settings alone give it (without the compose
+    /// file): `app_cluster` (or `-p`), else `COMPOSE_PROJECT_NAME`.
+    #[must_use]
+    pub fn stack_name(&self) -> Option<String> {
+        self.get("app_cluster")
+            .or_else(|| self.get("COMPOSE_PROJECT_NAME"))
+    }
+
     /// False when `ecs` resolves to `false` (a local environment).
     #[must_use]
     pub fn is_ecs(&self) -> bool {

@@ -12,7 +12,7 @@ use super::pipeline::{self, Rendered};
 use super::stack::{self, Operating};
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
-use crate::local::setup::{ecr_registries, setup as local_setup};
+use crate::local::setup::{ecr_logins, setup as local_setup};
 use crate::local::{docker::DockerCli, dynamodb::LocalDynamoDb, run};
 use crate::operate::flow::{self, Context, SshOptions, System};
 use crate::operate::follow::{self, Logs};
@@ -40,49 +40,6 @@ fn report(err: &mut dyn Write, f: &Failure) -> i32 {
 /// Renders a local environment (the AWS-only checks skipped).
 fn render(project: &ProjectArgs, err: &mut dyn Write) -> Result<Rendered, i32> {
     pipeline::render_local(project, err)
-}
-
-/// `docker login` credentials for each ECR registry of the app (AWS
-/// credentials as for the deploy commands); a registry that cannot be
-/// reached gets a warning: docker compose then pulls only if an earlier
-/// login or a local copy of the image allows it.
-fn ecr_logins(
-    rendered: &Rendered,
-    services: &[String],
-    command: &str,
-    err: &mut dyn Write,
-) -> Vec<run::RegistryLogin> {
-    let registries = ecr_registries(rendered, services);
-    if registries.is_empty() {
-        return Vec::new();
-    }
-    let Ok(runtime) = super::runtime(err) else {
-        return Vec::new();
-    };
-    let profile = rendered.settings.get("aws_profile");
-    let mut logins = Vec::new();
-    for (host, region) in registries {
-        let login = runtime.block_on(async {
-            let aws = crate::deploy::sdk::Aws::connect(profile.as_deref(), Some(&region)).await?;
-            crate::deploy::registry::RegistryApi::login(&aws.ecr)
-                .await
-                .map_err(|e| e.to_string())
-        });
-        match login {
-            Ok(l) => logins.push(run::RegistryLogin {
-                endpoint: format!("https://{host}"),
-                user: l.user,
-                password: l.password,
-            }),
-            Err(e) => {
-                let _ = writeln!(
-                    err,
-                    "warning: c2cfn {command}: cannot log in to ECR registry {host}: {e}\nhelp: the app's image comes from there; set AWS credentials (`aws_profile` in the env file, AWS_PROFILE) or pull it yourself"
-                );
-            }
-        }
-    }
-    logins
 }
 
 /// `c2cfn local [--with-app]` and `c2cfn up` with `ecs=false`.

@@ -58,10 +58,7 @@ pub(super) fn operating(
         });
     }
     let held = String::from_utf8_lossy(&held).into_owned();
-    let name = resolved
-        .get("app_cluster")
-        .or_else(|| resolved.get("COMPOSE_PROJECT_NAME"));
-    let Some(stack) = name else {
+    let Some(stack) = resolved.stack_name() else {
         let _ = write!(err, "{held}");
         let _ = writeln!(
             err,

@@ -52,7 +52,7 @@ pub struct LoadOptions {
     pub env_files: Vec<PathBuf>,
     /// The `--env-file` files already read by [`read_env_files`] (as the
     /// library's `render` does, for c2cfn's settings): when set, they are
-    /// not read again.
+    /// not read again (and `.env` is not read).
     pub env_files_read: Option<Vec<EnvFileRead>>,
     /// `--profile` values.
     pub profiles: Vec<String>,

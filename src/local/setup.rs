@@ -2,6 +2,7 @@
 //! settings `dynamodb_port`, `redis_port`, `aws_region`) and the options of
 //! the run, and the ECR registries its images come from.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -90,4 +91,54 @@ pub fn ecr_registries(rendered: &Rendered, services: &[String]) -> Vec<(String, 
         }
     }
     out
+}
+
+/// `docker login` credentials for each ECR registry of the app (AWS
+/// credentials as for the deploy commands); a registry that cannot be
+/// reached gets a warning on `err`: docker compose then pulls only if an
+/// earlier login or a local copy of the image allows it.
+pub fn ecr_logins(
+    rendered: &Rendered,
+    services: &[String],
+    command: &str,
+    err: &mut dyn Write,
+) -> Vec<run::RegistryLogin> {
+    let registries = ecr_registries(rendered, services);
+    if registries.is_empty() {
+        return Vec::new();
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the async runtime: {e}");
+            return Vec::new();
+        }
+    };
+    let profile = rendered.settings.get("aws_profile");
+    let mut logins = Vec::new();
+    for (host, region) in registries {
+        let login = runtime.block_on(async {
+            let aws = crate::deploy::sdk::Aws::connect(profile.as_deref(), Some(&region)).await?;
+            crate::deploy::registry::RegistryApi::login(&aws.ecr)
+                .await
+                .map_err(|e| e.to_string())
+        });
+        match login {
+            Ok(l) => logins.push(run::RegistryLogin {
+                endpoint: format!("https://{host}"),
+                user: l.user,
+                password: l.password,
+            }),
+            Err(e) => {
+                let _ = writeln!(
+                    err,
+                    "warning: c2cfn {command}: cannot log in to ECR registry {host}: {e}\nhelp: the app's image comes from there; set AWS credentials (`aws_profile` in the env file, AWS_PROFILE) or pull it yourself"
+                );
+            }
+        }
+    }
+    logins
 }
