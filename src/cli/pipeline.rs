@@ -1,5 +1,6 @@
-//! Runs one command: env files → load → lower → emit → overlay → limits →
-//! text. Diagnostics are rendered once, here, to standard error.
+//! Runs one command: the project options become a [`Request`] for the
+//! library's [`render`](crate::render()), and its diagnostics are printed
+//! here, to standard error; the outcome becomes an exit code.
 
 use std::io::Write;
 use std::path::Path;
