@@ -5,6 +5,31 @@
 use std::io::Write as _;
 use std::process::{Command, ExitStatus, Stdio};
 
+/// What `docker build` needs for one service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSpec {
+    /// The build context (absolute, or a URL).
+    pub context: String,
+    /// `-f`: the Dockerfile, relative to the context as in compose.
+    pub dockerfile: Option<String>,
+    /// `--build-arg`: name and value (no value: docker takes it from the environment).
+    pub args: Vec<(String, Option<String>)>,
+    /// `--target`.
+    pub target: Option<String>,
+    /// `--platform`: `linux/amd64` or `linux/arm64`.
+    pub platform: String,
+}
+
+/// `linux/arm64` when the service's `platform` names arm64, else `linux/amd64`
+/// (the two CPU architectures Fargate runs).
+#[must_use]
+pub fn fargate_platform(platform: Option<&str>) -> String {
+    match platform {
+        Some(p) if p.contains("arm64") || p.contains("aarch64") => "linux/arm64".to_owned(),
+        _ => "linux/amd64".to_owned(),
+    }
+}
+
 /// Runs `docker` with arguments (output to the terminal).
 pub trait Docker {
     /// Whether a `docker` executable can be found at all.

@@ -9,6 +9,10 @@
 //! 3. [`cfn`]: stack → one [`cfn::Template`], rendered as YAML or JSON.
 //! 4. [`deploy`]: change sets against CloudFormation (behind a trait).
 //!
+//! [`render()`] is the one entry point through the first three stages: a
+//! [`Request`] (files, env files, settings) in, the template and its deploy
+//! contract ([`render::Contract`]) out, or the diagnostics.
+//!
 //! [`review`] compares two templates for a pull request (`diff --against`).
 //!
 //! Problems are [`diagnostic::Diagnostic`]s with spans into the
@@ -26,7 +30,10 @@ pub mod lower;
 pub mod model;
 #[cfg(feature = "aws")]
 pub mod operate;
+pub mod render;
 pub mod review;
+pub mod settings;
 pub mod source;
 
 pub use cli::run;
+pub use render::{Rendered, Request, render};

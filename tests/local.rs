@@ -1,29 +1,23 @@
 //! The local environment: the generated compose file (snapshot, and valid
 //! against the official Compose schema) and the host variables.
 
-use c2cfn::compose::{self, LoadOptions};
 use c2cfn::local::{LocalSettings, plan};
-use c2cfn::source::SourceMap;
 
 use crate::support::{root, settings, shared};
 
 fn local_plan() -> c2cfn::local::LocalPlan {
     let dir = root().join("compose/game-backend");
-    let options = LoadOptions {
+    let request = c2cfn::Request {
         files: vec![dir.join("app-compose.yml")],
         env_files: vec![dir.join("local.env")],
-        cwd: dir.clone(),
-        ..LoadOptions::default()
-    };
-    let mut sources = SourceMap::new();
-    let loaded = compose::load(&options, &mut sources).expect("the example loads");
-    let lowered = c2cfn::lower::Settings {
-        prefix: Some("ccg-local".into()),
+        cwd: dir,
         local: true,
+        ..c2cfn::Request::default()
     };
-    let (stack, _) = c2cfn::lower::lower(&loaded.project, &lowered);
+    let rendered = c2cfn::render(&request).expect("the example renders");
+    assert_eq!(rendered.contract.stack, "ccg-local");
     plan(
-        &stack,
+        &rendered.stack,
         &LocalSettings {
             dynamodb_port: 8000,
             redis_port: 6379,

@@ -2,43 +2,33 @@
 //! compose-shaped documents through the whole pipeline (load, lower, emit,
 //! render). Each case either renders or returns diagnostics.
 
-use c2cfn::compose::{self, LoadOptions};
-use c2cfn::source::SourceMap;
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
 
-/// Runs one document through every stage; panics only if c2cfn does.
+/// Runs one document through every stage (the library's `render`: load,
+/// lower, emit, overlay, limits, text); panics only if c2cfn does.
 fn pipeline(text: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("compose.yaml");
     std::fs::write(&file, text).expect("write compose file");
-    let options = LoadOptions {
+    let request = c2cfn::Request {
         files: vec![file],
         project_name: Some("fuzz".into()),
         cwd: dir.path().to_path_buf(),
-        ..LoadOptions::default()
+        ..c2cfn::Request::default()
     };
-    let mut sources = SourceMap::new();
-    match compose::load(&options, &mut sources) {
-        Ok(loaded) => {
-            let (stack, mut diags) =
-                c2cfn::lower::lower(&loaded.project, &c2cfn::lower::Settings::default());
-            diags.extend(c2cfn::cfn::names::check(&stack));
-            let _ = c2cfn::diagnostic::render(&sources, &diags);
-            if !diags.has_errors() {
-                let mut value = c2cfn::cfn::emit(&stack).into_value();
-                if let Some(overlay) = c2cfn::lower::overlay(&loaded.project) {
-                    c2cfn::cfn::overlay::apply(&mut value, &overlay);
-                }
-                let text = c2cfn::cfn::render(&value, c2cfn::cfn::Format::Yaml);
-                let _ = c2cfn::cfn::limits::check(&value, &text);
-            }
+    match c2cfn::render(&request) {
+        Ok(rendered) => {
+            assert!(!rendered.text.is_empty());
+            let _ = rendered.warnings_text();
         }
-        Err(failure) => {
-            let diags = failure.diagnostics;
-            assert!(diags.has_errors(), "a failed load reports an error");
-            let rendered = c2cfn::diagnostic::render(&sources, &diags);
+        Err(rejected) => {
+            assert!(
+                rejected.diagnostics.has_errors(),
+                "a rejected render reports an error"
+            );
+            let rendered = rejected.text();
             assert!(rendered.contains("error"), "{rendered}");
         }
     }

@@ -2,18 +2,13 @@
 //! as `render`, connect to AWS, say where, resolve parameters, and hand over
 //! to [`crate::deploy`]. Maps the outcome to an exit code.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
 
 use super::args::{AwsArgs, Command, ProjectArgs, RegionArgs};
 use super::exit;
-use super::images;
 use super::pipeline::{self, Rendered};
-use super::settings::Settings as Resolved;
 use crate::cfn::Format;
-use crate::cfn::logical_id::image_parameter;
-use crate::cfn::resources::secrets::value_parameter;
 use crate::deploy::adopt;
 use crate::deploy::copy_table;
 use crate::deploy::delete_data;
@@ -21,8 +16,9 @@ use crate::deploy::docker::DockerCli;
 use crate::deploy::down::Kept;
 use crate::deploy::events::Display;
 use crate::deploy::failure;
+use crate::deploy::inputs;
 use crate::deploy::interrupt::{self, Checkpoint};
-use crate::deploy::params::{self, Inputs, SecretSource};
+use crate::deploy::params;
 use crate::deploy::plan::{Deployer, Options, Outcome};
 use crate::deploy::precheck;
 use crate::deploy::push::Pusher;
@@ -32,7 +28,7 @@ use crate::deploy::service_report;
 use crate::deploy::template_store::{self, Staging};
 use crate::deploy::ui::{self, Style, TerminalPrompt};
 use crate::deploy::{Failure, status};
-use crate::source::SourceMap;
+use crate::settings::Settings as Resolved;
 
 /// What Ctrl-C needs to clean up: the CloudFormation client and the stack,
 /// once connected.
@@ -171,13 +167,11 @@ async fn run(
         }
         (op.rendered, op.resolved, op.stack)
     } else {
-        let mut sources = SourceMap::new();
         // Under --json the diagnostics also go into the JSON error.
         let mut diagnostics = Vec::new();
         let rendered = match pipeline::render(
             project,
             Format::Yaml,
-            &mut sources,
             if json { &mut diagnostics } else { &mut *err },
         ) {
             Ok(r) => {
@@ -197,8 +191,8 @@ async fn run(
         };
         let known: Vec<String> = rendered.project.services.keys().cloned().collect();
         super::services::check(&command_services(command), &known, verb)?;
-        let resolved = rendered.resolved.clone();
-        let stack = rendered.stack_name();
+        let resolved = rendered.settings.clone();
+        let stack = rendered.contract.stack.clone();
         (Some(rendered), resolved, stack)
     };
     let yes = match command {
@@ -218,7 +212,10 @@ async fn run(
     let _ = cleanup.set((aws.cloudformation.clone(), stack.clone()));
     let mut account = String::new();
     if verb != "ps" {
-        account = check_account(&aws, &resolved).await?;
+        account = inputs::check_account(
+            aws.account().await,
+            resolved.typed().aws_account_id.map(|s| s.value).as_deref(),
+        )?;
         let env = env_file_label(project);
         let where_ = format!(
             "c2cfn {verb}: account {account}, region {}, stack {stack}, env file {env}",
@@ -259,12 +256,12 @@ async fn run(
     };
     match (command, &rendered) {
         (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
-            let mut inputs = inputs(rendered, images)?;
+            let mut inputs = inputs::inputs(&rendered.contract, images)?;
             // Notes on images and staging: on stderr under --json, so that
             // standard output is the JSON alone.
             let notes: &mut dyn Write = if json { &mut *err } else { &mut *deployer.out };
-            images::resolve(
-                rendered,
+            inputs::resolve_images(
+                &rendered.contract,
                 &aws,
                 &mut inputs.given_images,
                 verb == "up",
@@ -371,32 +368,19 @@ async fn push(
     only: &[String],
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let services = images::builds(rendered, only)?;
-    if services.is_empty() {
+    let pushed = inputs::push(&rendered.contract, aws, only, out).await?;
+    if pushed.is_empty() {
         let _ = writeln!(
             out,
             "No service is built from source (`build:`); nothing to push."
         );
-        return Ok(exit::OK);
+    } else {
+        let _ = writeln!(
+            out,
+            "Pushed {} image(s); `c2cfn up` deploys them by digest.",
+            pushed.len()
+        );
     }
-    let stack = rendered.stack_name();
-    let tag = images::tag(rendered);
-    let mut docker = DockerCli;
-    let pushed = Pusher::new(
-        &aws.ecr,
-        &mut docker,
-        out,
-        &stack,
-        &rendered.project.name,
-        &tag,
-    )
-    .push_services(&services)
-    .await?;
-    let _ = writeln!(
-        out,
-        "Pushed {} image(s); `c2cfn up` deploys them by digest.",
-        pushed.len()
-    );
     Ok(exit::OK)
 }
 
@@ -495,81 +479,6 @@ async fn connect(resolved: &Resolved, args: &AwsArgs) -> Result<Aws, Failure> {
     Aws::connect(profile.as_deref(), region.as_deref())
         .await
         .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))
-}
-
-async fn check_account(aws: &Aws, resolved: &Resolved) -> Result<String, Failure> {
-    let account = aws.account().await.map_err(|e| {
-        Failure::api(
-            "cannot identify the AWS account (STS GetCallerIdentity)",
-            &e,
-        )
-    })?;
-    if let Some(pinned) = resolved.get("aws_account_id")
-        && pinned != account
-    {
-        return Err(Failure::refused(
-            format!(
-                "the env file pins account {pinned}, but the credentials are for account {account}"
-            ),
-            "use the profile of that account (--aws-profile or `aws_profile` in the env file); nothing was changed",
-        ));
-    }
-    Ok(account)
-}
-
-fn inputs(rendered: &Rendered, images: &[String]) -> Result<Inputs, Failure> {
-    let names: Vec<String> = rendered
-        .value
-        .get("Parameters")
-        .and_then(serde_json::Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut secrets = BTreeMap::new();
-    for (name, secret) in &rendered.project.secrets {
-        if secret.external {
-            continue;
-        }
-        let source = match (&secret.file, &secret.environment) {
-            (Some(f), _) => SecretSource::File(f.clone()),
-            (None, Some(v)) => SecretSource::Variable(v.clone()),
-            (None, None) => SecretSource::Missing,
-        };
-        secrets.insert(value_parameter(name), (name.clone(), source));
-    }
-    let images_by_parameter = rendered
-        .built
-        .iter()
-        .map(|s| (image_parameter(s), s.clone()))
-        .collect();
-    let mut given_images = BTreeMap::new();
-    for item in images {
-        let Some((service, uri)) = item
-            .split_once('=')
-            .filter(|(s, u)| !s.is_empty() && !u.is_empty())
-        else {
-            return Err(Failure::refused(
-                format!("--image {item}: expected SERVICE=URI"),
-                "e.g. --image api=123456789012.dkr.ecr.eu-west-1.amazonaws.com/game/api@sha256:...",
-            ));
-        };
-        // Checked here too (params::resolve checks it again) so that a typo
-        // stops the run before any image is built.
-        if !rendered.built.iter().any(|s| s == service) {
-            return Err(Failure::refused(
-                format!(
-                    "--image {service}=...: the project has no service `{service}` built from source"
-                ),
-                "--image is for services with `build:`; services with `image:` deploy that image",
-            ));
-        }
-        given_images.insert(service.to_owned(), uri.to_owned());
-    }
-    Ok(Inputs {
-        names,
-        secrets,
-        images: images_by_parameter,
-        given_images,
-    })
 }
 
 fn report_kept(out: &mut dyn Write, kept: &[Kept], region: &str) {

@@ -5,16 +5,12 @@
 mod args;
 #[cfg(feature = "aws")]
 mod deploy;
-mod envfile;
-#[cfg(feature = "aws")]
-mod images;
 #[cfg(feature = "aws")]
 mod operate;
 mod pipeline;
 mod review;
 #[cfg(feature = "aws")]
 mod services;
-mod settings;
 #[cfg(feature = "aws")]
 mod stack;
 
@@ -24,7 +20,6 @@ use std::io::Write as _;
 use clap::Parser as _;
 
 pub use args::{Args, Command};
-pub use envfile::EnvFile;
 
 /// Exit codes (also in README.md and `c2cfn --help`).
 pub mod exit {

@@ -3,34 +3,30 @@
 //! hand over to [`crate::operate::flow`] or [`crate::local::run`].
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::args::{Command, ProjectArgs, RegionArgs};
 use super::exit;
 use super::pipeline::{self, Rendered};
-use super::settings::Settings as Resolved;
 use super::stack::{self, Operating};
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
-use crate::local::{self, LocalSettings, docker::DockerCli, dynamodb::LocalDynamoDb, run};
-use crate::operate::flow::{self, Context, Follower, SshOptions, System};
-use crate::operate::logs;
+use crate::local::setup::{ecr_logins, setup as local_setup};
+use crate::local::{docker::DockerCli, dynamodb::LocalDynamoDb, run};
+use crate::operate::flow::{self, Context, SshOptions, System};
+use crate::operate::follow::{self, Logs};
 use crate::operate::sdk::Operate;
-use crate::operate::ssh::{self, Forward};
+use crate::render::{ClusterRef, names};
+use crate::settings::Settings as Resolved;
 use crate::source::SourceMap;
-
-/// Test-only: create the local tables on this endpoint instead of DynamoDB
-/// Local's port (docs/operate.md).
-pub(super) const DYNAMODB_ENDPOINT_VAR: &str = "C2CFN_LOCAL_DYNAMODB_ENDPOINT";
 
 /// True when `ecs` resolves to `false` (a local environment), through the
 /// same precedence as every setting (shell over env files).
 pub(super) fn is_local(project: &ProjectArgs) -> bool {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
-    let (_, resolved) = pipeline::read_settings(project, &mut sources, &mut diags);
-    !resolved.is_ecs()
+    !pipeline::read_settings(project, &mut sources, &mut diags).is_ecs()
 }
 
 fn report(err: &mut dyn Write, f: &Failure) -> i32 {
@@ -43,128 +39,7 @@ fn report(err: &mut dyn Write, f: &Failure) -> i32 {
 
 /// Renders a local environment (the AWS-only checks skipped).
 fn render(project: &ProjectArgs, err: &mut dyn Write) -> Result<Rendered, i32> {
-    let mut sources = SourceMap::new();
-    pipeline::render_local(project, &mut sources, err)
-}
-
-fn local_setup(
-    rendered: &Rendered,
-    command: &str,
-    services: &[String],
-    deps_only: bool,
-) -> (local::LocalPlan, run::Options) {
-    let port = |key: &str, default: u16| {
-        rendered
-            .env(key)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let base = rendered
-        .env_files
-        .last()
-        .and_then(|e| e.path.parent().map(Path::to_path_buf))
-        .filter(|p| !p.as_os_str().is_empty())
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."));
-    let base = std::path::absolute(&base).unwrap_or(base);
-    let settings = LocalSettings {
-        dynamodb_port: port("dynamodb_port", 8000),
-        redis_port: port("redis_port", 6379),
-        state_dir: local::plan::default_state_dir(&base, &rendered.stack_name()),
-        region: rendered
-            .env("aws_region")
-            .unwrap_or_else(|| "us-east-1".to_owned()),
-    };
-    let plan = local::plan(&rendered.stack, &settings);
-    let wait = std::env::var("C2CFN_LOCAL_WAIT_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(Duration::from_secs(60), Duration::from_secs);
-    let options = run::Options {
-        command: command.to_owned(),
-        user_files: rendered
-            .compose_files
-            .iter()
-            .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
-            .collect(),
-        deps_only,
-        services: services.to_vec(),
-        wait,
-        dynamodb_endpoint: std::env::var(DYNAMODB_ENDPOINT_VAR)
-            .ok()
-            .filter(|v| !v.is_empty()),
-    };
-    (plan, options)
-}
-
-/// The ECR registries the app's images come from (`image:` of services
-/// not built from source), with their regions.
-fn ecr_registries(rendered: &Rendered, services: &[String]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (name, service) in &rendered.project.services {
-        if !services.is_empty() && !services.contains(name) {
-            continue;
-        }
-        let Some(image) = service.image.as_ref().map(|i| i.value.as_str()) else {
-            continue;
-        };
-        let host = image.split('/').next().unwrap_or_default();
-        // ACCOUNT.dkr.ecr.REGION.amazonaws.com
-        let parts: Vec<&str> = host.split('.').collect();
-        if image.contains('/')
-            && parts.len() >= 6
-            && parts[1] == "dkr"
-            && parts[2] == "ecr"
-            && host.ends_with(".amazonaws.com")
-            && !out.iter().any(|(h, _)| h == host)
-        {
-            out.push((host.to_owned(), parts[3].to_owned()));
-        }
-    }
-    out
-}
-
-/// `docker login` credentials for each ECR registry of the app (AWS
-/// credentials as for the deploy commands); a registry that cannot be
-/// reached gets a warning: docker compose then pulls only if an earlier
-/// login or a local copy of the image allows it.
-fn ecr_logins(
-    rendered: &Rendered,
-    services: &[String],
-    command: &str,
-    err: &mut dyn Write,
-) -> Vec<run::RegistryLogin> {
-    let registries = ecr_registries(rendered, services);
-    if registries.is_empty() {
-        return Vec::new();
-    }
-    let Ok(runtime) = super::runtime(err) else {
-        return Vec::new();
-    };
-    let profile = rendered.env("aws_profile");
-    let mut logins = Vec::new();
-    for (host, region) in registries {
-        let login = runtime.block_on(async {
-            let aws = crate::deploy::sdk::Aws::connect(profile.as_deref(), Some(&region)).await?;
-            crate::deploy::registry::RegistryApi::login(&aws.ecr)
-                .await
-                .map_err(|e| e.to_string())
-        });
-        match login {
-            Ok(l) => logins.push(run::RegistryLogin {
-                endpoint: format!("https://{host}"),
-                user: l.user,
-                password: l.password,
-            }),
-            Err(e) => {
-                let _ = writeln!(
-                    err,
-                    "warning: c2cfn {command}: cannot log in to ECR registry {host}: {e}\nhelp: the app's image comes from there; set AWS credentials (`aws_profile` in the env file, AWS_PROFILE) or pull it yourself"
-                );
-            }
-        }
-    }
-    logins
+    pipeline::render_local(project, err)
 }
 
 /// `c2cfn local [--with-app]` and `c2cfn up` with `ecs=false`.
@@ -280,43 +155,12 @@ pub(super) fn execute(
     }
 }
 
-fn forwards(resolved: &Resolved, given: &[String]) -> Result<Vec<Forward>, Failure> {
-    let texts: Vec<String> = if given.is_empty() {
-        resolved
-            .get("tunnel_ports")
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        given.to_vec()
-    };
-    if texts.is_empty() {
-        return Err(Failure::refused(
-            "no ports to forward",
-            "pass -L LOCAL:REMOTE (e.g. -L 5000:4005) or set `tunnel_ports=5000:4005,5001:4006` in the env file",
-        ));
-    }
-    texts
-        .iter()
-        .map(|t| {
-            ssh::parse_forward(t)
-                .map_err(|e| Failure::refused(e, "write LOCAL:REMOTE, e.g. 5000:4005"))
-        })
-        .collect()
-}
-
 /// The services and the `Metadata.Cluster` of the project: from the
 /// rendered project, else from the deployed template.
 async fn project_services(
     op: &Operating,
     api: &Operate,
 ) -> Result<(Vec<String>, Option<String>), Failure> {
-    let cluster = crate::cfn::names::existing_cluster;
     if let Some(rendered) = &op.rendered {
         let names = rendered
             .stack
@@ -324,7 +168,11 @@ async fn project_services(
             .iter()
             .map(|s| s.name.clone())
             .collect();
-        return Ok((names, cluster(&rendered.value)));
+        let cluster = match &rendered.contract.cluster {
+            ClusterRef::Existing(c) => Some(c.clone()),
+            ClusterRef::Created(_) => None,
+        };
+        return Ok((names, cluster));
     }
     let template = api
         .deployed_template(&op.stack)
@@ -338,7 +186,7 @@ async fn project_services(
         })?;
     Ok((
         crate::operate::target::deployed_services(&template),
-        cluster(&template),
+        names::deployed_cluster(&template),
     ))
 }
 
@@ -349,31 +197,13 @@ fn local_tunnel(
     given: &[String],
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let services: Vec<String> = rendered.project.services.keys().cloned().collect();
-    let service = crate::operate::target::service(&services, named)
-        .map_err(|e| Failure::refused(e.to_string(), "name the service as the first argument"))?;
-    let ports = &rendered.project.services[service].ports;
-    for f in forwards(&rendered.resolved, given)? {
-        let published = ports
-            .iter()
-            .find(|p| p.target == f.remote)
-            .and_then(|p| p.published);
-        let Some(published) = published else {
-            return Err(Failure::refused(
-                format!(
-                    "local environment: service `{service}` publishes no host port for container port {}",
-                    f.remote
-                ),
-                format!(
-                    "add `ports: [\"127.0.0.1:{}:{}\"]` to `{service}` (a local override file is enough) and run `c2cfn up` again",
-                    f.local, f.remote
-                ),
-            ));
-        };
+    let forwards = follow::forwards(given, &rendered.contract.tunnel_ports)?;
+    let (service, ports) = crate::local::tunnel::published(&rendered.project, named, &forwards)?;
+    for p in ports {
         let _ = writeln!(
             out,
-            "{service} port {}: connect to 127.0.0.1:{published} (local container, no tunnel needed)",
-            f.remote
+            "{service} port {}: connect to 127.0.0.1:{} (local container, no tunnel needed)",
+            p.container, p.host
         );
     }
     Ok(())
@@ -468,7 +298,8 @@ async fn run(
             ssh_config,
             ..
         } => {
-            let forwards = forwards(&op.resolved, given)?;
+            let defaults = op.resolved.typed().tunnel_ports.map(|s| s.value);
+            let forwards = follow::forwards(given, defaults.as_deref().unwrap_or_default())?;
             let (api, profile) = connect(&op.resolved, aws).await?;
             let ctx = context(op, &api, profile).await?;
             if let Some(s) = service {
@@ -513,14 +344,7 @@ async fn run(
             tail,
             ..
         } => {
-            let start = match since {
-                Some(s) => {
-                    let d = logs::parse_since(s)
-                        .map_err(|e| Failure::refused(e, "e.g. --since 10m"))?;
-                    Some(now_ms() - i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                }
-                None => None,
-            };
+            let start = follow::since_ms(since.as_deref(), now_ms())?;
             let (api, _) = connect(&op.resolved, aws).await?;
             let (known, _) = project_services(op, &api).await?;
             super::services::check(services, &known, "logs")?;
@@ -529,33 +353,19 @@ async fn run(
             } else {
                 services.clone()
             };
-            let stack = op.stack.clone();
-            let events = flow::fetch_logs(&api, &stack, &wanted, start).await?;
-            let mut follower = Follower::default();
-            let fresh = follower.fresh(events);
-            let first = logs::interleave(fresh, *tail);
-            let mut width = 0;
-            flow::print_events(out, &first, &mut width);
-            let _ = out.flush();
-            if !*follow {
-                return Ok(exit::OK);
-            }
             let poll = std::env::var("C2CFN_POLL_MS")
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .map_or(Duration::from_secs(2), Duration::from_millis);
-            let mut since_ms = follower.last.or(start).unwrap_or_else(now_ms);
-            loop {
-                tokio::select! {
-                    () = ctrl_c() => return Ok(exit::OK),
-                    () = tokio::time::sleep(poll) => {}
-                }
-                let events = flow::fetch_logs(&api, &stack, &wanted, Some(since_ms)).await?;
-                let fresh = follower.fresh(events);
-                flow::print_events(out, &fresh, &mut width);
-                let _ = out.flush();
-                since_ms = follower.last.unwrap_or(since_ms);
-            }
+            let logs = Logs {
+                stack: &op.stack,
+                services: &wanted,
+                tail: *tail,
+                follow: *follow,
+                poll,
+            };
+            follow::logs(&api, &logs, start, now_ms(), ctrl_c(), out).await?;
+            Ok(exit::OK)
         }
         _ => Ok(exit::USAGE),
     }

@@ -1,60 +1,17 @@
-//! Runs one command: env files → load → lower → emit → overlay → limits →
-//! text. Diagnostics are rendered once, here, to standard error.
+//! Runs one command: the project options become a [`Request`] for the
+//! library's [`render`](crate::render()), and its diagnostics are printed
+//! here, to standard error; the outcome becomes an exit code.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-
-use serde_json::{Value, json};
+use std::path::Path;
 
 use super::args::{Command, OutputFormat, ProjectArgs};
-use super::envfile::EnvFile;
 use super::exit;
-use super::settings::Settings as Resolved;
 use crate::cfn::{self, Format};
-use crate::compose::{self, LoadOptions};
-use crate::diagnostic::{self, Diagnostics};
-use crate::lower::{self, Settings};
-use crate::source::SourceMap;
+use crate::compose;
+use crate::render::{self, Request};
 
-/// A rendered project: the template and what deploying it needs to know.
-#[cfg_attr(not(feature = "aws"), allow(dead_code))]
-pub(super) struct Rendered {
-    /// The template text.
-    pub text: String,
-    /// The template as a value (after the overlay).
-    pub value: Value,
-    /// The loaded project.
-    pub project: compose::Project,
-    settings: Settings,
-    /// The environment files read.
-    pub env_files: Vec<EnvFile>,
-    /// c2cfn's settings (flag, shell, env files: README, "Precedence").
-    pub resolved: Resolved,
-    notes: Vec<String>,
-    /// Services built from source (they have an image parameter).
-    pub built: Vec<String>,
-    /// The lowered stack.
-    pub stack: crate::model::Stack,
-    /// The compose files loaded (given or discovered).
-    pub compose_files: Vec<PathBuf>,
-}
-
-#[cfg_attr(not(feature = "aws"), allow(dead_code))]
-impl Rendered {
-    /// The stack name: `app_cluster` from the env file, else the project name.
-    pub(super) fn stack_name(&self) -> String {
-        self.settings
-            .prefix
-            .clone()
-            .unwrap_or_else(|| self.project.name.clone())
-    }
-
-    /// A setting: the shell environment, else the last env file that sets
-    /// it (`-p` for `app_cluster`; see [`super::settings`]).
-    pub(super) fn env(&self, key: &str) -> Option<String> {
-        self.resolved.get(key)
-    }
-}
+pub(super) use crate::render::Rendered;
 
 /// Runs the command; returns the exit code.
 pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -91,12 +48,11 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             check,
             ..
         } => {
-            let mut sources = SourceMap::new();
             let fmt = match format {
                 OutputFormat::Yaml => Format::Yaml,
                 OutputFormat::Json => Format::Json,
             };
-            let rendered = match render(project, fmt, &mut sources, err) {
+            let rendered = match render(project, fmt, err) {
                 Ok(r) => r,
                 Err(code) => return code,
             };
@@ -177,18 +133,14 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
         Command::Config { format, .. } => {
             // Like `docker compose config`: the resolved project, without the
             // ECS checks of `render` (a bind mount is shown, not rejected).
-            let mut sources = SourceMap::new();
-            let loaded = match load(project, false, false, &mut sources, err) {
-                Ok(p) => p,
-                Err(code) => return code,
-            };
-            if !loaded.diags.is_empty() {
-                let code = report(&sources, &loaded.diags, project.strict, err);
-                if code != exit::OK {
-                    return code;
-                }
+            let (value, warnings, sources) =
+                match render::config(&request(project, Format::Yaml, false)) {
+                    Ok(c) => c,
+                    Err(rejected) => return report(&rejected, err),
+                };
+            if !warnings.is_empty() {
+                let _ = write!(err, "{}", crate::diagnostic::render(&sources, &warnings));
             }
-            let value = config_value(&loaded, &sources);
             let text = match format {
                 OutputFormat::Yaml => compose::canonical::to_yaml(&value),
                 OutputFormat::Json => cfn::render(&value, Format::Json),
@@ -258,271 +210,69 @@ fn check_file(path: &Path, expected: &str, err: &mut dyn Write) -> i32 {
     exit::INVALID
 }
 
-/// A loaded project with the settings of its environment files.
-struct Project {
-    loaded: compose::Loaded,
-    settings: Settings,
-    env_files: Vec<EnvFile>,
-    resolved: Resolved,
-    /// Warnings so far (errors end the run).
-    diags: Diagnostics,
-    /// The compose files loaded.
-    files: Vec<PathBuf>,
-}
-
-/// Reads the environment files and resolves c2cfn's settings: the same
-/// for every command (README, "Precedence"). Problems go to `diags`.
-pub(super) fn read_settings(
-    args: &ProjectArgs,
-    sources: &mut SourceMap,
-    diags: &mut Diagnostics,
-) -> (Vec<EnvFile>, Resolved) {
-    let env_files: Vec<EnvFile> = args
-        .env_files
-        .iter()
-        .filter_map(|p| EnvFile::read(p, sources, diags))
-        .collect();
-    let resolved = Resolved::new(std::env::vars().collect(), &env_files).with_flag(
-        "app_cluster",
-        "-p",
-        args.project_name.as_deref(),
-    );
-    for (message, hint) in resolved.invalid() {
-        diags.push(crate::diagnostic::Diagnostic::error(message).help(hint));
-    }
-    (env_files, resolved)
-}
-
-/// The compose files to load: `-f` and positional files, else
-/// `app_compose` (relative to the env file that sets it; to the current
-/// directory when the shell sets it); empty: discover them.
-pub(super) fn compose_files(args: &ProjectArgs, resolved: &Resolved, cwd: &Path) -> Vec<PathBuf> {
-    let files: Vec<PathBuf> = args.positional.iter().chain(&args.files).cloned().collect();
-    if !files.is_empty() {
-        return files;
-    }
-    let Some(setting) = resolved.resolve("app_compose") else {
-        return files;
-    };
-    let base = match &setting.source {
-        super::settings::Source::EnvFile(p) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
-        _ => cwd.to_path_buf(),
-    };
-    setting
-        .value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| base.join(s))
-        .collect()
-}
-
-/// Reads the environment files and loads the compose project.
-/// With `ecs_checks`, a project that fails to load is still lowered, so
-/// that ECS problems are reported in the same run (`render`); `config`
-/// reports compose problems only.
-fn load(
-    args: &ProjectArgs,
-    local: bool,
-    ecs_checks: bool,
-    sources: &mut SourceMap,
-    err: &mut dyn Write,
-) -> Result<Project, i32> {
-    let mut diags = Diagnostics::new();
-    let (env_files, resolved) = read_settings(args, sources, &mut diags);
-    if diags.has_errors() {
-        return Err(report(sources, &diags, args.strict, err));
-    }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let files = compose_files(args, &resolved, &cwd);
-    let settings = Settings {
-        prefix: resolved.get("app_cluster"),
-        local,
-    };
-    let options = LoadOptions {
-        files: files.clone(),
-        project_name: args.project_name.clone(),
+/// The library's request for the project options `args`.
+pub(super) fn request(args: &ProjectArgs, format: Format, local: bool) -> Request {
+    Request {
+        files: args.positional.iter().chain(&args.files).cloned().collect(),
         project_directory: args.project_directory.clone(),
+        project_name: args.project_name.clone(),
         env_files: args.env_files.clone(),
         profiles: args.profiles.clone(),
-        environment: resolved.interpolation_environment(),
-        cwd,
-    };
-    match compose::load(&options, sources) {
-        Ok(loaded) => {
-            diags.extend(loaded.warnings.clone());
-            let files = if files.is_empty() {
-                compose::discover::discover(&options, &mut Diagnostics::new())
-                    .map(|d| d.files)
-                    .unwrap_or_default()
-            } else {
-                files
-            };
-            Ok(Project {
-                loaded,
-                settings,
-                env_files,
-                resolved,
-                diags,
-                files,
-            })
-        }
-        Err(failure) => {
-            diags.extend(failure.diagnostics);
-            // Check what could be loaded too, so that independent problems
-            // (a bad port and a privileged container) come in one report.
-            if let Some(project) = failure.partial.filter(|_| ecs_checks) {
-                let (stack, lowered) = lower::lower(&project, &settings);
-                diags.extend(lowered);
-                diags.extend(cfn::names::check(&stack));
-            }
-            Err(report(sources, &diags, args.strict, err))
-        }
+        shell: std::env::vars().collect(),
+        flags: Vec::new(),
+        cwd: render::current_dir(),
+        format,
+        local,
+        strict: args.strict,
     }
 }
 
-/// Loads, lowers and emits; diagnostics are printed here.
+#[cfg(feature = "aws")]
+/// The settings of `args` (flags, shell, env files) without the project;
+/// problems go to `diags`.
+pub(super) fn read_settings(
+    args: &ProjectArgs,
+    sources: &mut crate::source::SourceMap,
+    diags: &mut crate::diagnostic::Diagnostics,
+) -> crate::settings::Settings {
+    render::settings(&request(args, Format::Yaml, false), sources, diags)
+}
+
+/// Renders the project; diagnostics are printed here.
 pub(super) fn render(
     args: &ProjectArgs,
     format: Format,
-    sources: &mut SourceMap,
     err: &mut dyn Write,
 ) -> Result<Rendered, i32> {
-    render_with(args, format, false, sources, err)
+    finish(render::render(&request(args, format, false)), err)
 }
 
 /// [`render`] for running a local environment (`ecs=false`): the checks
-/// that only matter on AWS are skipped ([`Settings::local`]), and so are
-/// CloudFormation's limits.
+/// that only matter on AWS are skipped, and so are CloudFormation's limits.
 #[cfg(feature = "aws")]
-pub(super) fn render_local(
-    args: &ProjectArgs,
-    sources: &mut SourceMap,
-    err: &mut dyn Write,
-) -> Result<Rendered, i32> {
-    render_with(args, Format::Yaml, true, sources, err)
+pub(super) fn render_local(args: &ProjectArgs, err: &mut dyn Write) -> Result<Rendered, i32> {
+    finish(render::render(&request(args, Format::Yaml, true)), err)
 }
 
-fn render_with(
-    args: &ProjectArgs,
-    format: Format,
-    local: bool,
-    sources: &mut SourceMap,
+fn finish(
+    result: Result<Rendered, render::Rejected>,
     err: &mut dyn Write,
 ) -> Result<Rendered, i32> {
-    let Project {
-        loaded,
-        settings,
-        env_files,
-        resolved,
-        mut diags,
-        files,
-    } = load(args, local, true, sources, err)?;
-    let (stack, lowered) = lower::lower(&loaded.project, &settings);
-    diags.extend(lowered);
-    diags.extend(cfn::names::check(&stack));
-    if diags.has_errors() || (args.strict && !diags.is_empty()) {
-        return Err(report(sources, &diags, args.strict, err));
-    }
-    let template = cfn::emit(&stack);
-    for id in &template.clashes {
-        diags.push(
-            crate::diagnostic::Diagnostic::error(format!(
-                "two different resources would both get the logical ID `{id}`"
-            ))
-            .help("two compose names (services, networks, volumes, secrets, tables, records) normalise to overlapping IDs; rename one of them"),
-        );
-    }
-    let mut value = template.into_value();
-    for problem in cfn::overlay::check(&value, &stack.overlay_entries) {
-        diags.push(problem);
-    }
-    if diags.has_errors() {
-        return Err(report(sources, &diags, args.strict, err));
-    }
-    if let Some(overlay) = lower::overlay(&loaded.project) {
-        cfn::overlay::apply(&mut value, &overlay);
-    }
-    cfn::source::describe_listeners(&mut value);
-    let tls_notes = cfn::tls_policy::default_ssl_policies(&mut value);
-    let text = cfn::render(&value, format);
-    if !local {
-        for problem in cfn::limits::check(&value, &text) {
-            diags.push(problem);
+    match result {
+        Ok(rendered) => {
+            let _ = write!(err, "{}", rendered.warnings_text());
+            Ok(rendered)
         }
+        Err(rejected) => Err(report(&rejected, err)),
     }
-    if diags.has_errors() {
-        return Err(report(sources, &diags, args.strict, err));
-    }
-    if !diags.is_empty() {
-        report(sources, &diags, false, err);
-    }
-    let mut notes = tls_notes;
-    for service in stack.services.iter().filter(|s| s.built) {
-        notes.push(format!(
-            "service `{}` has no image: `c2cfn up` builds it and pushes it to ECR repository `{}/{}` (template parameter {})",
-            service.name,
-            stack.project,
-            service.name,
-            cfn::logical_id::image_parameter(&service.name)
-        ));
-    }
-    Ok(Rendered {
-        text,
-        value,
-        project: loaded.project,
-        settings,
-        env_files,
-        resolved,
-        notes,
-        built: stack
-            .services
-            .iter()
-            .filter(|s| s.built)
-            .map(|s| s.name.clone())
-            .collect(),
-        stack,
-        compose_files: files,
-    })
 }
 
-fn report(sources: &SourceMap, diags: &Diagnostics, strict: bool, err: &mut dyn Write) -> i32 {
-    let mut diags = diags.clone();
-    if strict {
-        diags.promote_warnings();
-    }
-    diags.sort();
-    let _ = write!(err, "{}", diagnostic::render(sources, &diags));
-    if diags.has_errors() {
+/// Prints the diagnostics of a failed render; the exit code.
+fn report(rejected: &render::Rejected, err: &mut dyn Write) -> i32 {
+    let _ = write!(err, "{}", rejected.text());
+    if rejected.diagnostics.has_errors() {
         exit::INVALID
     } else {
         exit::OK
     }
-}
-
-fn config_value(r: &Project, sources: &SourceMap) -> Value {
-    let project = &r.loaded.project;
-    let mut value = compose::canonical::canonical(
-        &r.loaded.document,
-        &project.name,
-        sources,
-        &r.loaded.variables,
-    );
-    let mut env = serde_json::Map::new();
-    for file in &r.env_files {
-        for (k, e) in &file.entries {
-            env.insert(k.clone(), e.value.clone().map_or(Value::Null, Value::from));
-        }
-    }
-    if let Value::Object(map) = &mut value {
-        map.insert(
-            "x-c2cfn".into(),
-            json!({
-                "stack": r.settings.prefix.clone().unwrap_or_else(|| project.name.clone()),
-                "prefix": r.settings.prefix.clone().unwrap_or_else(|| project.name.clone()),
-                "environment": env,
-            }),
-        );
-    }
-    value
 }

@@ -13,7 +13,6 @@ use super::exit;
 use super::pipeline;
 use crate::cfn::Format;
 use crate::review::{self, present};
-use crate::source::SourceMap;
 
 /// The base of the comparison.
 struct Base {
@@ -39,8 +38,7 @@ pub(super) struct Options<'a> {
 
 /// Runs the offline diff; returns the exit code.
 pub(super) fn execute(o: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let mut sources = SourceMap::new();
-    let rendered = match pipeline::render(o.project, Format::Yaml, &mut sources, err) {
+    let rendered = match pipeline::render(o.project, Format::Yaml, err) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -7,9 +7,9 @@ use std::io::Write;
 
 use super::args::ProjectArgs;
 use super::pipeline::{self, Rendered};
-use super::settings::Settings as Resolved;
 use crate::cfn::Format;
 use crate::diagnostic::{self, Diagnostics};
+use crate::settings::Settings as Resolved;
 use crate::source::SourceMap;
 
 /// What an operating command knows of its project.
@@ -31,7 +31,7 @@ pub(super) fn operating(
 ) -> Result<Operating, i32> {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
-    let (_, resolved) = pipeline::read_settings(project, &mut sources, &mut diags);
+    let resolved = pipeline::read_settings(project, &mut sources, &mut diags);
     if diags.has_errors() {
         diags.sort();
         let _ = write!(err, "{}", diagnostic::render(&sources, &diags));
@@ -40,29 +40,25 @@ pub(super) fn operating(
     // The project's diagnostics are held back: shown in full only when the
     // stack name cannot be known without the compose file.
     let mut held = Vec::new();
-    let mut render_sources = SourceMap::new();
     let render_args = ProjectArgs {
         strict: false,
         ..project.clone()
     };
     let rendered = if resolved.is_ecs() {
-        pipeline::render(&render_args, Format::Yaml, &mut render_sources, &mut held)
+        pipeline::render(&render_args, Format::Yaml, &mut held)
     } else {
-        pipeline::render_local(&render_args, &mut render_sources, &mut held)
+        pipeline::render_local(&render_args, &mut held)
     };
     if let Ok(rendered) = rendered {
         let _ = err.write_all(&held);
         return Ok(Operating {
-            stack: rendered.stack_name(),
-            resolved: rendered.resolved.clone(),
+            stack: rendered.contract.stack.clone(),
+            resolved: rendered.settings.clone(),
             rendered: Some(rendered),
         });
     }
     let held = String::from_utf8_lossy(&held).into_owned();
-    let name = resolved
-        .get("app_cluster")
-        .or_else(|| resolved.get("COMPOSE_PROJECT_NAME"));
-    let Some(stack) = name else {
+    let Some(stack) = resolved.stack_name() else {
         let _ = write!(err, "{held}");
         let _ = writeln!(
             err,

@@ -53,10 +53,22 @@ impl Variables {
 pub(crate) fn project_variables(
     ctx: &mut Ctx<'_>,
     env_files: &[PathBuf],
+    read: Option<&[EnvFileRead]>,
     project_dir: &Path,
     process: &IndexMap<String, String>,
 ) -> Variables {
     let mut vars = Variables::default();
+    if let Some(read) = read {
+        // Read once already (by `read_env_files`, for c2cfn's settings).
+        for entry in read.iter().flat_map(|f| &f.entries) {
+            vars.map.insert(entry.key.clone(), entry.value.clone());
+            vars.entries.push(entry.clone());
+        }
+        for (k, v) in process {
+            vars.map.insert(k.clone(), v.clone());
+        }
+        return vars;
+    }
     let dotenv = project_dir.join(".env");
     let (files, required): (Vec<PathBuf>, bool) = if env_files.is_empty() {
         (
@@ -87,6 +99,50 @@ pub(crate) fn project_variables(
         vars.map.insert(k.clone(), v.clone());
     }
     vars
+}
+
+/// One `--env-file` file, read and parsed.
+#[derive(Debug, Clone)]
+pub struct EnvFileRead {
+    /// The path as given.
+    pub path: PathBuf,
+    /// Its entries in file order (a bare `KEY` resolved, or left out when unset).
+    pub entries: Vec<EnvEntry>,
+}
+
+/// Reads the `--env-file` files once, by the rules of [`super::load`]: in
+/// order, each interpolated against `process` and then the files before it;
+/// a missing file is an error. Pass the result to `load` in
+/// [`super::LoadOptions::env_files_read`] so that the files are not read
+/// again. Each file is registered in `sources`.
+pub fn read_env_files(
+    paths: &[PathBuf],
+    cwd: &Path,
+    process: &IndexMap<String, String>,
+    sources: &mut crate::source::SourceMap,
+) -> (Vec<EnvFileRead>, crate::diagnostic::Diagnostics) {
+    let mut ctx = Ctx::new(sources, process);
+    let mut seen: IndexMap<String, String> = IndexMap::new();
+    let mut out = Vec::new();
+    for given in paths {
+        let path = super::context::absolute(cwd, given);
+        let lookup = |name: &str| process.get(name).or_else(|| seen.get(name)).cloned();
+        match read_env_file(&mut ctx, &path, None, &lookup) {
+            Ok(entries) => {
+                for entry in &entries {
+                    seen.insert(entry.key.clone(), entry.value.clone());
+                }
+                out.push(EnvFileRead {
+                    path: given.clone(),
+                    entries,
+                });
+            }
+            Err(d) => ctx.push(d.help(
+                "pass an existing file with --env-file, or leave it out to read `.env` in the project directory",
+            )),
+        }
+    }
+    (out, ctx.diags)
 }
 
 /// Reads, registers and parses an env file. A bare `KEY` takes its value
@@ -159,7 +215,7 @@ mod tests {
         let process = env(&[("B", "3")]);
         let mut sources = SourceMap::new();
         let mut ctx = Ctx::new(&mut sources, &process);
-        let vars = project_variables(&mut ctx, &[], dir.path(), &process);
+        let vars = project_variables(&mut ctx, &[], None, dir.path(), &process);
         assert!(ctx.diags.is_empty());
         assert_eq!(vars.get("A").as_deref(), Some("1"));
         assert_eq!(vars.get("B").as_deref(), Some("3"));
@@ -177,7 +233,7 @@ mod tests {
         let process = IndexMap::new();
         let mut sources = SourceMap::new();
         let mut ctx = Ctx::new(&mut sources, &process);
-        let vars = project_variables(&mut ctx, &[develop, extra], dir.path(), &process);
+        let vars = project_variables(&mut ctx, &[develop, extra], None, dir.path(), &process);
         assert_eq!(vars.get("A"), None);
         assert_eq!(vars.get("redis_nodes").as_deref(), Some("2"));
         let first = &vars.entries[0];
@@ -206,6 +262,7 @@ mod tests {
         project_variables(
             &mut ctx,
             &[dir.path().join("nope.env")],
+            None,
             dir.path(),
             &process,
         );
@@ -223,7 +280,7 @@ mod tests {
         let process = IndexMap::new();
         let mut sources = SourceMap::new();
         let mut ctx = Ctx::new(&mut sources, &process);
-        project_variables(&mut ctx, &[bad], dir.path(), &process);
+        project_variables(&mut ctx, &[bad], None, dir.path(), &process);
         let d = &ctx.diags.items()[0];
         let span = d.span.expect("span");
         assert_eq!(ctx.sources.line_col(span).0, 2);

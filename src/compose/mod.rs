@@ -32,7 +32,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-pub use environment::EnvEntry;
+pub use environment::{EnvEntry, EnvFileRead, read_env_files};
 pub use project::Project;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -50,6 +50,10 @@ pub struct LoadOptions {
     pub project_directory: Option<PathBuf>,
     /// `--env-file` files, in order (later ones win).
     pub env_files: Vec<PathBuf>,
+    /// The `--env-file` files already read by [`read_env_files`] (as the
+    /// library's `render` does, for c2cfn's settings): when set, they are
+    /// not read again (and `.env` is not read).
+    pub env_files_read: Option<Vec<EnvFileRead>>,
     /// `--profile` values.
     pub profiles: Vec<String>,
     /// The process environment (passed in so tests need not mutate the real one).
@@ -149,8 +153,13 @@ fn load_model(options: &LoadOptions, ctx: &mut context::Ctx<'_>) -> Option<Model
         .iter()
         .map(|f| context::absolute(&options.cwd, f))
         .collect();
-    let vars =
-        environment::project_variables(ctx, &env_files, &found.project_dir, &options.environment);
+    let vars = environment::project_variables(
+        ctx,
+        &env_files,
+        options.env_files_read.as_deref(),
+        &found.project_dir,
+        &options.environment,
+    );
     let mut root = files::load_files(
         &found.files,
         &found.project_dir,

@@ -4,22 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub use crate::docker::{Docker, DockerCli, DockerError, run};
-
-/// What `docker build` needs for one service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildSpec {
-    /// The build context (absolute, or a URL).
-    pub context: String,
-    /// `-f`: the Dockerfile, relative to the context as in compose.
-    pub dockerfile: Option<String>,
-    /// `--build-arg`: name and value (no value: docker takes it from the environment).
-    pub args: Vec<(String, Option<String>)>,
-    /// `--target`.
-    pub target: Option<String>,
-    /// `--platform`: `linux/amd64` or `linux/arm64`.
-    pub platform: String,
-}
+pub use crate::docker::{BuildSpec, Docker, DockerCli, DockerError, fargate_platform, run};
 
 fn owned(args: &[&str]) -> Vec<String> {
     args.iter().map(|&s| s.to_owned()).collect()
@@ -83,16 +68,6 @@ fn dockerfile_path(context: &str, file: &str) -> String {
         file.to_owned()
     } else {
         PathBuf::from(context).join(path).display().to_string()
-    }
-}
-
-/// `linux/arm64` when the service's `platform` names arm64, else `linux/amd64`
-/// (the two CPU architectures Fargate runs).
-#[must_use]
-pub fn fargate_platform(platform: Option<&str>) -> String {
-    match platform {
-        Some(p) if p.contains("arm64") || p.contains("aarch64") => "linux/arm64".to_owned(),
-        _ => "linux/amd64".to_owned(),
     }
 }
 

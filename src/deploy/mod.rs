@@ -15,6 +15,7 @@ pub mod ecs;
 pub mod events;
 pub mod failure;
 pub mod guard;
+pub mod inputs;
 pub mod interrupt;
 pub mod live_review;
 pub mod nlb_security_group;

@@ -3,22 +3,12 @@
 //! values from their file or variable, and images given with `--image`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use super::Failure;
 use super::api::{DefaultNetwork, Ec2Api};
 use crate::cfn::resources::{SUBNET1_PARAMETER, SUBNET2_PARAMETER, VPC_PARAMETER};
 
-/// Where a stack-owned secret's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretSource {
-    /// `file:` (absolute).
-    File(PathBuf),
-    /// `environment:` (a variable name).
-    Variable(String),
-    /// Neither (an error at deploy time).
-    Missing,
-}
+pub use crate::render::SecretSource;
 
 /// What the parameters are resolved from.
 #[derive(Debug, Clone, Default)]

@@ -15,7 +15,11 @@ pub mod dynamodb;
 pub mod plan;
 #[cfg(feature = "aws")]
 pub mod run;
+#[cfg(feature = "aws")]
+pub mod setup;
 pub mod tables;
+#[cfg(feature = "aws")]
+pub mod tunnel;
 pub mod wait;
 
 pub use plan::{LocalPlan, LocalSettings, plan};

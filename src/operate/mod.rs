@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod flow;
+pub mod follow;
 pub mod logs;
 pub mod sdk;
 pub mod session;
