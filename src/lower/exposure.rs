@@ -36,8 +36,8 @@ pub(super) fn decide(
     stack: &mut Stack,
     diags: &mut Diagnostics,
 ) {
-    if let Some(overlay) = &top.cloudformation {
-        apply_overlay_listeners(overlay, stack.services.as_mut_slice());
+    if let Some(overlay) = &project.overlay {
+        apply_overlay_listeners(&overlay.value, stack.services.as_mut_slice());
     }
     let key_span = super::top_span(project, LB_SECURITY_GROUP_KEY);
     let Some(lb) = stack.load_balancer.as_mut() else {

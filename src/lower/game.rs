@@ -42,7 +42,7 @@ pub(super) fn lower(
     }
     if let Some(dns) = &top.route53 {
         let dns_diags = if settings.local { aws_only } else { diags };
-        let overlay = top.cloudformation.as_ref();
+        let overlay = project.overlay.as_ref().map(|o| &o.value);
         route53(project, dns, overlay, &prefix, stack, dns_diags);
     }
 }
