@@ -1,21 +1,27 @@
-//! The live `c2cfn diff` in the review's terms: a change set's resource
-//! changes, with the deployed and the new template (parameter values
-//! substituted), become a [`crate::review::Report`], so the live preview
-//! can use the same grouping, order and presentation as `diff --against`,
-//! with CloudFormation's own `Replacement` added where it gives one.
+//! A change set in the review's terms: its resource changes, with the
+//! deployed and the new template (parameter values substituted), and the
+//! existing resources `up` adopts, become a [`crate::review::Report`]. `up`'s
+//! preview, the live `diff` and the data-loss guard all read it, so they
+//! use the same grouping, order, replacement prediction and presentation
+//! as `diff --against`, with CloudFormation's own `Replacement` added
+//! where it gives one.
 
+use std::fmt::Write as _;
+
+use super::adopt::Adoption;
 use super::api::{Action, Replacement, ResourceChange};
 use super::guard::TemplateView;
 use crate::review::{self, LiveAction, LiveChange, Report};
 
-/// The review of a change set.
+/// The review of a change set and of the resources imported before it.
 #[must_use]
 pub fn report(
     changes: &[ResourceChange],
+    imports: &[Adoption],
     old: Option<&TemplateView>,
     new: &TemplateView,
 ) -> Report {
-    let live: Vec<LiveChange> = changes
+    let mut live: Vec<LiveChange> = changes
         .iter()
         .map(|c| LiveChange {
             logical_id: c.logical_id.clone(),
@@ -31,8 +37,37 @@ pub fn report(
                 Replacement::False => Some("False".to_owned()),
                 Replacement::Unknown => None,
             },
+            notes: c
+                .details
+                .iter()
+                .map(|d| {
+                    let mut line = format!("CloudFormation: {}", d.name);
+                    if let (Some(b), Some(a)) = (&d.before, &d.after) {
+                        let _ = write!(line, ": {b} -> {a}");
+                    }
+                    if let Some(r) = &d.requires_recreation {
+                        let _ = write!(line, " (recreation: {r})");
+                    }
+                    line
+                })
+                .collect(),
         })
         .collect();
+    live.extend(imports.iter().map(|a| LiveChange {
+        logical_id: a.logical_id.clone(),
+        resource_type: a.resource_type.clone(),
+        action: LiveAction::Import,
+        replacement: None,
+        notes: vec![
+            format!("exists: {}; imported, not created", a.name),
+            format!("keeps: {}", a.keeps.join("; ")),
+            if a.changes.is_empty() {
+                "then changes: nothing".to_owned()
+            } else {
+                format!("then changes: {}", a.changes.join("; "))
+            },
+        ],
+    }));
     let old = old.map(TemplateView::resolved);
     review::compare_live(old.as_ref(), &new.resolved(), &live)
 }
@@ -76,6 +111,7 @@ mod tests {
         ];
         let r = report(
             &changes,
+            &[],
             Some(&view("id", "app@sha256:1")),
             &view("player", "app@sha256:2"),
         );
