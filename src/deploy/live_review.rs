@@ -133,4 +133,43 @@ mod tests {
         assert_eq!(task.cloudformation_replacement.as_deref(), Some("True"));
         assert_eq!(task.properties[0].path, "ContainerDefinitions[app].Image");
     }
+
+    #[test]
+    fn conditional_replacement_and_details_show_in_every_format() {
+        let mut table = change(
+            "PlayersTable",
+            "AWS::DynamoDB::Table",
+            Replacement::Conditional,
+        );
+        table.details.push(super::super::api::PropertyChange {
+            name: "KeySchema".into(),
+            requires_recreation: Some("Conditionally".into()),
+            before: None,
+            after: None,
+        });
+        let same = view("id", "app@sha256:1");
+        let r = report(&[table], &[], Some(&same), &same);
+        let c = &r.groups[0].changes[0];
+        assert_eq!(c.action, Verdict::MayReplace);
+        assert_eq!(c.cloudformation_replacement.as_deref(), Some("Conditional"));
+        assert_eq!(r.data_loss.len(), 1, "a table that may be replaced");
+        let ctx = review::present::Context::default();
+        let text = review::present::text(&r, &ctx);
+        assert!(
+            text.contains(
+                "  !? MAY REPLACE PlayersTable  DynamoDB::Table  (the template is unchanged here: a parameter value or a resource it references changed; CloudFormation: Replacement=Conditional)\n       CloudFormation: KeySchema (recreation: Conditionally)\n"
+            ),
+            "{text}"
+        );
+        let md = review::present::markdown(&r, &ctx);
+        assert!(
+            md.contains("- **MAY REPLACE** `PlayersTable` <sub>AWS::DynamoDB::Table</sub> — the template is unchanged here: a parameter value or a resource it references changed; CloudFormation: Replacement=Conditional\n  - CloudFormation: KeySchema (recreation: Conditionally)\n"),
+            "{md}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&review::present::json(&r, &ctx)).unwrap();
+        let c = &json["groups"][0]["changes"][0];
+        assert_eq!(c["action"], "may-replace", "{json}");
+        assert_eq!(c["cloudformation_replacement"], "Conditional", "{json}");
+    }
 }
