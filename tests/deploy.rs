@@ -174,12 +174,14 @@ fn create_then_no_changes_then_diff_then_ps() {
         out.starts_with("c2cfn up: account 123456789012, region us-east-1, stack testsimpleconvert, env file none"),
         "{out}"
     );
+    // The review's presentation (as `diff --against`): the summary first,
+    // then widened access, then the groups, shared resources last.
     assert!(
-        out.contains("Create stack testsimpleconvert: 14 changes: simple 7, networks 3, stack 4\n  + 14 to add\n"),
+        out.contains("Create stack testsimpleconvert: 14 changes\n1 service changed, 1 extension changed, shared resources changed — 5 changes widen access\nresources: 14 added\n"),
         "the summary first: {out}"
     );
     assert!(
-        out.contains("stack (4)\n  +  CloudMap                     ServiceDiscovery::PrivateDnsNamespace\n  +  Cluster "),
+        out.contains("\nother resources (shared by the project)\n  +  add CloudMap                     ServiceDiscovery::PrivateDnsNamespace\n  +  add Cluster "),
         "grouped, the ID column as wide as the longest ID: {out}"
     );
     assert!(out.contains("CREATE_COMPLETE"), "{out}");
@@ -262,7 +264,7 @@ fn update_table_guard_and_down_keeping_the_table() {
     let diff = moto.c2cfn(dir, &["diff"]);
     assert_eq!(code(&diff), 3, "{}", show(&diff));
     assert!(
-        stdout(&diff).contains("  ~  AppTaskDefinition "),
+        stdout(&diff).contains("  ~  modify AppTaskDefinition "),
         "{}",
         show(&diff)
     );
@@ -290,8 +292,8 @@ fn update_table_guard_and_down_keeping_the_table() {
     assert!(
         stdout(&refused)
             .lines()
-            .any(|l| l.starts_with("  !! PlayersTable ")
-                && l.contains(" DynamoDB::Table  REPLACE (")),
+            .any(|l| l.starts_with("  !! REPLACE PlayersTable ")
+                && l.contains(" DynamoDB::Table  (changes create-only KeySchema")),
         "{}",
         show(&refused)
     );
@@ -519,6 +521,137 @@ fn down_with_delete_data_deletes_the_kept_table_too() {
     assert_eq!(tables["TableNames"], serde_json::json!([]), "{tables}");
 }
 
+/// The live `diff` in its three formats: the review's presentation of the
+/// change set (as `diff --against`), with its exit codes.
+#[test]
+fn live_diff_in_each_format_with_a_replacement_and_data_loss() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write_project(dir, "1", "players/player-id");
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    let deployed = moto.stack_status("tabletest");
+
+    // Nothing changes: exit 0 in every format.
+    let same = moto.c2cfn(dir, &["diff", "--format", "markdown"]);
+    assert_eq!(code(&same), 0, "{}", show(&same));
+    assert_eq!(
+        stdout(&same).lines().next(),
+        Some("✅ **no changes**"),
+        "{}",
+        show(&same)
+    );
+    let same = moto.c2cfn(dir, &["diff", "--format", "json"]);
+    assert_eq!(code(&same), 0, "{}", show(&same));
+    let v: Value = serde_json::from_str(&stdout(&same)).expect("only JSON on stdout");
+    assert_eq!(
+        (v["action"].as_str(), v["summary"].as_str()),
+        (Some("none"), Some("no changes")),
+        "{v}"
+    );
+
+    // An environment change: the task definition's new revision, a modify.
+    write_project(dir, "2", "players/player-id");
+    let json = moto.c2cfn(dir, &["diff", "--format", "json", "--fail-on", "data-loss"]);
+    assert_eq!(code(&json), 3, "{}", show(&json));
+    let v: Value = serde_json::from_str(&stdout(&json)).expect("only JSON on stdout");
+    assert_eq!(v["stack"], "tabletest", "{v}");
+    assert_eq!(v["action"], "update", "{v}");
+    assert_eq!(v["data_loss"], serde_json::json!([]), "{v}");
+    assert_eq!(v["groups"][0]["name"], "app", "{v}");
+    let task = &v["groups"][0]["changes"][0];
+    assert_eq!(task["logical_id"], "AppTaskDefinition", "{v}");
+    assert_eq!(task["action"], "modify", "{v}");
+    assert!(
+        task["properties"].to_string().contains("FOO"),
+        "the changed variable is named: {v}"
+    );
+    let md = moto.c2cfn(dir, &["diff", "--format", "markdown"]);
+    assert_eq!(code(&md), 3, "{}", show(&md));
+    let text = stdout(&md);
+    assert!(text.starts_with("📝 **1 service changed**\n"), "{text}");
+    assert!(
+        text.contains("<details><summary><b>app</b> — 1 modify</summary>"),
+        "{text}"
+    );
+    assert!(text.contains("- **modify** `AppTaskDefinition`"), "{text}");
+
+    // A new sort key replaces the table: the replacement and the data loss
+    // lead the report, in every format.
+    write_project(dir, "2", "players/player-id/match-id");
+    let plain = moto.c2cfn(dir, &["diff"]);
+    assert_eq!(code(&plain), 1, "the guard refuses: {}", show(&plain));
+    let out = stdout(&plain);
+    assert!(
+        out.contains("\nDATA LOSS\n  !! PlayersTable (AWS::DynamoDB::Table, x-aws-dynamodb: players): table is REPLACED (changes create-only KeySchema)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nx-aws-dynamodb: players\n  !! REPLACE PlayersTable "),
+        "{out}"
+    );
+    let md = moto.c2cfn(
+        dir,
+        &["diff", "--format", "markdown", "--fail-on", "data-loss"],
+    );
+    assert_eq!(code(&md), 6, "{}", show(&md));
+    let text = stdout(&md);
+    assert!(
+        text.starts_with(
+            "🛑 **1 service changed, 1 extension changed, 1 table REPLACED — data loss**\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("> [!CAUTION]\n> **Data loss**\n> - `PlayersTable`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "<details open><summary><b>x-aws-dynamodb: players</b> — 1 REPLACE</summary>"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("c2cfn diff: account"),
+        "the Markdown alone: {text}"
+    );
+    assert!(
+        stderr(&md).contains("data loss (--fail-on); exit 6"),
+        "{}",
+        show(&md)
+    );
+    let json = moto.c2cfn(dir, &["diff", "--json", "--fail-on", "data-loss"]);
+    assert_eq!(code(&json), 6, "{}", show(&json));
+    let v: Value = serde_json::from_str(&stdout(&json)).expect("only JSON on stdout");
+    assert_eq!(v["data_loss"][0]["logical_id"], "PlayersTable", "{v}");
+    assert_eq!(v["counts"]["replace"], 1, "{v}");
+    let table = &v["groups"][0]["changes"][0];
+    assert_eq!(
+        (table["logical_id"].as_str(), table["action"].as_str()),
+        (Some("PlayersTable"), Some("replace")),
+        "{v}"
+    );
+
+    // Nothing was changed and no change set is left.
+    assert_eq!(moto.stack_status("tabletest"), deployed);
+    let sets = moto.aws(&[
+        "cloudformation",
+        "list-change-sets",
+        "--stack-name",
+        "tabletest",
+    ]);
+    assert!(
+        sets["Summaries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|s| s["ExecutionStatus"] == "EXECUTE_COMPLETE" || s["Status"] == "DELETE_COMPLETE"),
+        "{sets}"
+    );
+}
+
 #[test]
 fn diff_json_and_json_errors_for_scripts() {
     let moto = Moto::start();
@@ -528,17 +661,17 @@ fn diff_json_and_json_errors_for_scripts() {
     let v: Value = serde_json::from_str(&stdout(&diff)).expect("only JSON on stdout");
     assert_eq!(v["stack"], "testsimpleconvert");
     assert_eq!(v["action"], "create");
-    assert_eq!(v["summary"]["changes"], 14, "{v}");
-    assert_eq!(v["summary"]["parts"]["simple"], 7, "{v}");
-    assert_eq!(v["summary"]["kinds"]["add"], 14, "{v}");
-    let service = v["changes"]
+    // The review's JSON (as `diff --against --format json`).
+    assert_eq!(v["counts"]["add"], 14, "{v}");
+    assert_eq!(v["groups"][0]["name"], "simple", "{v}");
+    assert_eq!(v["groups"][0]["kind"], "service", "{v}");
+    let service = v["groups"][0]["changes"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["logical_id"] == "SimpleService")
         .expect("the service");
-    assert_eq!(service["part"], "simple");
-    assert_eq!(service["kind"], "add");
+    assert_eq!(service["action"], "add");
     assert_eq!(service["type"], "AWS::ECS::Service");
     assert!(
         moto.aws(&["cloudformation", "list-stacks"])["StackSummaries"]

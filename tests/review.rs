@@ -268,10 +268,19 @@ fn against_a_file_a_missing_base_and_json() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("is neither a file nor a git revision"));
-    // --format belongs to --against.
+    // -o belongs to --against (--format and --fail-on also work live,
+    // tests/deploy.rs).
     let out = c2cfn(
         &dir,
-        &["diff", "--env-file", "develop.env", "--format", "json"],
+        &[
+            "diff",
+            "--env-file",
+            "develop.env",
+            "-o",
+            TEMPLATE,
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

@@ -439,7 +439,8 @@ fn up_and_down_answered_at_a_terminal() {
         "the live line is cleared:\n{screen}"
     );
     assert!(
-        screen.contains("Create stack ccg-develop:") && screen.contains("tables ("),
+        screen.contains("Create stack ccg-develop: ")
+            && screen.contains("\nx-aws-dynamodb: players\n"),
         "the grouped preview:\n{screen}"
     );
     no_wrapped_rows(&t);

@@ -183,7 +183,7 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Output format of `diff --against`.
+/// Output format of `diff` (live and `--against`).
 #[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
 pub enum DiffFormat {
     /// For a terminal (default).
@@ -195,7 +195,7 @@ pub enum DiffFormat {
     Json,
 }
 
-/// Findings that make `diff --against` exit 6.
+/// Findings that make `diff` exit 6.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FailOn {
     /// A stateful resource replaced, or removed without `Retain`.
@@ -292,18 +292,13 @@ pub enum Command {
             requires = "against"
         )]
         output: Option<PathBuf>,
-        /// With --against: text (terminal), markdown (pull-request comment) or json.
-        #[arg(long, value_enum, default_value_t, requires = "against")]
+        /// text (terminal), markdown (pull-request comment) or json.
+        #[arg(long, value_enum, default_value_t)]
         format: DiffFormat,
-        /// With --against: exit 6 when the review finds this (repeatable): data-loss, security.
-        #[arg(
-            long = "fail-on",
-            value_enum,
-            value_name = "FINDING",
-            requires = "against"
-        )]
+        /// Exit 6 when the review finds this (repeatable): data-loss, security.
+        #[arg(long = "fail-on", value_enum, value_name = "FINDING")]
         fail_on: Vec<FailOn>,
-        /// Print the change set as JSON on standard output (docs/deploy.md); errors too, as `{"error": …}`.
+        /// The same as --format json (docs/deploy.md); errors too, as `{"error": …}`.
         #[cfg(feature = "aws")]
         #[arg(long, conflicts_with = "against")]
         json: bool,

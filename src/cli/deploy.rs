@@ -5,7 +5,7 @@
 use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
 
-use super::args::{AwsArgs, Command, ProjectArgs, RegionArgs};
+use super::args::{AwsArgs, Command, DiffFormat, FailOn, ProjectArgs, RegionArgs};
 use super::exit;
 use super::pipeline::{self, Rendered};
 use crate::cfn::Format;
@@ -84,12 +84,31 @@ pub(super) fn execute(
     }
 }
 
-/// `ps --json` or `diff --json`.
+/// `ps --json`, `diff --json` or `diff --format json`.
 fn wants_json(command: &Command) -> bool {
     matches!(
         command,
-        Command::Ps { json: true, .. } | Command::Diff { json: true, .. }
+        Command::Ps { json: true, .. }
+            | Command::Diff { json: true, .. }
+            | Command::Diff {
+                format: DiffFormat::Json,
+                ..
+            }
     )
+}
+
+/// The live `diff`'s presentation (`up`'s is text).
+fn diff_format(command: &Command) -> crate::review::present::Format {
+    use crate::review::present::Format as F;
+    match command {
+        Command::Diff { json: true, .. } => F::Json,
+        Command::Diff { format, .. } => match format {
+            DiffFormat::Text => F::Text,
+            DiffFormat::Markdown => F::Markdown,
+            DiffFormat::Json => F::Json,
+        },
+        _ => F::Text,
+    }
 }
 
 /// An error under `--json`, on standard output (docs/deploy.md):
@@ -149,6 +168,8 @@ async fn run(
     };
     let aws_args = &aws_args;
     let json = wants_json(command);
+    // Standard output holds the report alone (JSON or Markdown).
+    let quiet = json || diff_format(command) != crate::review::present::Format::Text;
     // `ps` and `down` need only the stack's name: a compose file that does
     // not load does not stop them.
     let (rendered, resolved, stack) = if matches!(verb, "ps" | "down") {
@@ -221,7 +242,7 @@ async fn run(
             "c2cfn {verb}: account {account}, region {}, stack {stack}, env file {env}",
             aws.region
         );
-        if !json {
+        if !quiet {
             let _ = writeln!(out, "{}", ui::fit(&where_, display().width));
         }
     }
@@ -238,7 +259,9 @@ async fn run(
             }
         ),
         no_wait: aws_args.no_wait,
-        json,
+        format: diff_format(command),
+        fail_on_data_loss: matches!(command, Command::Diff { fail_on, .. } if fail_on.contains(&FailOn::DataLoss)),
+        fail_on_security: matches!(command, Command::Diff { fail_on, .. } if fail_on.contains(&FailOn::Security)),
     };
     let s3_bucket = match command {
         Command::Up { s3_bucket, .. } | Command::Diff { s3_bucket, .. } => s3_bucket.as_deref(),
@@ -259,7 +282,7 @@ async fn run(
             let mut inputs = inputs::inputs(&rendered.contract, images)?;
             // Notes on images and staging: on stderr under --json, so that
             // standard output is the JSON alone.
-            let notes: &mut dyn Write = if json { &mut *err } else { &mut *deployer.out };
+            let notes: &mut dyn Write = if quiet { &mut *err } else { &mut *deployer.out };
             inputs::resolve_images(
                 &rendered.contract,
                 &aws,
@@ -308,6 +331,24 @@ async fn run(
             };
             match outcome {
                 Outcome::WouldChange => Ok(exit::HAS_CHANGES),
+                Outcome::Findings {
+                    data_loss,
+                    security,
+                } => {
+                    let found: Vec<&str> =
+                        [(data_loss, "data loss"), (security, "access widening")]
+                            .iter()
+                            .filter(|(f, _)| *f)
+                            .map(|(_, w)| *w)
+                            .collect();
+                    let _ = writeln!(
+                        err,
+                        "error: the change has {} (--fail-on); exit {}; nothing was changed (the change set was deleted)",
+                        found.join(" and "),
+                        exit::FINDINGS
+                    );
+                    Ok(exit::FINDINGS)
+                }
                 Outcome::NoChanges | Outcome::Deployed => Ok(exit::OK),
             }
         }

@@ -63,6 +63,7 @@ pub(super) fn execute(o: &Options, out: &mut dyn Write, err: &mut dyn Write) -> 
             |p| p.display().to_string(),
         ),
         base: base.label,
+        title: None,
     };
     let text = match o.format {
         DiffFormat::Text => present::text(&report, &ctx),

@@ -20,7 +20,6 @@ use serde_json::{Map, Value, json};
 
 use super::Failure;
 use super::api::{ApiResult, CloudFormationApi, ResourceToImport};
-use super::ui::Style;
 
 const TABLE: &str = "AWS::DynamoDB::Table";
 const LOG_GROUP: &str = "AWS::Logs::LogGroup";
@@ -441,25 +440,6 @@ fn short(v: Option<&Value>) -> String {
             .join(", "),
         Some(other) => other.to_string(),
     }
-}
-
-/// The preview lines of the imports.
-#[must_use]
-pub fn preview_lines(adoptions: &[Adoption], style: Style) -> Vec<String> {
-    let mut lines = Vec::new();
-    for a in adoptions {
-        lines.push(style.cyan(&format!(
-            "  {:<2} {:<11} {:<32} {}  (exists: {}; imported, not created)",
-            "<-", "import", a.logical_id, a.resource_type, a.name
-        )));
-        lines.push(format!("        keeps: {}", a.keeps.join("; ")));
-        if a.changes.is_empty() {
-            lines.push("        changes: nothing".to_owned());
-        } else {
-            lines.push(format!("        then changes: {}", a.changes.join("; ")));
-        }
-    }
-    lines
 }
 
 /// The template of the IMPORT change set: the deployed template (or an

@@ -1,11 +1,13 @@
-//! The data-loss guard, and c2cfn's own knowledge of which property changes
-//! force CloudFormation to replace a resource.
+//! The data-loss guard.
 //!
 //! A change set that would remove or replace a stateful resource is refused
-//! unless `--allow-data-loss` is given. "Replace" is decided from
-//! CloudFormation's `Replacement` field AND from comparing the deployed
-//! template with the new one over the properties below, because not every
-//! endpoint reports `Replacement` (the local stand-in never does).
+//! unless `--allow-data-loss` is given. "Replace" comes from the change
+//! set's review ([`super::live_review`]): CloudFormation's `Replacement`
+//! field AND the deployed template compared with the new one through the
+//! replacement table generated from the provider schemas
+//! ([`crate::review::replacement`]), because not every endpoint reports
+//! `Replacement` (the local stand-in never does). A type or property the
+//! table does not know "may replace", and is refused too.
 //!
 //! Stateful: the types of `cfn::names::STATEFUL_TYPES` marked `guarded`,
 //! DynamoDB tables, ElastiCache replication groups, EFS file systems and
@@ -16,59 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::api::{Action, Replacement, ResourceChange};
-
-/// Properties whose change makes CloudFormation replace the resource
-/// (CloudFormation's resource reference, "Update requires: Replacement"),
-/// for the stateful types and the shared infrastructure c2cfn renders.
-/// DynamoDB key attribute types are compared separately ([`table_keys`]).
-const REPLACING: &[(&str, &[&str])] = &[
-    (
-        "AWS::DynamoDB::Table",
-        &["TableName", "KeySchema", "LocalSecondaryIndexes"],
-    ),
-    (
-        "AWS::ElastiCache::ReplicationGroup",
-        &[
-            "ReplicationGroupId",
-            "Engine",
-            "CacheSubnetGroupName",
-            "AtRestEncryptionEnabled",
-            "KmsKeyId",
-            "Port",
-            "SnapshotArns",
-            "SnapshotName",
-        ],
-    ),
-    (
-        "AWS::EFS::FileSystem",
-        &[
-            "PerformanceMode",
-            "Encrypted",
-            "KmsKeyId",
-            "AvailabilityZoneName",
-        ],
-    ),
-    ("AWS::ECR::Repository", &["RepositoryName"]),
-    ("AWS::ECS::Cluster", &["ClusterName"]),
-    (
-        "AWS::EC2::SecurityGroup",
-        &["GroupDescription", "GroupName", "VpcId"],
-    ),
-    ("AWS::Logs::LogGroup", &["LogGroupName"]),
-    (
-        "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        &["Name", "Vpc"],
-    ),
-    (
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        &["Name", "Scheme"],
-    ),
-    (
-        "AWS::ElasticLoadBalancingV2::TargetGroup",
-        &["Name", "Port", "Protocol", "TargetType", "VpcId"],
-    ),
-];
+use crate::review::{Action as Verdict, Report};
 
 /// Whether the guard protects a type's data (`cfn::names::STATEFUL_TYPES`).
 #[must_use]
@@ -101,12 +51,6 @@ impl TemplateView {
 
     fn resource(&self, logical_id: &str) -> Option<&Value> {
         self.template.get("Resources")?.get(logical_id)
-    }
-
-    /// A property with `Ref`s to known parameters replaced by their values.
-    fn property(&self, logical_id: &str, name: &str) -> Option<Value> {
-        let v = self.resource(logical_id)?.get("Properties")?.get(name)?;
-        Some(resolve(v, &self.parameters))
     }
 
     /// The template with `Ref`s to known parameters replaced by their
@@ -164,133 +108,6 @@ fn resolve(v: &Value, parameters: &BTreeMap<String, String>) -> Value {
     }
 }
 
-/// A table's keys as `(attribute, HASH|RANGE, attribute type)`.
-fn table_keys(view: &TemplateView, logical_id: &str) -> Vec<(String, String, String)> {
-    let schema = view
-        .property(logical_id, "KeySchema")
-        .unwrap_or(Value::Null);
-    let defs = view
-        .property(logical_id, "AttributeDefinitions")
-        .unwrap_or(Value::Null);
-    let type_of = |name: &str| {
-        defs.as_array()
-            .into_iter()
-            .flatten()
-            .find(|d| d.get("AttributeName").and_then(Value::as_str) == Some(name))
-            .and_then(|d| d.get("AttributeType").and_then(Value::as_str))
-            .unwrap_or_default()
-            .to_owned()
-    };
-    schema
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|k| {
-            let name = k
-                .get("AttributeName")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let kind = k.get("KeyType").and_then(Value::as_str).unwrap_or_default();
-            (name.to_owned(), kind.to_owned(), type_of(name))
-        })
-        .collect()
-}
-
-/// The replacement-forcing properties that differ between the deployed and
-/// the new definition of one resource (empty when none, or when c2cfn does
-/// not know the type).
-#[must_use]
-pub fn replacing_changes(
-    resource_type: &str,
-    logical_id: &str,
-    old: &TemplateView,
-    new: &TemplateView,
-) -> Vec<String> {
-    let Some((_, props)) = REPLACING.iter().find(|(t, _)| *t == resource_type) else {
-        return Vec::new();
-    };
-    let old_type = old
-        .resource(logical_id)
-        .and_then(|r| r.get("Type"))
-        .and_then(Value::as_str);
-    if old_type.is_some_and(|t| t != resource_type) {
-        return vec!["Type".to_owned()];
-    }
-    let mut changed: Vec<String> = props
-        .iter()
-        .filter(|p| old.property(logical_id, p) != new.property(logical_id, p))
-        .map(|p| (*p).to_owned())
-        .collect();
-    if resource_type == "AWS::DynamoDB::Table"
-        && !changed.iter().any(|p| p == "KeySchema")
-        && table_keys(old, logical_id) != table_keys(new, logical_id)
-    {
-        changed.push("AttributeDefinitions (type of a key attribute)".to_owned());
-    }
-    changed
-}
-
-/// What a change does to a resource, as the preview and the guard see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// A new resource.
-    Add,
-    /// Updated in place.
-    Modify,
-    /// Replaced: `why` names CloudFormation's verdict and/or the properties.
-    Replace {
-        /// Why.
-        why: String,
-    },
-    /// CloudFormation says it might be replaced.
-    MayReplace,
-    /// Leaves the stack (`retained`: its DeletionPolicy keeps it).
-    Remove {
-        /// `Retain` (or `RetainExceptOnCreate`): the resource is kept.
-        retained: bool,
-    },
-}
-
-/// Decides a change's verdict from CloudFormation and c2cfn's knowledge.
-#[must_use]
-pub fn verdict(change: &ResourceChange, old: Option<&TemplateView>, new: &TemplateView) -> Verdict {
-    match change.action {
-        Action::Add => Verdict::Add,
-        Action::Remove => Verdict::Remove {
-            retained: old
-                .and_then(|o| o.deletion_policy(&change.logical_id))
-                .is_some_and(|p| p.starts_with("Retain")),
-        },
-        Action::Modify | Action::Other => {
-            let ours = old
-                .map(|o| replacing_changes(&change.resource_type, &change.logical_id, o, new))
-                .unwrap_or_default();
-            let mut why = Vec::new();
-            if change.replacement == Replacement::True {
-                why.push("CloudFormation: Replacement=True".to_owned());
-            }
-            if !ours.is_empty() {
-                why.push(format!("changed: {}", ours.join(", ")));
-            }
-            if !why.is_empty() {
-                Verdict::Replace {
-                    why: why.join("; "),
-                }
-            } else if change.replacement == Replacement::Conditional {
-                Verdict::MayReplace
-            } else if old.is_none() && is_stateful(&change.resource_type) {
-                // The deployed template could not be read: assume the worst.
-                Verdict::Replace {
-                    why: "the deployed template could not be read to rule out a replacement"
-                        .to_owned(),
-                }
-            } else {
-                Verdict::Modify
-            }
-        }
-    }
-}
-
 /// One refused change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -302,25 +119,36 @@ pub struct Finding {
     pub what: String,
 }
 
-/// The stateful resources the change set would replace or delete.
+/// The stateful resources the change set would replace or delete, from
+/// its review ([`super::live_review::report`]: CloudFormation's
+/// `Replacement` and the replacement table, a type or property the table
+/// does not know counting as "may replace"); `old` is the deployed
+/// template, whose `DeletionPolicy` decides whether a removal keeps the
+/// resource.
 #[must_use]
-pub fn check(
-    changes: &[ResourceChange],
-    old: Option<&TemplateView>,
-    new: &TemplateView,
-) -> Vec<Finding> {
-    changes
+pub fn check(report: &Report, old: Option<&TemplateView>) -> Vec<Finding> {
+    report
+        .groups
         .iter()
+        .flat_map(|g| &g.changes)
         .filter(|c| is_stateful(&c.resource_type))
         .filter_map(|c| {
-            let what = match verdict(c, old, new) {
-                Verdict::Replace { why } => {
-                    format!("replaced ({why}): a new, empty one is created")
-                }
-                Verdict::MayReplace => {
-                    "possibly replaced (CloudFormation: Replacement=Conditional)".to_owned()
-                }
-                Verdict::Remove { retained: false } => {
+            let why = || {
+                c.why
+                    .iter()
+                    .filter(|w| !w.starts_with("CloudFormation: Replacement=False"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let what = match c.action {
+                Verdict::Replace => format!("replaced ({}): a new, empty one is created", why()),
+                Verdict::MayReplace => format!("possibly replaced ({})", why()),
+                Verdict::Remove
+                    if !old
+                        .and_then(|o| o.deletion_policy(&c.logical_id))
+                        .is_some_and(|p| p.starts_with("Retain")) =>
+                {
                     "deleted with its data (removed from the template, no DeletionPolicy: Retain)"
                         .to_owned()
                 }

@@ -15,9 +15,12 @@ use super::change_set::{self, Prepared};
 use super::events::{self, Display, Watched};
 use super::guard::{self, TemplateView};
 use super::interrupt::{Checkpoint, Stage};
+use super::live_review;
 use super::preview;
 use super::ui::{Prompt, fit};
 use super::{EXIT_DEPLOY_FAILED, Failure};
+use crate::review::Report;
+use crate::review::present::{self, Format};
 
 /// Flags that change the flow.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,8 +29,15 @@ pub struct Options {
     pub allow_data_loss: bool,
     /// `--no-wait`: refuse instead of waiting for another operation.
     pub no_wait: bool,
-    /// `diff --json`: the preview as JSON on `out`, and nothing else there.
-    pub json: bool,
+    /// `diff --format`: text (with progress), or the preview alone as
+    /// Markdown or JSON on `out` (`diff --json` is `--format json`).
+    pub format: Format,
+    /// `diff --fail-on data-loss`: a change that loses data ends the run
+    /// with [`Outcome::Findings`].
+    pub fail_on_data_loss: bool,
+    /// `diff --fail-on security`: a change that widens access ends the run
+    /// with [`Outcome::Findings`].
+    pub fail_on_security: bool,
 }
 
 /// How `up`/`diff` ended well.
@@ -37,6 +47,14 @@ pub enum Outcome {
     NoChanges,
     /// `diff`: something would change.
     WouldChange,
+    /// `diff --fail-on`: something would change, and it loses data or
+    /// widens access (the preview was shown; nothing was changed).
+    Findings {
+        /// Data loss was found (and asked for).
+        data_loss: bool,
+        /// Access widening was found (and asked for).
+        security: bool,
+    },
     /// `up`: the change set ran and the stack is complete.
     Deployed,
 }
@@ -73,14 +91,25 @@ pub struct Deployer<'a, C: CloudFormationApi> {
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
     pub(super) fn say(&mut self, text: &str) {
-        if !self.options.json {
+        if self.options.format == Format::Text {
             let _ = writeln!(self.out, "{}", fit(text, self.display.width));
         }
     }
 
-    fn json(&mut self, value: &serde_json::Value) {
-        let text = serde_json::to_string_pretty(value).unwrap_or_default();
-        let _ = writeln!(self.out, "{text}");
+    /// The preview as Markdown or JSON (`diff --format`); nothing in text,
+    /// where [`Self::say`] showed it.
+    fn present(&mut self, action: &str, report: &Report) {
+        let ctx = preview::context(self.stack, action, 0);
+        let text = match self.options.format {
+            Format::Text => return,
+            Format::Markdown => present::markdown(report, &ctx),
+            Format::Json => format!(
+                "{}\n",
+                serde_json::to_string_pretty(&preview::json(self.stack, action, report, &ctx))
+                    .unwrap_or_default()
+            ),
+        };
+        let _ = self.out.write_all(text.as_bytes());
     }
 
     async fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
@@ -255,15 +284,14 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
     ) -> Result<Outcome, Failure> {
         let kind = match self.target(execute).await? {
             Target::Recreate if !execute => {
-                self.say("c2cfn up would delete this failed stack and create it again.");
-                if self.options.json {
-                    self.json(&preview::json(
-                        self.stack,
-                        "recreate",
-                        &[],
-                        None,
-                        &TemplateView::default(),
-                    ));
+                let line = "c2cfn up would delete this failed stack and create it again.";
+                self.say(line);
+                match self.options.format {
+                    Format::Text => {}
+                    Format::Markdown => {
+                        let _ = writeln!(self.out, "⚠️ **{}** {line}", self.stack);
+                    }
+                    Format::Json => self.present("recreate", &empty()),
                 }
                 return Ok(Outcome::WouldChange);
             }
@@ -329,15 +357,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             match change_set::create(self.cfn, &request, self.display.poll).await? {
                 Prepared::NoChanges => {
                     self.say(&format!("No changes: stack {} is up to date.", self.stack));
-                    if self.options.json {
-                        self.json(&preview::json(
-                            self.stack,
-                            "none",
-                            &[],
-                            None,
-                            &TemplateView::default(),
-                        ));
-                    }
+                    self.present("none", &empty());
                     return Ok(Outcome::NoChanges);
                 }
                 Prepared::Ready { id, changes } => (id, changes),
@@ -357,31 +377,16 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         } else {
             "update"
         };
-        for line in preview::lines(
-            self.stack,
-            verb,
-            &changes,
-            old_view.as_ref(),
-            &new_view,
-            style,
-            self.display.width,
-        ) {
-            self.say(&line);
-        }
-        if !adoptions.is_empty() {
-            self.say(&style.bold(&format!(
-                "import ({}): existing resources adopted into the stack, not created",
-                adoptions.len()
-            )));
-        }
-        for line in adopt::preview_lines(adoptions, style) {
+        let report = live_review::report(&changes, adoptions, old_view.as_ref(), &new_view);
+        let ctx = preview::context(self.stack, verb, changes.len() + adoptions.len());
+        for line in preview::lines(&report, &ctx, style, self.display.width) {
             self.say(&line);
         }
         if let Some((old_text, _)) = &deployed {
             match preview::template_diff(old_text, template, style) {
                 Some(diff) => {
                     self.say(&style.bold("Template diff (deployed -> new):"));
-                    if !self.options.json {
+                    if self.options.format == Format::Text {
                         let _ = write!(self.out, "{diff}");
                     }
                 }
@@ -396,20 +401,33 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 return Err(Failure::refused(message, hint));
             }
         }
-        if let Err(f) = self.guard(&changes, old_view.as_ref(), &new_view) {
+        if !execute {
+            // The Markdown comes before the guard's verdict, so that a
+            // pull request shows what the guard refuses.
+            if self.options.format == Format::Markdown {
+                self.present(verb, &report);
+            }
+            let data_loss = self.options.fail_on_data_loss && !report.data_loss.is_empty();
+            let security = self.options.fail_on_security && !report.security.is_empty();
+            if data_loss || security {
+                if self.options.format == Format::Json {
+                    self.present(verb, &report);
+                }
+                self.discard(&id, kind).await;
+                return Ok(Outcome::Findings {
+                    data_loss,
+                    security,
+                });
+            }
+        }
+        if let Err(f) = self.guard(&report, old_view.as_ref()) {
             self.discard(&id, kind).await;
             return Err(f);
         }
         if !execute {
             self.discard(&id, kind).await;
-            if self.options.json {
-                self.json(&preview::json(
-                    self.stack,
-                    verb,
-                    &changes,
-                    old_view.as_ref(),
-                    &new_view,
-                ));
+            if self.options.format == Format::Json {
+                self.present(verb, &report);
             }
             return Ok(Outcome::WouldChange);
         }
@@ -463,7 +481,8 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             }
             Prepared::Ready { id, changes } => (id, changes),
         };
-        if let Err(f) = self.guard(&changes, after_import.as_ref(), &new_view) {
+        let report = live_review::report(&changes, &[], after_import.as_ref(), &new_view);
+        if let Err(f) = self.guard(&report, after_import.as_ref()) {
             let _ = self.cfn.delete_change_set(self.stack, &id).await;
             return Err(f);
         }
@@ -471,13 +490,8 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
     }
 
     /// The data-loss guard's verdict on a change set.
-    fn guard(
-        &mut self,
-        changes: &[super::api::ResourceChange],
-        old: Option<&TemplateView>,
-        new: &TemplateView,
-    ) -> Result<(), Failure> {
-        let findings = guard::check(changes, old, new);
+    fn guard(&mut self, report: &Report, old: Option<&TemplateView>) -> Result<(), Failure> {
+        let findings = guard::check(report, old);
         if findings.is_empty() {
             return Ok(());
         }
@@ -621,4 +635,9 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         }
         Ok(Outcome::Deployed)
     }
+}
+
+/// The review of no change.
+fn empty() -> Report {
+    live_review::report(&[], &[], None, &TemplateView::default())
 }

@@ -1,228 +1,82 @@
-//! The preview shown before anything changes: a summary line ("42
-//! changes: app 9, tables 20, redis 4, …"), the count of each kind of
-//! change, then the changes grouped by compose service and extension
-//! ([`crate::cfn::parts`]), most dangerous first within a group, in columns
-//! as wide as the longest logical ID; the property-level details
-//! CloudFormation gives; and c2cfn's own diff of the deployed template
-//! against the new one.
+//! The preview shown before anything changes: the change set's review
+//! ([`super::live_review`], presented by [`crate::review::present`] exactly
+//! as `diff --against` presents a template change: grouped by compose
+//! service and extension, most dangerous first, data loss and widened
+//! access on top, CloudFormation's `Replacement` where it gives one), then
+//! c2cfn's own diff of the deployed template against the new one.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::api::ResourceChange;
-use super::guard::{TemplateView, Verdict, verdict};
+use super::guard::TemplateView;
 use super::ui::{Style, fit};
-use crate::cfn::parts::Parts;
+use crate::review::Report;
+use crate::review::present::{self, Context};
 
-/// One row of the preview.
-struct Row {
-    rank: u8,
-    part: String,
-    text: String,
-}
-
-/// `AWS::ECS::Service` → `ECS::Service` (every c2cfn type is AWS's; the
-/// prefix only costs columns).
-fn short_type(t: &str) -> &str {
-    t.strip_prefix("AWS::").unwrap_or(t)
-}
-
-/// The preview of `changes` to stack `stack` (`create` or `update`), as
-/// lines; `width` is the terminal's (summary lines wrap there).
+/// What the preview compares: the new template with the deployed stack
+/// (`verb` `create`, `update` or `recreate`, or `none`).
 #[must_use]
-pub fn lines(
-    stack: &str,
-    verb: &str,
-    changes: &[ResourceChange],
-    old: Option<&TemplateView>,
-    new: &TemplateView,
-    style: Style,
-    width: Option<usize>,
-) -> Vec<String> {
-    let mut templates = vec![&new.template];
-    if let Some(o) = old {
-        templates.push(&o.template);
-    }
-    let parts = Parts::of(&templates);
-    let id_width = changes
-        .iter()
-        .map(|c| c.logical_id.chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut kinds = [0usize; 5];
-    let mut rows: Vec<Row> = changes
-        .iter()
-        .map(|c| {
-            let v = verdict(c, old, new);
-            let (rank, mark, note) = match &v {
-                Verdict::Replace { why } => (0, "!!", format!("  REPLACE ({why})")),
-                Verdict::MayReplace => (
-                    1,
-                    "!?",
-                    "  MAY REPLACE (CloudFormation: Replacement=Conditional)".to_owned(),
-                ),
-                Verdict::Remove { retained: false } => (2, "-", String::new()),
-                Verdict::Remove { retained: true } => (
-                    2,
-                    "-",
-                    "  (DeletionPolicy keeps the resource; it leaves the stack)".to_owned(),
-                ),
-                Verdict::Modify => (3, "~", String::new()),
-                Verdict::Add => (4, "+", String::new()),
-            };
-            kinds[usize::from(rank)] += 1;
-            let colour = match rank {
-                0 | 1 => Style::red_bold,
-                2 => Style::red,
-                3 => Style::yellow,
-                _ => Style::green,
-            };
-            let row = format!(
-                "  {mark:<2} {:<id_width$}  {}{note}",
-                c.logical_id,
-                short_type(&c.resource_type)
-            );
-            let mut text = colour(style, &row);
-            for d in &c.details {
-                let _ = write!(text, "\n       {}", d.name);
-                if let (Some(b), Some(a)) = (&d.before, &d.after) {
-                    let _ = write!(text, ": {b} -> {a}");
-                }
-                if let Some(r) = &d.requires_recreation {
-                    let _ = write!(text, " (recreation: {r})");
-                }
-            }
-            Row {
-                rank,
-                part: parts.part(&c.logical_id, &c.resource_type),
-                text,
-            }
-        })
-        .collect();
-    rows.sort_by_key(|r| (parts.rank(&r.part), r.part.clone(), r.rank));
-    let mut counts: BTreeMap<(usize, &str), usize> = BTreeMap::new();
-    for r in &rows {
-        *counts
-            .entry((parts.rank(&r.part), r.part.as_str()))
-            .or_default() += 1;
-    }
-    let by_part: Vec<String> = counts
-        .iter()
-        .map(|((_, part), n)| format!("{part} {n}"))
-        .collect();
-    let n = changes.len();
-    let mut out = vec![style.bold(&fit(
-        &format!(
-            "{} stack {stack}: {n} change{}: {}",
+pub fn context(stack: &str, verb: &str, changes: usize) -> Context {
+    let title = match verb {
+        "create" | "update" => Some(format!(
+            "{} stack {stack}: {changes} change{}",
             if verb == "create" { "Create" } else { "Update" },
-            if n == 1 { "" } else { "s" },
-            by_part.join(", ")
-        ),
-        width,
-    ))];
-    let labels = [
-        ("!!", "to replace"),
-        ("!?", "may be replaced"),
-        ("-", "to remove"),
-        ("~", "to modify"),
-        ("+", "to add"),
-    ];
-    let by_kind: Vec<String> = kinds
-        .iter()
-        .zip(labels)
-        .filter(|(n, _)| **n > 0)
-        .map(|(n, (mark, label))| format!("{mark} {n} {label}"))
-        .collect();
-    out.push(fit(&format!("  {}", by_kind.join(", ")), width));
-    let mut current: Option<&str> = None;
-    for r in &rows {
-        if current != Some(r.part.as_str()) {
-            current = Some(r.part.as_str());
-            let count = counts
-                .get(&(parts.rank(&r.part), r.part.as_str()))
-                .copied()
-                .unwrap_or(0);
-            out.push(style.bold(&format!("{} ({count})", r.part)));
-        }
-        out.push(r.text.clone());
+            if changes == 1 { "" } else { "s" }
+        )),
+        _ => None,
+    };
+    Context {
+        new: "the rendered template".to_owned(),
+        base: if verb == "create" {
+            format!("stack {stack} (not deployed yet)")
+        } else {
+            format!("stack {stack} (deployed)")
+        },
+        title,
     }
-    out
 }
 
-/// The preview as JSON (`diff --json`): `stack`, `action` (`create`,
-/// `update`, `recreate` or `none`), `summary` (changes per part and per
-/// kind) and `changes`, each with its `part`, `logical_id`, `type`, `kind`
-/// (`add`, `modify`, `remove`, `replace`, `may_replace`), `physical_id`,
-/// `note` and CloudFormation's property `details`. Documented in
-/// docs/deploy.md.
+/// The text preview as lines, fitted to `width` (the terminal's) and then
+/// coloured by what happens.
 #[must_use]
-pub fn json(
-    stack: &str,
-    action: &str,
-    changes: &[ResourceChange],
-    old: Option<&TemplateView>,
-    new: &TemplateView,
-) -> serde_json::Value {
-    let mut templates = vec![&new.template];
-    if let Some(o) = old {
-        templates.push(&o.template);
-    }
-    let parts = Parts::of(&templates);
-    let mut by_part: BTreeMap<(usize, String), usize> = BTreeMap::new();
-    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
-    let list: Vec<serde_json::Value> = changes
-        .iter()
-        .map(|c| {
-            let (kind, note) = match verdict(c, old, new) {
-                Verdict::Replace { why } => ("replace", Some(why)),
-                Verdict::MayReplace => (
-                    "may_replace",
-                    Some("CloudFormation: Replacement=Conditional".to_owned()),
-                ),
-                Verdict::Remove { retained } => (
-                    "remove",
-                    retained.then(|| {
-                        "DeletionPolicy keeps the resource; it leaves the stack".to_owned()
-                    }),
-                ),
-                Verdict::Modify => ("modify", None),
-                Verdict::Add => ("add", None),
+pub fn lines(report: &Report, ctx: &Context, style: Style, width: Option<usize>) -> Vec<String> {
+    let text = present::text(report, ctx);
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| {
+            let colour: Option<fn(Style, &str) -> String> = if n == 0 {
+                Some(Style::bold)
+            } else if line.starts_with("  !! ") || line.starts_with("  !? ") {
+                Some(Style::red_bold)
+            } else if line.starts_with("  -  ") || line.starts_with("  !  ") {
+                Some(Style::red)
+            } else if line.starts_with("  ~  ") {
+                Some(Style::yellow)
+            } else if line.starts_with("  <- ") {
+                Some(Style::cyan)
+            } else if line.starts_with("  +  ") {
+                Some(Style::green)
+            } else if !line.is_empty() && !line.starts_with(' ') && !line.starts_with('(') {
+                Some(Style::bold)
+            } else {
+                None
             };
-            let part = parts.part(&c.logical_id, &c.resource_type);
-            *by_part
-                .entry((parts.rank(&part), part.clone()))
-                .or_default() += 1;
-            *by_kind.entry(kind).or_default() += 1;
-            serde_json::json!({
-                "part": part,
-                "logical_id": c.logical_id,
-                "type": c.resource_type,
-                "kind": kind,
-                "physical_id": c.physical_id,
-                "note": note,
-                "details": c.details.iter().map(|d| serde_json::json!({
-                    "name": d.name,
-                    "before": d.before,
-                    "after": d.after,
-                    "requires_recreation": d.requires_recreation,
-                })).collect::<Vec<_>>(),
-            })
+            let line = fit(line, width);
+            colour.map_or_else(|| line.clone(), |c| c(style, &line))
         })
-        .collect();
-    let parts_json: serde_json::Map<String, serde_json::Value> = by_part
-        .into_iter()
-        .map(|((_, p), n)| (p, n.into()))
-        .collect();
-    serde_json::json!({
-        "stack": stack,
-        "action": action,
-        "summary": {
-            "changes": changes.len(),
-            "parts": parts_json,
-            "kinds": by_kind,
-        },
-        "changes": list,
-    })
+        .collect()
+}
+
+/// The preview as JSON (`diff --format json`): the review's JSON
+/// (docs/ci.md) with `stack` and `action` (`create`, `update`, `recreate`
+/// or `none`). Documented in docs/deploy.md.
+#[must_use]
+pub fn json(stack: &str, action: &str, report: &Report, ctx: &Context) -> serde_json::Value {
+    let mut value = present::json_value(report, ctx);
+    if let Some(m) = value.as_object_mut() {
+        m.insert("stack".into(), stack.into());
+        m.insert("action".into(), action.into());
+    }
+    value
 }
 
 /// A unified diff of the deployed template against the new one, both put

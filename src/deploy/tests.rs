@@ -123,7 +123,7 @@ fn cloudformation_replacement_of_a_table_is_refused_and_the_change_set_deleted()
     assert!(!r.calls.contains(&"execute_change_set".into()));
     assert!(r.asked.is_empty(), "refused before asking");
     assert!(
-        r.out.contains("!! Table  DynamoDB::Table  REPLACE ("),
+        r.out.contains("  !! REPLACE Table  DynamoDB::Table  ("),
         "{}",
         r.out
     );
@@ -145,7 +145,11 @@ fn a_key_change_is_seen_without_cloudformation_reporting_replacement() {
     s.change_set = ready(changes.clone());
     let r = up(s, &new, &[true]);
     let f = r.result.expect_err("refused");
-    assert!(f.message.contains("changed: KeySchema"), "{}", f.message);
+    assert!(
+        f.message.contains("changes create-only KeySchema"),
+        "{}",
+        f.message
+    );
     assert!(!r.calls.contains(&"execute_change_set".into()));
 
     // The same with --allow-data-loss deploys, loudly.
@@ -159,7 +163,7 @@ fn a_key_change_is_seen_without_cloudformation_reporting_replacement() {
         Options {
             allow_data_loss: true,
             no_wait: false,
-            json: false,
+            ..Options::default()
         },
         true,
     );
@@ -204,7 +208,7 @@ fn removing_a_retained_table_is_allowed_but_an_unretained_one_is_not() {
     let r = up(s, without_table, &[true]);
     assert_eq!(r.result, Ok(Outcome::Deployed));
     assert!(
-        r.out.contains("DeletionPolicy keeps the resource"),
+        r.out.contains("DeletionPolicy: Retain keeps it"),
         "{}",
         r.out
     );
@@ -242,15 +246,21 @@ fn replacements_are_listed_first() {
     let r = run(s, TABLE_V1, &[], Options::default(), false);
     assert_eq!(r.result, Ok(Outcome::WouldChange));
     let lines: Vec<&str> = r.out.lines().collect();
+    // The review's presentation: a resource the deployed template does not
+    // hold may be replaced whatever CloudFormation says (the more dangerous
+    // verdict wins); a task definition's Replacement=True is its new
+    // revision.
     assert_eq!(
-        lines[..6],
+        lines[..8],
         [
-            "Update stack game: 3 changes: stack 3",
-            "  !! 1 to replace, ~ 1 to modify, + 1 to add",
-            "stack (3)",
-            "  !! TaskDefinition  ECS::TaskDefinition  REPLACE (CloudFormation: Replacement=True)",
-            "  ~  Service         ECS::Service",
-            "  +  NewThing        Logs::LogGroup",
+            "Update stack game: 3 changes",
+            "shared resources changed",
+            "resources: 1 may be replaced, 1 modified, 1 added",
+            "",
+            "other resources (shared by the project)",
+            "  !? MAY REPLACE TaskDefinition  ECS::TaskDefinition  (the deployed template could not be compared; CloudFormation: Replacement=True)",
+            "  ~  modify      Service         ECS::Service  (the template is unchanged here: a parameter value or a resource it references changed; CloudFormation: Replacement=False)",
+            "  +  add         NewThing        Logs::LogGroup",
         ],
         "{lines:?}"
     );
@@ -359,7 +369,7 @@ fn another_operation_is_waited_for_or_refused_with_no_wait() {
         Options {
             allow_data_loss: false,
             no_wait: true,
-            json: false,
+            ..Options::default()
         },
         true,
     );

@@ -9,7 +9,6 @@
 //! CloudFormation's own `Replacement` verdict. See docs/ci.md.
 
 pub mod changes;
-pub mod group;
 pub mod present;
 pub mod replacement;
 pub mod report;

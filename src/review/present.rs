@@ -18,6 +18,31 @@ pub struct Context {
     pub new: String,
     /// The base (`origin/main`, a file, or the deployed stack).
     pub base: String,
+    /// The first line of the text, when it is not `c2cfn diff: NEW
+    /// against BASE` (`up`'s preview: `Update stack S: …`).
+    pub title: Option<String>,
+}
+
+/// The three presentations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// For a terminal.
+    #[default]
+    Text,
+    /// For a pull-request comment.
+    Markdown,
+    /// For scripts.
+    Json,
+}
+
+/// `r` in `format`.
+#[must_use]
+pub fn render(r: &Report, ctx: &Context, format: Format) -> String {
+    match format {
+        Format::Text => text(r, ctx),
+        Format::Markdown => markdown(r, ctx),
+        Format::Json => json(r, ctx),
+    }
 }
 
 fn mark(a: Action) -> &'static str {
@@ -26,6 +51,7 @@ fn mark(a: Action) -> &'static str {
         Action::MayReplace => "!?",
         Action::Remove => "-",
         Action::Modify => "~",
+        Action::Import => "<-",
         Action::Add => "+",
     }
 }
@@ -62,6 +88,7 @@ fn counts_line(r: &Report) -> String {
         (c.may_replace, "may be replaced"),
         (c.remove, "removed"),
         (c.modify, "modified"),
+        (c.import, "imported"),
         (c.add, "added"),
     ] {
         if n > 0 {
@@ -82,7 +109,14 @@ fn finding_text(f: &Finding) -> String {
 #[must_use]
 pub fn text(r: &Report, ctx: &Context) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "c2cfn diff: {} against {}", ctx.new, ctx.base);
+    match &ctx.title {
+        Some(t) => {
+            let _ = writeln!(out, "{t}");
+        }
+        None => {
+            let _ = writeln!(out, "c2cfn diff: {} against {}", ctx.new, ctx.base);
+        }
+    }
     let _ = writeln!(out, "{}", r.summary);
     if !r.has_changes() {
         return out;
@@ -101,16 +135,26 @@ pub fn text(r: &Report, ctx: &Context) -> String {
         }
     }
     let mut cut = false;
+    // Columns as wide as their longest entry; the type without `AWS::`
+    // (a terminal's columns are few).
+    let all = || r.groups.iter().flat_map(|g| &g.changes);
+    let word_width = all().map(|c| c.action.word().len()).max().unwrap_or(0);
+    let id_width = all()
+        .map(|c| c.logical_id.chars().count())
+        .max()
+        .unwrap_or(0);
     for g in &r.groups {
         let _ = writeln!(out, "\n{}", g.name);
         for c in &g.changes {
             let _ = write!(
                 out,
-                "  {:<2} {:<11} {:<32} {}",
+                "  {:<2} {:<word_width$} {:<id_width$}  {}",
                 mark(c.action),
                 c.action.word(),
                 c.logical_id,
                 c.resource_type
+                    .strip_prefix("AWS::")
+                    .unwrap_or(&c.resource_type)
             );
             if !c.why.is_empty() {
                 let _ = write!(out, "  ({})", c.why.join("; "));
@@ -125,9 +169,14 @@ pub fn text(r: &Report, ctx: &Context) -> String {
     out
 }
 
-/// Writes the changed properties of `c`; `true` when a value was shortened.
+/// Writes the changed properties and the notes of `c`; `true` when a
+/// value was shortened.
 fn leaves(c: &Change, code: bool, out: &mut String, indent: &str) -> bool {
     let mut cut = false;
+    for n in &c.notes {
+        let n = if code { md_escape(n) } else { n.clone() };
+        let _ = writeln!(out, "{indent}{n}");
+    }
     for l in c.properties.iter().take(MAX_LEAVES) {
         let (line, shortened) = leaf_line(l, code);
         cut |= shortened;
@@ -247,16 +296,22 @@ pub fn markdown(r: &Report, ctx: &Context) -> String {
     out
 }
 
-/// For scripts.
+/// For scripts: the report with `new` and `base`.
 #[must_use]
-pub fn json(r: &Report, ctx: &Context) -> String {
+pub fn json_value(r: &Report, ctx: &Context) -> serde_json::Value {
     let mut value = serde_json::to_value(r).unwrap_or_default();
     if let Some(m) = value.as_object_mut() {
         m.insert("new".into(), ctx.new.clone().into());
         m.insert("base".into(), ctx.base.clone().into());
     }
+    value
+}
+
+/// For scripts.
+#[must_use]
+pub fn json(r: &Report, ctx: &Context) -> String {
     format!(
         "{}\n",
-        serde_json::to_string_pretty(&value).unwrap_or_default()
+        serde_json::to_string_pretty(&json_value(r, ctx)).unwrap_or_default()
     )
 }

@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::changes::{self, Leaf};
-use super::group::{Grouper, Kind};
 use super::replacement::{self, Prediction};
 use super::security;
+use crate::cfn::parts::{GroupId, Kind, Parts};
 
 /// What happens to a resource, most dangerous first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -24,6 +24,9 @@ pub enum Action {
     Remove,
     /// Updated in place.
     Modify,
+    /// An existing resource adopted into the stack (`up`'s IMPORT change
+    /// set), not created.
+    Import,
     /// A new resource.
     Add,
 }
@@ -37,6 +40,7 @@ impl Action {
             Self::MayReplace => "MAY REPLACE",
             Self::Remove => "remove",
             Self::Modify => "modify",
+            Self::Import => "import",
             Self::Add => "add",
         }
     }
@@ -62,6 +66,10 @@ pub struct Change {
     /// The changed properties and attributes, before → after.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Leaf>,
+    /// More to know, one line each (an import: what it keeps and what
+    /// then changes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The changes of one service or extension.
@@ -100,8 +108,16 @@ pub struct Counts {
     pub remove: usize,
     /// Modified in place.
     pub modify: usize,
+    /// Imported (adopted, not created).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub import: usize,
     /// Added.
     pub add: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The whole review.
@@ -140,6 +156,10 @@ pub struct LiveChange {
     pub action: LiveAction,
     /// CloudFormation's `Replacement` (`True`, `False`, `Conditional`).
     pub replacement: Option<String>,
+    /// With [`LiveAction::Import`]: why (first) and what to know (the
+    /// rest). Otherwise CloudFormation's property-level details, shown when
+    /// the templates do not tell what changed (a parameter value).
+    pub notes: Vec<String>,
 }
 
 /// A change set's action.
@@ -151,6 +171,8 @@ pub enum LiveAction {
     Modify,
     /// Remove.
     Remove,
+    /// An existing resource `up` imports (adopts) before the change set.
+    Import,
 }
 
 /// The noun of a type whose replacement or removal loses data (the types
@@ -212,6 +234,7 @@ fn modified(id: &str, old: &Value, new: &Value) -> Option<Change> {
             why: vec![format!("its type changes from {} to {kind}", type_of(old))],
             cloudformation_replacement: None,
             properties: leaves,
+            notes: Vec::new(),
         });
     }
     if leaves.is_empty() {
@@ -226,6 +249,7 @@ fn modified(id: &str, old: &Value, new: &Value) -> Option<Change> {
         why,
         cloudformation_replacement: None,
         properties: leaves,
+        notes: Vec::new(),
     })
 }
 
@@ -261,6 +285,7 @@ fn added(id: &str, new: &Value) -> Change {
         why: Vec::new(),
         cloudformation_replacement: None,
         properties: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -272,6 +297,7 @@ fn removed(id: &str, old: &Value) -> Change {
         why: retained(old).map(str::to_owned).into_iter().collect(),
         cloudformation_replacement: None,
         properties: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -312,6 +338,13 @@ pub fn compare_live(old: Option<&Value>, new: &Value, live: &[LiveChange]) -> Re
         .map(|c| {
             let id = c.logical_id.as_str();
             let mut change = match (c.action, resource(old, id), resource(Some(new), id)) {
+                (LiveAction::Import, _, _) => Change {
+                    resource_type: c.resource_type.clone(),
+                    action: Action::Import,
+                    why: c.notes.iter().take(1).cloned().collect(),
+                    notes: c.notes.iter().skip(1).cloned().collect(),
+                    ..added(id, &Value::Null)
+                },
                 (LiveAction::Add, _, n) => n.map_or_else(
                     || Change {
                         resource_type: c.resource_type.clone(),
@@ -338,6 +371,9 @@ pub fn compare_live(old: Option<&Value>, new: &Value, live: &[LiveChange]) -> Re
                     ..added(id, &Value::Null)
                 },
             };
+            if change.properties.is_empty() && c.action != LiveAction::Import {
+                change.notes.extend(c.notes.iter().cloned());
+            }
             if c.action == LiveAction::Modify {
                 let theirs = match c.replacement.as_deref() {
                     Some("True") if REVISIONS.contains(&c.resource_type.as_str()) => Action::Modify,
@@ -400,9 +436,9 @@ fn replacement_notes(new: Option<&Value>) -> String {
 }
 
 fn build(old: Option<&Value>, new: &Value, list: Vec<Change>) -> Report {
-    let grouper = Grouper::new(old, new);
+    let parts = Parts::of(&[new, old.unwrap_or(&Value::Null)]);
     let mut counts = Counts::default();
-    let mut groups: Vec<(super::group::GroupId, Vec<Change>)> = Vec::new();
+    let mut groups: Vec<(GroupId, Vec<Change>)> = Vec::new();
     let mut data_loss = Vec::new();
     for change in list {
         match change.action {
@@ -410,9 +446,10 @@ fn build(old: Option<&Value>, new: &Value, list: Vec<Change>) -> Report {
             Action::MayReplace => counts.may_replace += 1,
             Action::Remove => counts.remove += 1,
             Action::Modify => counts.modify += 1,
+            Action::Import => counts.import += 1,
             Action::Add => counts.add += 1,
         }
-        let g = grouper.group(&change.logical_id);
+        let g = parts.group(&change.logical_id, &change.resource_type);
         if let Some(noun) = stateful_noun(&change.resource_type) {
             let message = match change.action {
                 Action::Replace => Some(format!(
@@ -461,7 +498,7 @@ fn build(old: Option<&Value>, new: &Value, list: Vec<Change>) -> Report {
     let security: Vec<Finding> = security::widenings(old, new)
         .into_iter()
         .map(|w| Finding {
-            group: grouper.group(&w.logical_id).label,
+            group: parts.part(&w.logical_id, &w.resource_type),
             logical_id: w.logical_id,
             resource_type: w.resource_type,
             message: w.message,
@@ -644,6 +681,7 @@ mod tests {
             resource_type: "AWS::DynamoDB::Table".into(),
             action: LiveAction::Modify,
             replacement: Some("True".into()),
+            notes: Vec::new(),
         }];
         let r = compare_live(Some(&old), &old, &live);
         let c = &r.groups[0].changes[0];

@@ -270,14 +270,24 @@ fn the_import_template_adds_the_resources_as_they_are_to_the_deployed_one() {
         import_template(None, std::slice::from_ref(&a)),
         json!({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"PlayersTable": {"Type": TABLE}}})
     );
-    let lines = preview_lines(&[a], Style::default());
+    // In the preview, an import is an action of its resource's group.
+    let new = super::super::guard::TemplateView::parse(
+        r#"{"Resources": {"PlayersTable": {"Type": "AWS::DynamoDB::Table", "Metadata": {"c2cfn": {"x-aws-dynamodb": "players"}}}}}"#,
+        std::collections::BTreeMap::new(),
+    )
+    .unwrap();
+    let report = super::super::live_review::report(&[], &[a], None, &new);
+    let text = crate::review::present::text(&report, &crate::review::present::Context::default());
+    let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
-        lines,
+        lines[4..],
         [
-            "  <- import      PlayersTable                     AWS::DynamoDB::Table  (exists: game-players; imported, not created)",
-            "        keeps: items",
-            "        changes: nothing",
-        ]
+            "x-aws-dynamodb: players",
+            "  <- import PlayersTable  DynamoDB::Table  (exists: game-players; imported, not created)",
+            "       keeps: items",
+            "       then changes: nothing",
+        ],
+        "{text}"
     );
 }
 
@@ -369,16 +379,18 @@ mod flow {
     fn up_previews_an_import_then_imports_then_updates() {
         let (result, out, cfn) = run(&[true], true);
         assert_eq!(result, Ok(Outcome::Deployed), "{out}");
+        assert!(out.contains("Create stack game: 2 changes\n"), "{out}");
+        assert!(out.contains("resources: 1 imported, 1 added"), "{out}");
         assert!(
-            out.contains("Create stack game: 1 change: stack 1"),
+            out.contains("  +  add    Cluster       ECS::Cluster"),
             "{out}"
         );
-        assert!(out.contains("+  Cluster"), "{out}");
+        // The import is an action in its resource's group.
         assert!(
-            out.contains("import (1): existing resources adopted into the stack, not created\n  <- import      PlayersTable"),
+            out.contains("\nx-aws-dynamodb\n  <- import PlayersTable  DynamoDB::Table  (exists: game-players; imported, not created)\n       keeps: items"),
             "{out}"
         );
-        assert!(!out.contains("+  PlayersTable"), "{out}");
+        assert!(!out.contains("add    PlayersTable"), "{out}");
         assert!(
             out.contains(
                 "Importing game-players (PlayersTable) into stack game (IMPORT change set)."
@@ -421,7 +433,7 @@ mod flow {
     fn diff_and_a_declined_up_import_nothing() {
         let (result, out, cfn) = run(&[], false);
         assert_eq!(result, Ok(Outcome::WouldChange), "{out}");
-        assert!(out.contains("<- import      PlayersTable"), "{out}");
+        assert!(out.contains("  <- import PlayersTable "), "{out}");
         let (declined, _, cfn2) = run(&[false], true);
         assert!(declined.is_err());
         for calls in [cfn.calls(), cfn2.calls()] {
