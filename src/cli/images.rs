@@ -6,7 +6,7 @@ use super::pipeline::Rendered;
 use crate::deploy::Failure;
 use crate::deploy::docker::{BuildSpec, DockerCli, fargate_platform};
 use crate::deploy::push::{Pusher, ServiceBuild};
-use crate::deploy::sdk::Aws;
+use crate::aws::Clients as Aws;
 use std::collections::BTreeMap;
 use std::io::Write;
 

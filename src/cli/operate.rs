@@ -13,10 +13,11 @@ use super::settings::Settings as Resolved;
 use super::stack::{self, Operating};
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
-use crate::local::{self, LocalSettings, docker::DockerCli, dynamodb::LocalDynamoDb, run};
+use crate::aws::Clients as Operate;
+use crate::aws::dynamodb::BlockingDynamoDb;
+use crate::local::{self, LocalSettings, docker::DockerCli, run};
 use crate::operate::flow::{self, Context, Follower, SshOptions, System};
 use crate::operate::logs;
-use crate::operate::sdk::Operate;
 use crate::operate::ssh::{self, Forward};
 use crate::source::SourceMap;
 
@@ -38,7 +39,7 @@ fn report(err: &mut dyn Write, f: &Failure) -> i32 {
     if let Some(h) = &f.hint {
         let _ = writeln!(err, "help: {h}");
     }
-    f.code
+    exit::of(f)
 }
 
 /// Renders a local environment (the AWS-only checks skipped).
@@ -145,7 +146,9 @@ fn ecr_logins(
     let mut logins = Vec::new();
     for (host, region) in registries {
         let login = runtime.block_on(async {
-            let aws = crate::deploy::sdk::Aws::connect(profile.as_deref(), Some(&region)).await?;
+            let aws = crate::aws::Clients::connect(profile.as_deref(), Some(&region))
+                .await
+                .map_err(|e| e.to_string())?;
             crate::deploy::registry::RegistryApi::login(&aws.ecr)
                 .await
                 .map_err(|e| e.to_string())
@@ -194,7 +197,9 @@ pub(super) fn local(
         .cloned()
         .unwrap_or_else(|| "us-east-1".to_owned());
     let mut tables = |endpoint: &str| -> run::OpenTables {
-        Ok(Box::new(LocalDynamoDb::new(endpoint, &region)?))
+        Ok(Box::new(
+            BlockingDynamoDb::local(endpoint, &region).map_err(run::LocalError::Runtime)?,
+        ))
     };
     match run::up(
         &plan,
@@ -206,12 +211,13 @@ pub(super) fn local(
         err,
     ) {
         Ok(()) => exit::OK,
-        Err(e) => report(err, &local_failure(command, e)),
+        Err(e) => report(err, &local_failure(command, &e)),
     }
 }
 
 /// A failure of the local environment, naming the command the user ran.
-fn local_failure(command: &str, e: String) -> Failure {
+fn local_failure(command: &str, e: &run::LocalError) -> Failure {
+    let e = e.to_string();
     let message = if e.starts_with("c2cfn ") {
         e
     } else {
@@ -236,7 +242,7 @@ pub(super) fn local_down(project: &ProjectArgs, err: &mut dyn Write) -> i32 {
     };
     match result {
         Ok(()) => exit::OK,
-        Err(e) => report(err, &local_failure("down", e)),
+        Err(e) => report(err, &local_failure("down", &e)),
     }
 }
 
@@ -331,8 +337,7 @@ async fn project_services(
             .collect();
         return Ok((names, cluster(&rendered.value)));
     }
-    let template = api
-        .deployed_template(&op.stack)
+    let template = crate::operate::target::deployed_template(&api.cloudformation, &op.stack)
         .await
         .map_err(|e| Failure::api("cannot read the deployed template (GetTemplate)", &e))?
         .ok_or_else(|| {
@@ -396,7 +401,12 @@ async fn connect(
     let region = resolved.get("aws_region");
     let api = Operate::connect(profile.as_deref(), region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })?;
     Ok((api, profile))
 }
 
@@ -535,7 +545,7 @@ async fn run(
                 services.clone()
             };
             let stack = op.stack.clone();
-            let events = flow::fetch_logs(&api, &stack, &wanted, start).await?;
+            let events = flow::fetch_logs(&api.logs, &stack, &wanted, start).await?;
             let mut follower = Follower::default();
             let fresh = follower.fresh(events);
             let first = logs::interleave(fresh, *tail);
@@ -555,7 +565,7 @@ async fn run(
                     () = ctrl_c() => return Ok(exit::OK),
                     () = tokio::time::sleep(poll) => {}
                 }
-                let events = flow::fetch_logs(&api, &stack, &wanted, Some(since_ms)).await?;
+                let events = flow::fetch_logs(&api.logs, &stack, &wanted, Some(since_ms)).await?;
                 let fresh = follower.fresh(events);
                 flow::print_events(out, &fresh, &mut width);
                 let _ = out.flush();

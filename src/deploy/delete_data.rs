@@ -244,7 +244,7 @@ mod tests {
             asked: Vec::new(),
         };
         let f = block(delete_kept(&api, &kept(), &mut declined, &mut out)).expect_err("cancelled");
-        assert_eq!(f.code, 1);
+        assert_eq!(f.stop, crate::deploy::Stop::Refused);
         let mut nobody = Scripted::default();
         assert!(block(delete_kept(&api, &kept(), &mut nobody, &mut out)).is_err());
         assert!(api.calls.borrow().is_empty());

@@ -17,7 +17,7 @@ use super::guard::{self, TemplateView};
 use super::interrupt::{Checkpoint, Stage};
 use super::preview;
 use super::ui::{Prompt, fit};
-use super::{EXIT_DEPLOY_FAILED, Failure};
+use super::{Failure, Stop};
 
 /// Flags that change the flow.
 #[derive(Debug, Clone, Copy, Default)]
@@ -219,7 +219,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 "fix the cause above and run `c2cfn up` again; `c2cfn ps` shows stack {}",
                 self.stack
             )),
-            code: EXIT_DEPLOY_FAILED,
+            stop: Stop::Failed,
         }
     }
 

@@ -53,7 +53,7 @@ pub fn failed_services(stack: &str, newest_first: &[StackEvent]) -> Vec<(String,
 }
 
 /// What the load balancer and CloudWatch Logs know, behind a trait
-/// (`sdk_health.rs` over the SDK, recorded answers in the tests).
+/// (`crate::aws` over the SDK, recorded answers in the tests).
 #[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
 pub trait HealthApi {
     /// `DescribeTargetGroups` and `DescribeTargetHealth` of one target group.

@@ -12,7 +12,7 @@ use super::fake::{FakeCfn, State, event, stack};
 use super::interrupt::Checkpoint;
 use super::plan::{Deployer, Options, Outcome};
 use super::ui::{Scripted, Style};
-use super::{EXIT_DEPLOY_FAILED, Failure};
+use super::{Failure, Stop};
 
 const TABLE_V1: &str = r#"{"Resources": {
   "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
@@ -112,7 +112,7 @@ fn cloudformation_replacement_of_a_table_is_refused_and_the_change_set_deleted()
     )]);
     let r = up(s, TABLE_V1, &[true]);
     let f = r.result.expect_err("refused");
-    assert_eq!(f.code, 1);
+    assert_eq!(f.stop, Stop::Refused);
     assert!(
         f.message
             .contains("Table (AWS::DynamoDB::Table) would be replaced"),
@@ -402,7 +402,7 @@ fn a_failed_update_reports_the_root_cause_first_and_exits_5() {
     ));
     let r = up(s, TABLE_V1, &[true]);
     let f = r.result.expect_err("failed");
-    assert_eq!(f.code, EXIT_DEPLOY_FAILED);
+    assert_eq!(f.stop, Stop::Failed);
     let cause = f
         .message
         .find("CannotPullContainerError")
@@ -521,7 +521,7 @@ fn ctrl_c_at_the_confirmation_deletes_the_change_set_and_the_new_stack() {
         new_stack: true,
     };
     let f = block(interrupted(&stage, Some(&cfn), "game"));
-    assert_eq!(f.code, 130);
+    assert_eq!(f.stop, Stop::Interrupted);
     assert!(
         f.message.contains("the change set was deleted"),
         "{}",
@@ -532,7 +532,7 @@ fn ctrl_c_at_the_confirmation_deletes_the_change_set_and_the_new_stack() {
     // While watching: nothing is touched, the operation goes on.
     let cfn = FakeCfn::default();
     let f = block(interrupted(&Stage::Running, Some(&cfn), "game"));
-    assert_eq!(f.code, 130);
+    assert_eq!(f.stop, Stop::Interrupted);
     assert!(f.message.contains("goes on"), "{}", f.message);
     assert!(cfn.calls().is_empty());
 }

@@ -141,7 +141,7 @@ fn a_different_key_schema_is_refused_naming_both_keys_and_the_way_out() {
     t.attributes.push(("match-id".into(), "N".into()));
     live.tables.insert("game-players".into(), t);
     let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
-    assert_eq!(f.code, 1);
+    assert_eq!(f.stop, crate::deploy::Stop::Refused);
     assert!(
         f.message.contains("table game-players exists with key player-id (HASH, S) + match-id (RANGE, N), the template declares player-id (HASH, S)"),
         "{}",

@@ -1,0 +1,11 @@
+//! Helpers shared by the unit tests of deploy, operate and local.
+
+/// Runs a future to completion on a current-thread runtime (the traits are
+/// async; the fakes answer at once).
+pub fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime")
+        .block_on(f)
+}
