@@ -267,7 +267,9 @@ impl CopyApi for DynamoDb {
             let put = PutRequest::builder()
                 .set_item(Some(item))
                 .build()
-                .map_err(|e| ApiError::of_kind(ErrorKind::Validation, "InvalidItem", e.to_string()))?;
+                .map_err(|e| {
+                    ApiError::of_kind(ErrorKind::Validation, "InvalidItem", e.to_string())
+                })?;
             writes.push(WriteRequest::builder().put_request(put).build());
         }
         let out = self

@@ -31,11 +31,7 @@ impl RegistryApi for Ecr {
                 })),
             Err(e) => {
                 let e = error(e);
-                if e.is_not_found() {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
+                if e.is_not_found() { Ok(None) } else { Err(e) }
             }
         }
     }
@@ -130,11 +126,7 @@ impl RegistryApi for Ecr {
                 .map(str::to_owned)),
             Err(e) => {
                 let e = error(e);
-                if e.is_not_found() {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
+                if e.is_not_found() { Ok(None) } else { Err(e) }
             }
         }
     }

@@ -19,7 +19,11 @@ impl Elb {
             .await
             .map_err(error)?;
         let Some(g) = groups.target_groups().first() else {
-            return Err(ApiError::of_kind(ErrorKind::NotFound, "TargetGroupNotFound", arn));
+            return Err(ApiError::of_kind(
+                ErrorKind::NotFound,
+                "TargetGroupNotFound",
+                arn,
+            ));
         };
         let mut health = TargetGroupHealth {
             name: g.target_group_name().unwrap_or_default().to_owned(),

@@ -11,6 +11,8 @@ use super::exit;
 use super::images;
 use super::pipeline::{self, Rendered};
 use super::settings::Settings as Resolved;
+use crate::aws::Clients as Aws;
+use crate::aws::cloudformation::CloudFormation as SdkCloudFormation;
 use crate::cfn::Format;
 use crate::cfn::logical_id::image_parameter;
 use crate::cfn::resources::secrets::value_parameter;
@@ -26,8 +28,6 @@ use crate::deploy::params::{self, Inputs, SecretSource};
 use crate::deploy::plan::{Deployer, Options, Outcome};
 use crate::deploy::precheck;
 use crate::deploy::push::Pusher;
-use crate::aws::Clients as Aws;
-use crate::aws::cloudformation::CloudFormation as SdkCloudFormation;
 use crate::deploy::service_report;
 use crate::deploy::template_store::{self, Staging};
 use crate::deploy::ui::{self, Style, TerminalPrompt};
@@ -295,13 +295,9 @@ async fn run(
                 Ok(o) => o,
                 Err(mut f) => {
                     if f.stop == Stop::Failed
-                        && let Some(services) = service_report::report(
-                            &aws.cloudformation,
-                            &aws.ecs,
-                            &aws,
-                            &stack,
-                        )
-                        .await
+                        && let Some(services) =
+                            service_report::report(&aws.cloudformation, &aws.ecs, &aws, &stack)
+                                .await
                     {
                         f.message.push('\n');
                         f.message.push_str(&services);
@@ -410,7 +406,12 @@ async fn copy(
 ) -> Result<i32, Failure> {
     let aws = Aws::connect(args.aws_profile.as_deref(), args.region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e.to_string(), "see docs/deploy.md, \"Credentials and region\""))?;
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })?;
     let mut docker = DockerCli;
     let pushed = Pusher::new(&aws.ecr, &mut docker, out, "", "", "latest")
         .copy(source, to, platform)
@@ -432,7 +433,12 @@ async fn copy_table(
 ) -> Result<i32, Failure> {
     let aws = Aws::connect(args.aws_profile.as_deref(), args.region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e.to_string(), "see docs/deploy.md, \"Credentials and region\""))?;
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })?;
     copy_table::copy(
         &aws,
         &aws.dynamodb,
@@ -494,7 +500,12 @@ async fn connect(resolved: &Resolved, args: &AwsArgs) -> Result<Aws, Failure> {
     let region = resolved.get("aws_region");
     Aws::connect(profile.as_deref(), region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e.to_string(), "see docs/deploy.md, \"Credentials and region\""))
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })
 }
 
 async fn check_account(aws: &Aws, resolved: &Resolved) -> Result<String, Failure> {

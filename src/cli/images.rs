@@ -3,10 +3,10 @@
 //! how `up`, `diff` and `push` fill the `<Service>Image` parameters.
 
 use super::pipeline::Rendered;
+use crate::aws::Clients as Aws;
 use crate::deploy::Failure;
 use crate::deploy::docker::{BuildSpec, DockerCli, fargate_platform};
 use crate::deploy::push::{Pusher, ServiceBuild};
-use crate::aws::Clients as Aws;
 use std::collections::BTreeMap;
 use std::io::Write;
 

@@ -154,6 +154,7 @@ mod tests {
 
     use super::super::adopt::{LiveLogGroup, LiveTable};
     use super::*;
+    use crate::aws::testing::block;
 
     type Item = BTreeMap<String, String>;
 
@@ -216,14 +217,6 @@ mod tests {
             i.insert("season".into(), "s1".into());
         }
         i
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

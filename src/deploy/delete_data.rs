@@ -131,6 +131,7 @@ mod tests {
     use super::super::api::ApiError;
     use super::super::ui::Scripted;
     use super::*;
+    use crate::aws::testing::block;
 
     #[derive(Default)]
     struct FakeData {
@@ -191,13 +192,6 @@ mod tests {
             policy: (*policy).into(),
         })
         .collect()
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

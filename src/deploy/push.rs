@@ -280,6 +280,7 @@ mod tests {
     use super::super::api::{ApiError, ApiResult};
     use super::super::registry::Login;
     use super::*;
+    use crate::aws::testing::block;
 
     #[derive(Default)]
     struct FakeEcr {
@@ -355,13 +356,6 @@ mod tests {
                 },
             })
             .collect()
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

@@ -218,6 +218,7 @@ mod tests {
     use super::super::ecs::{ServiceState, TaskState};
     use super::super::fake::{FakeCfn, event};
     use super::*;
+    use crate::aws::testing::block;
 
     /// No target groups, no logs.
     struct NoHealth;
@@ -307,13 +308,6 @@ mod tests {
             event(3, "game", "CREATE_IN_PROGRESS", Some("User Initiated")),
             older,
         ]
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

@@ -161,6 +161,7 @@ mod tests {
     use super::super::api::{ApiError, ApiResult};
     use super::super::ecs::{ServiceState, TaskState};
     use super::*;
+    use crate::aws::testing::block;
 
     struct FakeEcs {
         fail_tasks: bool,
@@ -215,13 +216,6 @@ mod tests {
             resource_type: kind.into(),
             status: "CREATE_COMPLETE".into(),
         }
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

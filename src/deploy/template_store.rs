@@ -123,6 +123,7 @@ mod tests {
 
     use super::super::api::ApiError;
     use super::*;
+    use crate::aws::testing::block;
 
     #[derive(Default)]
     struct FakeS3 {
@@ -156,13 +157,6 @@ mod tests {
             stack: "game",
             stamp: 42,
         }
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! rollbacks, root causes) and both forms of "no changes".
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::time::Duration;
 
 use super::api::{Action, ApiError, ChangeSetInfo, Replacement, ResourceChange, StackResource};
@@ -13,6 +12,7 @@ use super::interrupt::Checkpoint;
 use super::plan::{Deployer, Options, Outcome};
 use super::ui::{Scripted, Style};
 use super::{Failure, Stop};
+use crate::aws::testing::block;
 
 const TABLE_V1: &str = r#"{"Resources": {
   "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
@@ -20,14 +20,6 @@ const TABLE_V1: &str = r#"{"Resources": {
     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}},
   "Service": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}}}}"#;
-
-fn block<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
 
 fn change(action: Action, id: &str, ty: &str, replacement: Replacement) -> ResourceChange {
     ResourceChange {

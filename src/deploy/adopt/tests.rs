@@ -6,6 +6,7 @@ use serde_json::json;
 use super::super::api::{ApiError, StackResource};
 use super::super::fake::{FakeCfn, stack};
 use super::*;
+use crate::aws::testing::block;
 
 #[derive(Default)]
 struct FakeLive {
@@ -29,13 +30,6 @@ impl LiveApi for FakeLive {
         self.asked.borrow_mut().push(format!("group {name}"));
         Ok(self.groups.get(name).cloned())
     }
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(f)
 }
 
 fn template() -> Value {

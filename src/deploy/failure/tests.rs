@@ -152,15 +152,12 @@ fn health_check() -> HealthCheck {
 
 fn render(recorded: &Recorded) -> String {
     let cfn = stack();
-    let text = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(async {
-            let events = cfn.0.borrow().events.clone();
-            let failed = failed_services("ccg-develop", &events);
-            assert_eq!(failed.len(), 1, "the failed service is found");
-            gather(&cfn, recorded, recorded, "ccg-develop", &failed).await
-        });
+    let text = crate::aws::testing::block(async {
+        let events = cfn.0.borrow().events.clone();
+        let failed = failed_services("ccg-develop", &events);
+        assert_eq!(failed.len(), 1, "the failed service is found");
+        gather(&cfn, recorded, recorded, "ccg-develop", &failed).await
+    });
     report(&text)
 }
 

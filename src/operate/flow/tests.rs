@@ -194,13 +194,7 @@ fn ctx() -> Context {
     }
 }
 
-fn run<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
+use crate::aws::testing::block as run;
 
 #[test]
 fn exec_runs_the_plugin_with_the_six_arguments() {
