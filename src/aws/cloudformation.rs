@@ -213,7 +213,7 @@ impl CloudFormationApi for CloudFormation {
             .map_err(error)?;
         Ok(pages
             .iter()
-            .flat_map(|p| p.stack_resource_summaries())
+            .flat_map(aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesOutput::stack_resource_summaries)
             .map(|r| StackResource {
                 logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
                 physical_id: r.physical_resource_id().unwrap_or_default().to_owned(),

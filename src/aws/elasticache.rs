@@ -20,7 +20,7 @@ impl ElastiCache {
             .map_err(error)?;
         Ok(pages
             .iter()
-            .flat_map(|p| p.snapshots())
+            .flat_map(aws_sdk_elasticache::operation::describe_snapshots::DescribeSnapshotsOutput::snapshots)
             .filter_map(|s| s.snapshot_name().map(str::to_owned))
             .collect())
     }

@@ -111,7 +111,7 @@ impl LogApi for Logs {
             .map_err(error)?;
         Ok(pages
             .iter()
-            .flat_map(|p| p.log_streams())
+            .flat_map(aws_sdk_cloudwatchlogs::operation::describe_log_streams::DescribeLogStreamsOutput::log_streams)
             .filter_map(|s| s.log_stream_name().map(str::to_owned))
             .collect())
     }

@@ -2,6 +2,10 @@
 
 /// Runs a future to completion on a current-thread runtime (the traits are
 /// async; the fakes answer at once).
+///
+/// # Panics
+///
+/// When the runtime cannot start (a broken test machine).
 pub fn block<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
