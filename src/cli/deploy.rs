@@ -212,7 +212,7 @@ async fn run(
     if yes.is_some() {
         prompt
             .check()
-            .map_err(|e| Failure::refused(e, "nothing was changed"))?;
+            .map_err(|e| Failure::refused(e.to_string(), "nothing was changed"))?;
     }
     let aws = connect(&resolved, aws_args).await?;
     let _ = cleanup.set((aws.cloudformation.clone(), stack.clone()));

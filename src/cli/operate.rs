@@ -311,7 +311,7 @@ fn forwards(resolved: &Resolved, given: &[String]) -> Result<Vec<Forward>, Failu
         .iter()
         .map(|t| {
             ssh::parse_forward(t)
-                .map_err(|e| Failure::refused(e, "write LOCAL:REMOTE, e.g. 5000:4005"))
+                .map_err(|e| Failure::refused(e.to_string(), "write LOCAL:REMOTE, e.g. 5000:4005"))
         })
         .collect()
 }
@@ -531,7 +531,7 @@ async fn run(
             let start = match since {
                 Some(s) => {
                     let d = logs::parse_since(s)
-                        .map_err(|e| Failure::refused(e, "e.g. --since 10m"))?;
+                        .map_err(|e| Failure::refused(e.to_string(), "e.g. --since 10m"))?;
                     Some(now_ms() - i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
                 }
                 None => None,

@@ -82,7 +82,7 @@ pub async fn delete_kept<D: DataApi>(
     let yes = prompt
         .confirm(&question)
         .await
-        .map_err(|e| Failure::refused(e, "the stack is deleted; the data was kept"))?;
+        .map_err(|e| Failure::refused(e.to_string(), "the stack is deleted; the data was kept"))?;
     if !yes {
         return Err(Failure::refused(
             "cancelled: the stack is deleted, the data listed above was kept",

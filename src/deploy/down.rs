@@ -93,7 +93,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             .prompt
             .confirm(&format!("Delete stack {}?", self.stack))
             .await
-            .map_err(|e| Failure::refused(e, "nothing was changed"))?
+            .map_err(|e| Failure::refused(e.to_string(), "nothing was changed"))?
         {
             return Err(Failure::refused(
                 "cancelled; nothing was deleted",

@@ -87,7 +87,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         self.prompt
             .confirm(question)
             .await
-            .map_err(|e| Failure::refused(e, "nothing was changed"))
+            .map_err(|e| Failure::refused(e.to_string(), "nothing was changed"))
     }
 
     /// Waits for another operation to end (or refuses with `--no-wait`);
