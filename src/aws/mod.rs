@@ -51,6 +51,8 @@ pub mod sts;
 #[cfg(feature = "aws")]
 mod traits;
 
+#[cfg(test)]
+pub mod fake;
 #[cfg(all(test, feature = "aws"))]
 pub mod testing;
 

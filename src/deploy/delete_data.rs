@@ -126,46 +126,10 @@ async fn delete_snapshots<D: DataApi>(api: &D, group: &str, out: &mut dyn Write)
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-
-    use super::super::api::ApiError;
     use super::super::ui::Scripted;
     use super::*;
+    use crate::aws::fake::FakeData;
     use crate::aws::testing::block;
-
-    #[derive(Default)]
-    struct FakeData {
-        calls: RefCell<Vec<String>>,
-        deny_tables: bool,
-    }
-
-    impl DataApi for FakeData {
-        async fn delete_table(&self, name: &str) -> ApiResult<()> {
-            self.calls.borrow_mut().push(format!("delete-table {name}"));
-            if self.deny_tables {
-                return Err(ApiError::new("AccessDeniedException", "not allowed"));
-            }
-            Ok(())
-        }
-        async fn delete_file_system(&self, id: &str) -> ApiResult<()> {
-            self.calls
-                .borrow_mut()
-                .push(format!("delete-file-system {id}"));
-            Ok(())
-        }
-        async fn redis_snapshots(&self, group: &str) -> ApiResult<Vec<String>> {
-            self.calls
-                .borrow_mut()
-                .push(format!("describe-snapshots {group}"));
-            Ok(vec![format!("{group}-final")])
-        }
-        async fn delete_snapshot(&self, name: &str) -> ApiResult<()> {
-            self.calls
-                .borrow_mut()
-                .push(format!("delete-snapshot {name}"));
-            Ok(())
-        }
-    }
 
     fn kept() -> Vec<Kept> {
         [

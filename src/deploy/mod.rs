@@ -31,8 +31,6 @@ pub mod template_store;
 pub mod ui;
 
 #[cfg(test)]
-mod fake;
-#[cfg(test)]
 mod tests;
 
 /// How a deploy, operate or local command stopped. The CLI alone turns it

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use super::api::{Action, ApiError, ChangeSetInfo, Replacement, ResourceChange, StackResource};
 use super::events::Display;
-use super::fake::{FakeCfn, State, event, stack};
 use super::interrupt::Checkpoint;
 use super::plan::{Deployer, Options, Outcome};
 use super::ui::{Scripted, Style};
 use super::{Failure, Stop};
+use crate::aws::fake::{FakeCfn, State, event, stack};
 use crate::aws::testing::block;
 
 const TABLE_V1: &str = r#"{"Resources": {

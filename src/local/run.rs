@@ -323,6 +323,7 @@ mod tests {
     use std::process::ExitStatus;
 
     use super::*;
+    use crate::aws::fake::FakeTables;
     use crate::model::{Cache, Stack, Table};
 
     /// Records the command lines (and standard input); `compose_fails`:
@@ -378,7 +379,7 @@ mod tests {
             &options,
             &mut docker,
             &mut |_| panic!("no login without docker, nor for the dependencies alone"),
-            &mut |_| Ok(Box::new(Tables::default())),
+            &mut |_| Ok(Box::new(FakeTables::default())),
             &mut Vec::new(),
             &mut Vec::new(),
         )
@@ -394,18 +395,6 @@ mod tests {
             .to_string();
         assert!(e.starts_with("c2cfn down runs"), "{e}");
         assert_eq!(docker.0, ["compose version"]);
-    }
-
-    #[derive(Default)]
-    struct Tables(Vec<String>);
-    impl TableApi for Tables {
-        fn list_tables(&mut self) -> crate::aws::ApiResult<Vec<String>> {
-            Ok(self.0.clone())
-        }
-        fn create_table(&mut self, t: &Table) -> crate::aws::ApiResult<()> {
-            self.0.push(t.physical_name.clone());
-            Ok(())
-        }
     }
 
     fn stack() -> Stack {
@@ -469,7 +458,7 @@ mod tests {
             },
             &mut |e| {
                 endpoints.push(e.to_owned());
-                Ok(Box::new(Tables::default()))
+                Ok(Box::new(FakeTables::default()))
             },
             &mut out,
             &mut Vec::new(),
@@ -545,7 +534,7 @@ mod tests {
             &options,
             &mut docker,
             &mut |_| panic!("no login without docker, nor for the dependencies alone"),
-            &mut |_| Ok(Box::new(Tables::default())),
+            &mut |_| Ok(Box::new(FakeTables::default())),
             &mut Vec::new(),
             &mut Vec::new(),
         )

@@ -59,23 +59,7 @@ pub fn ensure(api: &mut dyn TableApi, tables: &[Table]) -> Result<Vec<Outcome>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Default)]
-    struct Fake {
-        tables: Vec<String>,
-        created: Vec<String>,
-    }
-
-    impl TableApi for Fake {
-        fn list_tables(&mut self) -> ApiResult<Vec<String>> {
-            Ok(self.tables.clone())
-        }
-        fn create_table(&mut self, table: &Table) -> ApiResult<()> {
-            self.tables.push(table.physical_name.clone());
-            self.created.push(table.physical_name.clone());
-            Ok(())
-        }
-    }
+    use crate::aws::fake::FakeTables;
 
     fn table(name: &str) -> Table {
         Table {
@@ -93,9 +77,9 @@ mod tests {
 
     #[test]
     fn creating_twice_is_idempotent() {
-        let mut api = Fake {
+        let mut api = FakeTables {
             tables: vec!["ccg-local-decks".into()],
-            ..Fake::default()
+            ..FakeTables::default()
         };
         let tables = [table("decks"), table("packs")];
         let first = ensure(&mut api, &tables).unwrap();

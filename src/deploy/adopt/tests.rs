@@ -1,36 +1,9 @@
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use super::super::api::{ApiError, StackResource};
-use super::super::fake::{FakeCfn, stack};
 use super::*;
+use crate::aws::fake::{FakeCfn, FakeLive, stack};
 use crate::aws::testing::block;
-
-#[derive(Default)]
-struct FakeLive {
-    tables: BTreeMap<String, LiveTable>,
-    groups: BTreeMap<String, LiveLogGroup>,
-    asked: RefCell<Vec<String>>,
-}
-
-impl LiveApi for FakeLive {
-    async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>> {
-        self.asked.borrow_mut().push(format!("table {name}"));
-        if name == "broken" {
-            return Err(ApiError::new(
-                "AccessDeniedException",
-                "no dynamodb:DescribeTable",
-            ));
-        }
-        Ok(self.tables.get(name).cloned())
-    }
-    async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>> {
-        self.asked.borrow_mut().push(format!("group {name}"));
-        Ok(self.groups.get(name).cloned())
-    }
-}
 
 fn template() -> Value {
     json!({"Resources": {
@@ -232,7 +205,11 @@ fn a_log_group_with_retain_is_adopted() {
 #[test]
 fn a_failed_look_up_stops_before_anything_changes() {
     let cfn = FakeCfn::default();
-    let live = FakeLive::default();
+    let mut live = FakeLive::default();
+    live.errors.insert(
+        "broken".into(),
+        ApiError::new("AccessDeniedException", "no dynamodb:DescribeTable"),
+    );
     let mut t = template();
     t["Resources"]["PlayersTable"]["Properties"]["TableName"] = json!("broken");
     let f = block(detect(&cfn, &live, "game", &t)).expect_err("refused");
@@ -282,10 +259,10 @@ mod flow {
         Action, ChangeSetInfo, ChangeSetType, Replacement, ResourceChange,
     };
     use super::super::super::events::Display;
-    use super::super::super::fake::{FakeCfn, event};
     use super::super::super::plan::{Deployer, Options, Outcome};
     use super::super::super::ui::{Scripted, Style};
     use super::*;
+    use crate::aws::fake::{FakeCfn, event};
 
     fn add(id: &str, kind: &str) -> ResourceChange {
         ResourceChange {
