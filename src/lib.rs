@@ -18,6 +18,7 @@
 //! Problems are [`diagnostic::Diagnostic`]s with spans into the
 //! [`source::SourceMap`], rendered in one place.
 
+pub mod aws;
 pub mod cfn;
 pub mod cli;
 pub mod compose;

@@ -8,6 +8,8 @@ use std::time::Duration;
 use super::args::{AwsArgs, Command, DiffFormat, FailOn, ProjectArgs, RegionArgs};
 use super::exit;
 use super::pipeline::{self, Rendered};
+use crate::aws::Clients as Aws;
+use crate::aws::cloudformation::CloudFormation as SdkCloudFormation;
 use crate::cfn::Format;
 use crate::deploy::adopt;
 use crate::deploy::copy_table;
@@ -22,12 +24,10 @@ use crate::deploy::params;
 use crate::deploy::plan::{Deployer, Options, Outcome};
 use crate::deploy::precheck;
 use crate::deploy::push::Pusher;
-use crate::deploy::sdk::Aws;
-use crate::deploy::sdk::SdkCloudFormation;
 use crate::deploy::service_report;
 use crate::deploy::template_store::{self, Staging};
 use crate::deploy::ui::{self, Style, TerminalPrompt};
-use crate::deploy::{Failure, status};
+use crate::deploy::{Failure, Stop, status};
 use crate::settings::Settings as Resolved;
 
 /// What Ctrl-C needs to clean up: the CloudFormation client and the stack,
@@ -76,10 +76,10 @@ pub(super) fn execute(
             }
             let width = display().width;
             let _ = writeln!(err, "{}", ui::fit(&format!("error: {}", f.message), width));
-            if let Some(h) = f.hint {
+            if let Some(h) = &f.hint {
                 let _ = writeln!(err, "{}", ui::fit(&format!("help: {h}"), width));
             }
-            f.code
+            exit::of(&f)
         }
     }
 }
@@ -116,7 +116,7 @@ fn diff_format(command: &Command) -> crate::review::present::Format {
 /// standard error for people.
 fn error_json(f: &Failure) -> String {
     let value = serde_json::json!({
-        "error": {"message": f.message, "hint": f.hint, "exit_code": f.code}
+        "error": {"message": f.message, "hint": f.hint, "exit_code": exit::of(f)}
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
@@ -205,7 +205,7 @@ async fn run(
                 return Err(Failure {
                     message: format!("the project is invalid:\n{}", text.trim_end()),
                     hint: Some("fix the problems above; `c2cfn render` shows them too".into()),
-                    code,
+                    stop: exit::stop(code),
                 });
             }
             Err(code) => return Ok(code),
@@ -227,7 +227,7 @@ async fn run(
     if yes.is_some() {
         prompt
             .check()
-            .map_err(|e| Failure::refused(e, "nothing was changed"))?;
+            .map_err(|e| Failure::refused(e.to_string(), "nothing was changed"))?;
     }
     let aws = connect(&resolved, aws_args).await?;
     let _ = cleanup.set((aws.cloudformation.clone(), stack.clone()));
@@ -307,21 +307,17 @@ async fn run(
             let execute = verb == "up";
             precheck::check_images(&aws.ecr, &account, &aws.region, &rendered.value).await?;
             let adoptions =
-                adopt::detect(&aws.cloudformation, &aws.live, &stack, &rendered.value).await?;
+                adopt::detect(&aws.cloudformation, &aws, &stack, &rendered.value).await?;
             let outcome = match deployer
                 .run_adopting(&rendered.text, &parameters, execute, &adoptions)
                 .await
             {
                 Ok(o) => o,
                 Err(mut f) => {
-                    if f.code == exit::DEPLOY_FAILED
-                        && let Some(services) = service_report::report(
-                            &aws.cloudformation,
-                            &aws.ecs,
-                            &aws.health,
-                            &stack,
-                        )
-                        .await
+                    if f.stop == Stop::Failed
+                        && let Some(services) =
+                            service_report::report(&aws.cloudformation, &aws.ecs, &aws, &stack)
+                                .await
                     {
                         f.message.push('\n');
                         f.message.push_str(&services);
@@ -356,7 +352,7 @@ async fn run(
             let kept = deployer.down().await?;
             report_kept(deployer.out, &kept, &aws.region);
             if *delete_data {
-                delete_data::delete_kept(&aws.data, &kept, deployer.prompt, deployer.out).await?;
+                delete_data::delete_kept(&aws, &kept, deployer.prompt, deployer.out).await?;
             }
             Ok(exit::OK)
         }
@@ -372,7 +368,7 @@ async fn run(
             }
             // Why services do not run as desired (docs/deploy.md, "When a deploy fails").
             let mut troubled =
-                service_report::troubled(&aws.cloudformation, &aws.ecs, &aws.health, &stack).await;
+                service_report::troubled(&aws.cloudformation, &aws.ecs, &aws, &stack).await;
             if !services.is_empty() {
                 let wanted: Vec<String> = services
                     .iter()
@@ -435,7 +431,12 @@ async fn copy(
 ) -> Result<i32, Failure> {
     let aws = Aws::connect(args.aws_profile.as_deref(), args.region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })?;
     let mut docker = DockerCli;
     let pushed = Pusher::new(&aws.ecr, &mut docker, out, "", "", "latest")
         .copy(source, to, platform)
@@ -457,10 +458,15 @@ async fn copy_table(
 ) -> Result<i32, Failure> {
     let aws = Aws::connect(args.aws_profile.as_deref(), args.region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })?;
     copy_table::copy(
-        &aws.live,
-        &aws.live,
+        &aws,
+        &aws.dynamodb,
         source,
         dest,
         out,
@@ -519,7 +525,12 @@ async fn connect(resolved: &Resolved, args: &AwsArgs) -> Result<Aws, Failure> {
     let region = resolved.get("aws_region");
     Aws::connect(profile.as_deref(), region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })
 }
 
 fn report_kept(out: &mut dyn Write, kept: &[Kept], region: &str) {

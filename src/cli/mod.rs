@@ -31,17 +31,43 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// `diff`: something would change.
     pub const HAS_CHANGES: i32 = 3;
-    #[cfg(feature = "aws")]
-    const _: () = assert!(HAS_CHANGES == crate::deploy::EXIT_HAS_CHANGES);
     /// An I/O failure writing output.
     pub const IO: i32 = 4;
     /// The CloudFormation operation ran and failed (rolled back, delete failed).
-    #[cfg(feature = "aws")]
-    pub const DEPLOY_FAILED: i32 = crate::deploy::EXIT_DEPLOY_FAILED;
+    pub const DEPLOY_FAILED: i32 = 5;
     /// `diff --against --fail-on`: the review found data loss or access widening.
     pub const FINDINGS: i32 = 6;
     /// Ctrl-C: c2cfn stopped watching; the operation goes on in CloudFormation.
     pub const INTERRUPTED: i32 = 130;
+
+    /// The exit code of a command that stopped: the one place a
+    /// [`Failure`](crate::deploy::Failure) becomes a number.
+    #[cfg(feature = "aws")]
+    #[must_use]
+    pub fn of(f: &crate::deploy::Failure) -> i32 {
+        use crate::deploy::Stop;
+        match f.stop {
+            Stop::Refused => INVALID,
+            Stop::Usage => USAGE,
+            Stop::Io => IO,
+            Stop::Failed => DEPLOY_FAILED,
+            Stop::Interrupted => INTERRUPTED,
+        }
+    }
+
+    /// The stop an exit code of the render pipeline stands for.
+    #[cfg(feature = "aws")]
+    #[must_use]
+    pub fn stop(code: i32) -> crate::deploy::Stop {
+        use crate::deploy::Stop;
+        match code {
+            USAGE => Stop::Usage,
+            IO => Stop::Io,
+            DEPLOY_FAILED => Stop::Failed,
+            INTERRUPTED => Stop::Interrupted,
+            _ => Stop::Refused,
+        }
+    }
 }
 
 /// The single-threaded async runtime the AWS commands run on.

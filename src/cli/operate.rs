@@ -10,13 +10,14 @@ use super::args::{Command, ProjectArgs, RegionArgs};
 use super::exit;
 use super::pipeline::{self, Rendered};
 use super::stack::{self, Operating};
+use crate::aws::Clients as Operate;
+use crate::aws::dynamodb::BlockingDynamoDb;
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
 use crate::local::setup::{ecr_logins, setup as local_setup};
-use crate::local::{docker::DockerCli, dynamodb::LocalDynamoDb, run};
+use crate::local::{docker::DockerCli, run};
 use crate::operate::flow::{self, Context, SshOptions, System};
 use crate::operate::follow::{self, Logs};
-use crate::operate::sdk::Operate;
 use crate::render::{ClusterRef, names};
 use crate::settings::Settings as Resolved;
 use crate::source::SourceMap;
@@ -34,7 +35,7 @@ fn report(err: &mut dyn Write, f: &Failure) -> i32 {
     if let Some(h) = &f.hint {
         let _ = writeln!(err, "help: {h}");
     }
-    f.code
+    exit::of(f)
 }
 
 /// Renders a local environment (the AWS-only checks skipped).
@@ -69,7 +70,9 @@ pub(super) fn local(
         .cloned()
         .unwrap_or_else(|| "us-east-1".to_owned());
     let mut tables = |endpoint: &str| -> run::OpenTables {
-        Ok(Box::new(LocalDynamoDb::new(endpoint, &region)?))
+        Ok(Box::new(
+            BlockingDynamoDb::local(endpoint, &region).map_err(run::LocalError::Runtime)?,
+        ))
     };
     match run::up(
         &plan,
@@ -81,12 +84,13 @@ pub(super) fn local(
         err,
     ) {
         Ok(()) => exit::OK,
-        Err(e) => report(err, &local_failure(command, e)),
+        Err(e) => report(err, &local_failure(command, &e)),
     }
 }
 
 /// A failure of the local environment, naming the command the user ran.
-fn local_failure(command: &str, e: String) -> Failure {
+fn local_failure(command: &str, e: &run::LocalError) -> Failure {
+    let e = e.to_string();
     let message = if e.starts_with("c2cfn ") {
         e
     } else {
@@ -111,7 +115,7 @@ pub(super) fn local_down(project: &ProjectArgs, err: &mut dyn Write) -> i32 {
     };
     match result {
         Ok(()) => exit::OK,
-        Err(e) => report(err, &local_failure("down", e)),
+        Err(e) => report(err, &local_failure("down", &e)),
     }
 }
 
@@ -174,8 +178,7 @@ async fn project_services(
         };
         return Ok((names, cluster));
     }
-    let template = api
-        .deployed_template(&op.stack)
+    let template = crate::operate::target::deployed_template(&api.cloudformation, &op.stack)
         .await
         .map_err(|e| Failure::api("cannot read the deployed template (GetTemplate)", &e))?
         .ok_or_else(|| {
@@ -221,7 +224,12 @@ async fn connect(
     let region = resolved.get("aws_region");
     let api = Operate::connect(profile.as_deref(), region.as_deref())
         .await
-        .map_err(|e| Failure::refused(e, "see docs/deploy.md, \"Credentials and region\""))?;
+        .map_err(|e| {
+            Failure::refused(
+                e.to_string(),
+                "see docs/deploy.md, \"Credentials and region\"",
+            )
+        })?;
     Ok((api, profile))
 }
 
@@ -364,7 +372,7 @@ async fn run(
                 follow: *follow,
                 poll,
             };
-            follow::logs(&api, &logs, start, now_ms(), ctrl_c(), out).await?;
+            follow::logs(&api.logs, &logs, start, now_ms(), ctrl_c(), out).await?;
             Ok(exit::OK)
         }
         _ => Ok(exit::USAGE),

@@ -34,7 +34,7 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
         if let Some(h) = &f.hint {
             let _ = writeln!(err, "help: {h}");
         }
-        return f.code;
+        return exit::of(&f);
     }
     match &args.command {
         Command::Schema => {

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::deploy::Failure;
+use crate::deploy::{Failure, Stop};
 
 /// Checks that every name in `given` is one of `known`; `command` is the
 /// command the user ran (for the hint).
@@ -18,7 +18,7 @@ pub(super) fn check(given: &[String], known: &[String], command: &str) -> Result
             return Err(Failure {
                 message,
                 hint: Some(hint),
-                code: super::exit::USAGE,
+                stop: Stop::Usage,
             });
         }
         return Err(Failure::refused(
@@ -51,7 +51,7 @@ pub(super) fn check_files(given: &[String], command: &str) -> Result<(), Failure
     Err(Failure {
         message,
         hint: Some(hint),
-        code: super::exit::USAGE,
+        stop: Stop::Usage,
     })
 }
 
@@ -121,7 +121,7 @@ mod tests {
         assert!(f.message.contains("no service `web`"), "{}", f.message);
         assert_eq!(f.hint.as_deref(), Some("its services: app, worker"));
         let f = check(&["compose.yaml".into()], &known, "up").unwrap_err();
-        assert_eq!(f.code, crate::cli::exit::USAGE);
+        assert_eq!(crate::cli::exit::of(&f), crate::cli::exit::USAGE);
         // A service may be named like nothing else; a file of that name is
         // not in the way.
         let known = vec!["Cargo.toml".to_owned()];

@@ -134,7 +134,7 @@ pub async fn detect<C: CloudFormationApi, L: LiveApi>(
             .filter(|r| !matches!(r.status.as_str(), "DELETE_SKIPPED" | "DELETE_COMPLETE"))
             .map(|r| (r.logical_id, r.physical_id))
             .collect(),
-        Err(e) if e.message.contains("does not exist") => Vec::new(),
+        Err(e) if e.is_not_found() => Vec::new(),
         Err(e) => return Err(Failure::api("cannot list the stack's resources", &e)),
     };
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {

@@ -1,44 +1,8 @@
 //! What c2cfn needs from AWS, as two small traits over plain data, so the
 //! deploy state machine is tested against fakes (`plan.rs` tests) and runs
-//! against the AWS SDK (`sdk.rs`). No SDK type crosses this boundary.
+//! against the AWS SDK (`crate::aws`). No SDK type crosses this boundary.
 
-use std::fmt;
-
-/// An AWS call that failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    /// The service's error code (`ValidationError`, `Throttling`, ...), or
-    /// `Transport` when no answer came back.
-    pub code: String,
-    /// The service's message.
-    pub message: String,
-}
-
-impl ApiError {
-    /// An error with a code and a message.
-    #[must_use]
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self {
-            code: code.to_owned(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.code.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.code, self.message)
-        }
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-/// The result of one AWS call.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub use crate::aws::{ApiError, ApiResult, ErrorKind};
 
 /// `CREATE` for a new stack, `UPDATE` for an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

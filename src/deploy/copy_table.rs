@@ -152,8 +152,34 @@ mod tests {
     use std::cell::RefCell;
     use std::collections::BTreeMap;
 
-    use super::super::adopt::{LiveLogGroup, LiveTable};
+    use super::super::adopt::LiveTable;
     use super::*;
+    use crate::aws::fake::FakeLive;
+    use crate::aws::testing::block;
+
+    /// The source table `old` (hash key) and the destination `new` (hash
+    /// and range keys).
+    fn live() -> FakeLive {
+        let mut live = FakeLive::default();
+        live.tables.insert(
+            "old".into(),
+            LiveTable {
+                keys: vec![("player-id".into(), "HASH".into())],
+                ..LiveTable::default()
+            },
+        );
+        live.tables.insert(
+            "new".into(),
+            LiveTable {
+                keys: vec![
+                    ("player-id".into(), "HASH".into()),
+                    ("season".into(), "RANGE".into()),
+                ],
+                ..LiveTable::default()
+            },
+        );
+        live
+    }
 
     type Item = BTreeMap<String, String>;
 
@@ -164,28 +190,6 @@ mod tests {
         /// Unprocessed answers: how many of the next batch to refuse.
         refuse: RefCell<Vec<usize>>,
         batches: RefCell<Vec<usize>>,
-    }
-
-    impl LiveApi for Fake {
-        async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>> {
-            Ok(match name {
-                "old" => Some(LiveTable {
-                    keys: vec![("player-id".into(), "HASH".into())],
-                    ..LiveTable::default()
-                }),
-                "new" => Some(LiveTable {
-                    keys: vec![
-                        ("player-id".into(), "HASH".into()),
-                        ("season".into(), "RANGE".into()),
-                    ],
-                    ..LiveTable::default()
-                }),
-                _ => None,
-            })
-        }
-        async fn log_group(&self, _: &str) -> ApiResult<Option<LiveLogGroup>> {
-            Ok(None)
-        }
     }
 
     impl CopyApi for Fake {
@@ -218,14 +222,6 @@ mod tests {
         i
     }
 
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("runtime")
-            .block_on(f)
-    }
-
     #[test]
     fn every_page_is_copied_in_batches_with_retries() {
         let fake = Fake {
@@ -235,7 +231,7 @@ mod tests {
         };
         let mut out = Vec::new();
         let done =
-            block(copy(&fake, &fake, "old", "new", &mut out, Duration::ZERO)).expect("copied");
+            block(copy(&live(), &fake, "old", "new", &mut out, Duration::ZERO)).expect("copied");
         assert_eq!(
             done,
             Copied {
@@ -257,8 +253,8 @@ mod tests {
             ..Fake::default()
         };
         let mut out = Vec::new();
-        let f =
-            block(copy(&fake, &fake, "old", "new", &mut out, Duration::ZERO)).expect_err("skipped");
+        let f = block(copy(&live(), &fake, "old", "new", &mut out, Duration::ZERO))
+            .expect_err("skipped");
         assert!(
             f.message
                 .starts_with("2 item(s) of old have no player-id / season attribute"),
@@ -272,15 +268,22 @@ mod tests {
     fn a_missing_or_same_table_is_refused_before_anything_is_written() {
         let fake = Fake::default();
         let mut out = Vec::new();
-        let f = block(copy(&fake, &fake, "old", "nope", &mut out, Duration::ZERO))
-            .expect_err("refused");
+        let f = block(copy(
+            &live(),
+            &fake,
+            "old",
+            "nope",
+            &mut out,
+            Duration::ZERO,
+        ))
+        .expect_err("refused");
         assert!(
             f.message.contains("table nope does not exist"),
             "{}",
             f.message
         );
-        let f =
-            block(copy(&fake, &fake, "old", "old", &mut out, Duration::ZERO)).expect_err("refused");
+        let f = block(copy(&live(), &fake, "old", "old", &mut out, Duration::ZERO))
+            .expect_err("refused");
         assert!(f.message.contains("the same table"), "{}", f.message);
         assert!(fake.batches.borrow().is_empty());
     }

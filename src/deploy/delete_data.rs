@@ -82,7 +82,7 @@ pub async fn delete_kept<D: DataApi>(
     let yes = prompt
         .confirm(&question)
         .await
-        .map_err(|e| Failure::refused(e, "the stack is deleted; the data was kept"))?;
+        .map_err(|e| Failure::refused(e.to_string(), "the stack is deleted; the data was kept"))?;
     if !yes {
         return Err(Failure::refused(
             "cancelled: the stack is deleted, the data listed above was kept",
@@ -126,45 +126,10 @@ async fn delete_snapshots<D: DataApi>(api: &D, group: &str, out: &mut dyn Write)
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-
-    use super::super::api::ApiError;
     use super::super::ui::Scripted;
     use super::*;
-
-    #[derive(Default)]
-    struct FakeData {
-        calls: RefCell<Vec<String>>,
-        deny_tables: bool,
-    }
-
-    impl DataApi for FakeData {
-        async fn delete_table(&self, name: &str) -> ApiResult<()> {
-            self.calls.borrow_mut().push(format!("delete-table {name}"));
-            if self.deny_tables {
-                return Err(ApiError::new("AccessDeniedException", "not allowed"));
-            }
-            Ok(())
-        }
-        async fn delete_file_system(&self, id: &str) -> ApiResult<()> {
-            self.calls
-                .borrow_mut()
-                .push(format!("delete-file-system {id}"));
-            Ok(())
-        }
-        async fn redis_snapshots(&self, group: &str) -> ApiResult<Vec<String>> {
-            self.calls
-                .borrow_mut()
-                .push(format!("describe-snapshots {group}"));
-            Ok(vec![format!("{group}-final")])
-        }
-        async fn delete_snapshot(&self, name: &str) -> ApiResult<()> {
-            self.calls
-                .borrow_mut()
-                .push(format!("delete-snapshot {name}"));
-            Ok(())
-        }
-    }
+    use crate::aws::fake::FakeData;
+    use crate::aws::testing::block;
 
     fn kept() -> Vec<Kept> {
         [
@@ -191,13 +156,6 @@ mod tests {
             policy: (*policy).into(),
         })
         .collect()
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]
@@ -244,7 +202,7 @@ mod tests {
             asked: Vec::new(),
         };
         let f = block(delete_kept(&api, &kept(), &mut declined, &mut out)).expect_err("cancelled");
-        assert_eq!(f.code, 1);
+        assert_eq!(f.stop, crate::deploy::Stop::Refused);
         let mut nobody = Scripted::default();
         assert!(block(delete_kept(&api, &kept(), &mut nobody, &mut out)).is_err());
         assert!(api.calls.borrow().is_empty());

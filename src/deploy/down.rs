@@ -9,7 +9,7 @@ use super::events;
 use super::guard::TemplateView;
 use super::interrupt::Stage;
 use super::plan::Deployer;
-use super::{EXIT_DEPLOY_FAILED, Failure};
+use super::{Failure, Stop};
 
 /// A resource that outlives the stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +93,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             .prompt
             .confirm(&format!("Delete stack {}?", self.stack))
             .await
-            .map_err(|e| Failure::refused(e, "nothing was changed"))?
+            .map_err(|e| Failure::refused(e.to_string(), "nothing was changed"))?
         {
             return Err(Failure::refused(
                 "cancelled; nothing was deleted",
@@ -123,7 +123,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                     events::failure_report(self.stack, &watched, self.display.style)
                 ),
                 hint: Some("fix the cause above (e.g. a non-empty bucket or a resource in use) and run `c2cfn down` again".into()),
-                code: EXIT_DEPLOY_FAILED,
+                stop: Stop::Failed,
             });
         }
         self.checkpoint.set(Stage::Preparing);

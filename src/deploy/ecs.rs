@@ -1,5 +1,5 @@
 //! What `ps` and a failed deploy need from ECS, as a small trait over plain
-//! data (`sdk_ecs.rs` is the SDK implementation): a service's counts and
+//! data (`crate::aws::ecs` is the SDK implementation): a service's counts and
 //! latest events, and its tasks (running or stopped, with why they stopped).
 
 use super::api::ApiResult;

@@ -10,7 +10,7 @@ use super::api::ApiResult;
 use super::docker::DockerCli;
 use super::params::Inputs;
 use super::push::{Pusher, ServiceBuild};
-use super::sdk::Aws;
+use crate::aws::Clients as Aws;
 use crate::render::{Contract, ParameterSource};
 
 /// The parameters of `contract` to resolve, with the images given by

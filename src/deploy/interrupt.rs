@@ -7,11 +7,8 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
-use super::Failure;
 use super::api::CloudFormationApi;
-
-/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
-pub const EXIT_INTERRUPTED: i32 = 130;
+use super::{Failure, Stop};
 
 /// How far a deploy command got.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,6 +105,6 @@ pub async fn interrupted<C: CloudFormationApi>(
     Failure {
         message,
         hint: Some(hint),
-        code: EXIT_INTERRUPTED,
+        stop: Stop::Interrupted,
     }
 }

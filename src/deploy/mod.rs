@@ -2,7 +2,7 @@
 //! `c2cfn up`, `diff`, `down` and `ps`, and the image step of `up` and
 //! `push` ([`push`]). AWS is reached through the traits of
 //! [`api`] only, so the state machine ([`plan`]) is tested against fakes and
-//! runs against the AWS SDK ([`sdk`]). See docs/deploy.md.
+//! runs against the AWS SDK ([`crate::aws`]). See docs/deploy.md.
 
 pub mod adopt;
 pub mod api;
@@ -25,13 +25,6 @@ pub mod precheck;
 pub mod preview;
 pub mod push;
 pub mod registry;
-pub mod sdk;
-pub mod sdk_adopt;
-pub mod sdk_data;
-pub mod sdk_ecr;
-pub mod sdk_ecs;
-pub mod sdk_health;
-pub mod sdk_s3;
 pub mod service_report;
 pub mod service_status;
 pub mod status;
@@ -39,51 +32,63 @@ pub mod template_store;
 pub mod ui;
 
 #[cfg(test)]
-mod fake;
-#[cfg(test)]
 mod tests;
 
-/// Exit code: the CloudFormation operation ran and failed (rolled back, or
-/// the delete failed). See README.md.
-pub const EXIT_DEPLOY_FAILED: i32 = 5;
-/// Exit code of `diff` when something would change.
-pub const EXIT_HAS_CHANGES: i32 = 3;
+/// How a deploy, operate or local command stopped. The CLI alone turns it
+/// into an exit code (`cli::exit::of`, README.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Refused or failed before anything changed (invalid input, an AWS
+    /// call that failed, a cancelled prompt).
+    Refused,
+    /// The command line itself is wrong (e.g. a file given as a service).
+    Usage,
+    /// Output could not be written.
+    Io,
+    /// The CloudFormation operation ran and failed (rolled back, or the
+    /// delete failed).
+    Failed,
+    /// Ctrl-C: c2cfn stopped watching; the operation goes on.
+    Interrupted,
+}
 
-/// Why a deploy command stopped: what to print and the exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a deploy command stopped: what to print and how it stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct Failure {
     /// What went wrong (may span lines).
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
-    /// The exit code.
-    pub code: i32,
+    /// How it stopped (the exit code, in the CLI).
+    pub stop: Stop,
 }
 
 impl Failure {
-    /// A failure before anything changed (exit 1).
+    /// A failure before anything changed.
     #[must_use]
     pub fn refused(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             hint: Some(hint.into()),
-            code: 1,
+            stop: Stop::Refused,
         }
     }
 
-    /// An AWS call that failed (exit 1).
+    /// An AWS call that failed (nothing changed); the hint follows the
+    /// error's kind.
     #[must_use]
     pub fn api(what: &str, e: &api::ApiError) -> Self {
-        let hint = if e.code.contains("Throttl") {
-            "AWS is throttling requests (the SDK already retried); wait a minute and run the command again"
-        } else if e.code.contains("ExpiredToken")
-            || e.code.contains("InvalidClientTokenId")
-            || e.code.contains("UnrecognizedClient")
-            || e.message.contains("credentials")
-        {
-            "check the AWS credentials: --aws-profile, `aws_profile` in the env file, or AWS_PROFILE / AWS_ACCESS_KEY_ID (for SSO: `aws sso login`)"
-        } else {
-            "the AWS error above comes from CloudFormation; `c2cfn ps` shows the stack's current state"
+        let hint = match e.kind {
+            api::ErrorKind::Throttled => {
+                "AWS is throttling requests (the SDK already retried); wait a minute and run the command again"
+            }
+            api::ErrorKind::Credentials => {
+                "check the AWS credentials: --aws-profile, `aws_profile` in the env file, or AWS_PROFILE / AWS_ACCESS_KEY_ID (for SSO: `aws sso login`)"
+            }
+            _ => {
+                "the AWS error above comes from CloudFormation; `c2cfn ps` shows the stack's current state"
+            }
         };
         Self::refused(format!("{what}: {e}"), hint)
     }

@@ -18,7 +18,7 @@ use super::interrupt::{Checkpoint, Stage};
 use super::live_review;
 use super::preview;
 use super::ui::{Prompt, fit};
-use super::{EXIT_DEPLOY_FAILED, Failure};
+use super::{Failure, Stop};
 use crate::review::Report;
 use crate::review::present::{self, Format};
 
@@ -116,7 +116,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         self.prompt
             .confirm(question)
             .await
-            .map_err(|e| Failure::refused(e, "nothing was changed"))
+            .map_err(|e| Failure::refused(e.to_string(), "nothing was changed"))
     }
 
     /// Waits for another operation to end (or refuses with `--no-wait`);
@@ -248,7 +248,7 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 "fix the cause above and run `c2cfn up` again; `c2cfn ps` shows stack {}",
                 self.stack
             )),
-            code: EXIT_DEPLOY_FAILED,
+            stop: Stop::Failed,
         }
     }
 

@@ -273,55 +273,12 @@ fn split_tag(image: &str) -> (&str, Option<&str>) {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
     use std::os::unix::process::ExitStatusExt as _;
     use std::process::ExitStatus;
 
-    use super::super::api::{ApiError, ApiResult};
-    use super::super::registry::Login;
     use super::*;
-
-    #[derive(Default)]
-    struct FakeEcr {
-        existing: Vec<String>,
-        calls: RefCell<Vec<String>>,
-        no_digest: bool,
-    }
-
-    impl RegistryApi for FakeEcr {
-        async fn ensure_repository(&self, name: &str, project: &str) -> ApiResult<Repository> {
-            self.calls
-                .borrow_mut()
-                .push(format!("ensure {name} {project}"));
-            Ok(Repository {
-                uri: format!("1.dkr.ecr.r.amazonaws.com/{name}"),
-                created: !self.existing.iter().any(|e| e == name),
-            })
-        }
-        async fn find_repository(&self, name: &str) -> ApiResult<Option<Repository>> {
-            Ok(self.existing.iter().any(|e| e == name).then(|| Repository {
-                uri: format!("1.dkr.ecr.r.amazonaws.com/{name}"),
-                created: false,
-            }))
-        }
-        async fn login(&self) -> ApiResult<Login> {
-            self.calls.borrow_mut().push("login".into());
-            Ok(Login {
-                user: "AWS".into(),
-                password: "s3cret".into(),
-                endpoint: "https://1.dkr.ecr.r.amazonaws.com".into(),
-            })
-        }
-        async fn image_digest(&self, repository: &str, tag: &str) -> ApiResult<Option<String>> {
-            self.calls
-                .borrow_mut()
-                .push(format!("digest {repository}:{tag}"));
-            if repository == "broken" {
-                return Err(ApiError::new("AccessDenied", "no"));
-            }
-            Ok((!self.no_digest).then(|| "sha256:abc".to_owned()))
-        }
-    }
+    use crate::aws::fake::FakeEcr;
+    use crate::aws::testing::block;
 
     #[derive(Default)]
     struct Recorder {
@@ -355,13 +312,6 @@ mod tests {
                 },
             })
             .collect()
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the image step needs from ECR, as a small trait over plain data
 //! (tested against a fake in `push.rs` and against the local stand-in end to
-//! end; `sdk_ecr.rs` is the AWS SDK implementation).
+//! end; `crate::aws::ecr` is the AWS SDK implementation).
 
 use super::api::ApiResult;
 

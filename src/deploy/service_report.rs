@@ -53,7 +53,7 @@ pub fn failed_services(stack: &str, newest_first: &[StackEvent]) -> Vec<(String,
 }
 
 /// What the load balancer and CloudWatch Logs know, behind a trait
-/// (`sdk_health.rs` over the SDK, recorded answers in the tests).
+/// (`crate::aws` over the SDK, recorded answers in the tests).
 #[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
 pub trait HealthApi {
     /// `DescribeTargetGroups` and `DescribeTargetHealth` of one target group.
@@ -212,68 +212,36 @@ pub async fn gather<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-
-    use super::super::api::{ApiError, ApiResult, StackResource};
+    use super::super::api::{ApiError, StackResource};
     use super::super::ecs::{ServiceState, TaskState};
-    use super::super::fake::{FakeCfn, event};
     use super::*;
+    use crate::aws::fake::{FakeCfn, FakeEcs, FakeHealth, event};
+    use crate::aws::testing::block;
 
-    /// No target groups, no logs.
-    struct NoHealth;
-
-    impl HealthApi for NoHealth {
-        async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth> {
-            Err(ApiError::new("TargetGroupNotFound", arn))
-        }
-        async fn last_lines(&self, _: &str, _: &str, _: &str, _: usize) -> ApiResult<Vec<String>> {
-            Ok(Vec::new())
-        }
-    }
-
-    #[derive(Default)]
-    struct FakeEcs {
-        calls: RefCell<Vec<String>>,
-        broken: bool,
-    }
-
-    impl EcsApi for FakeEcs {
-        async fn describe_services(
-            &self,
-            cluster: &str,
-            services: &[String],
-        ) -> ApiResult<Vec<ServiceState>> {
-            self.calls
-                .borrow_mut()
-                .push(format!("describe {cluster} {}", services.join(",")));
-            if self.broken {
-                return Err(ApiError::new("AccessDenied", "no"));
-            }
-            Ok(vec![ServiceState {
-                arn: services[0].clone(),
+    fn fake_ecs(broken: bool) -> FakeEcs {
+        FakeEcs {
+            service: ServiceState {
                 name: "game-Api-1".into(),
                 status: "ACTIVE".into(),
                 desired: 2,
                 running: 0,
                 pending: 1,
                 events: (0..7).map(|i| (3600 - i, format!("event {i}"))).collect(),
-            }])
+                ..ServiceState::default()
+            },
+            running: vec![stopped_task()],
+            stopped: vec![stopped_task()],
+            describe_error: broken.then(|| ApiError::new("AccessDenied", "no")),
+            ..FakeEcs::default()
         }
-        async fn tasks(
-            &self,
-            cluster: &str,
-            service: &str,
-            stopped: bool,
-        ) -> ApiResult<Vec<TaskState>> {
-            self.calls
-                .borrow_mut()
-                .push(format!("tasks {cluster} {service} stopped={stopped}"));
-            Ok(vec![TaskState {
-                id: "0a1b".into(),
-                last_status: "STOPPED".into(),
-                stopped_reason: Some("Essential container in task exited".into()),
-                containers: vec![("api".into(), Some(1), None)],
-            }])
+    }
+
+    fn stopped_task() -> TaskState {
+        TaskState {
+            id: "0a1b".into(),
+            last_status: "STOPPED".into(),
+            stopped_reason: Some("Essential container in task exited".into()),
+            containers: vec![("api".into(), Some(1), None)],
         }
     }
 
@@ -309,13 +277,6 @@ mod tests {
         ]
     }
 
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
-    }
-
     #[test]
     fn only_the_latest_operations_real_failures_count() {
         assert_eq!(
@@ -331,8 +292,8 @@ mod tests {
     fn the_report_shows_counts_events_and_stop_reasons() {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = failing_events();
-        let ecs = FakeEcs::default();
-        let text = block(report(&cfn, &ecs, &NoHealth, "game")).expect("a report");
+        let ecs = fake_ecs(false);
+        let text = block(report(&cfn, &ecs, &FakeHealth::default(), "game")).expect("a report");
         assert_eq!(
             text,
             "ECS service Api (game-Api-1): desired 2, running 0, pending 1\n  stopped tasks:\n    0a1b: Essential container in task exited\n      container api: exit code 1\n      cause: an essential container exited with code 1: its last log lines below say why\n  latest service events:\n    01:00:00Z  event 0\n    00:59:59Z  event 1\n    00:59:58Z  event 2\n    00:59:57Z  event 3\n    00:59:56Z  event 4\n"
@@ -358,8 +319,8 @@ mod tests {
             resource_type: "AWS::ECS::Cluster".into(),
             status: "CREATE_COMPLETE".into(),
         }];
-        let ecs = FakeEcs::default();
-        assert!(block(report(&cfn, &ecs, &NoHealth, "game")).is_some());
+        let ecs = fake_ecs(false);
+        assert!(block(report(&cfn, &ecs, &FakeHealth::default(), "game")).is_some());
         assert!(ecs.calls.borrow()[0].starts_with("describe game-Cluster "));
     }
 
@@ -367,15 +328,18 @@ mod tests {
     fn nothing_when_no_service_failed_or_ecs_cannot_be_read() {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = vec![event(1, "Table", "CREATE_FAILED", Some("x"))];
-        let ecs = FakeEcs::default();
-        assert_eq!(block(report(&cfn, &ecs, &NoHealth, "game")), None);
+        let ecs = fake_ecs(false);
+        assert_eq!(
+            block(report(&cfn, &ecs, &FakeHealth::default(), "game")),
+            None
+        );
         assert!(ecs.calls.borrow().is_empty());
 
         cfn.0.borrow_mut().events = failing_events();
-        let broken = FakeEcs {
-            broken: true,
-            ..FakeEcs::default()
-        };
-        assert_eq!(block(report(&cfn, &broken, &NoHealth, "game")), None);
+        let broken = fake_ecs(true);
+        assert_eq!(
+            block(report(&cfn, &broken, &FakeHealth::default(), "game")),
+            None
+        );
     }
 }

@@ -158,53 +158,36 @@ pub fn text(services: &[Value]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::api::{ApiError, ApiResult};
+    use super::super::api::ApiError;
     use super::super::ecs::{ServiceState, TaskState};
     use super::*;
+    use crate::aws::fake::FakeEcs;
+    use crate::aws::testing::block;
 
-    struct FakeEcs {
-        fail_tasks: bool,
-    }
-
-    impl EcsApi for FakeEcs {
-        async fn describe_services(
-            &self,
-            cluster: &str,
-            services: &[String],
-        ) -> ApiResult<Vec<ServiceState>> {
-            if cluster != "c" {
-                return Err(ApiError::new(
-                    "ClusterNotFoundException",
-                    cluster.to_owned(),
-                ));
-            }
-            Ok(vec![ServiceState {
-                arn: services[0].clone(),
+    fn fake_ecs(fail_tasks: bool) -> FakeEcs {
+        FakeEcs {
+            service: ServiceState {
                 name: "game-Api".into(),
                 status: "ACTIVE".into(),
                 desired: 2,
                 running: 1,
                 pending: 1,
-                events: Vec::new(),
-            }])
-        }
-        async fn tasks(&self, _: &str, _: &str, stopped: bool) -> ApiResult<Vec<TaskState>> {
-            if self.fail_tasks {
-                return Err(ApiError::new("AccessDenied", "no"));
-            }
-            if stopped {
-                return Ok(vec![TaskState {
-                    id: "t0".into(),
-                    last_status: "STOPPED".into(),
-                    stopped_reason: Some("Essential container in task exited".into()),
-                    containers: vec![("app".into(), Some(1), None)],
-                }]);
-            }
-            Ok(vec![TaskState {
+                ..ServiceState::default()
+            },
+            running: vec![TaskState {
                 id: "t1".into(),
                 last_status: "RUNNING".into(),
                 ..TaskState::default()
-            }])
+            }],
+            stopped: vec![TaskState {
+                id: "t0".into(),
+                last_status: "STOPPED".into(),
+                stopped_reason: Some("Essential container in task exited".into()),
+                containers: vec![("app".into(), Some(1), None)],
+            }],
+            cluster: Some("c".into()),
+            tasks_error: fail_tasks.then(|| ApiError::new("AccessDenied", "no")),
+            ..FakeEcs::default()
         }
     }
 
@@ -215,13 +198,6 @@ mod tests {
             resource_type: kind.into(),
             status: "CREATE_COMPLETE".into(),
         }
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]
@@ -235,7 +211,7 @@ mod tests {
             ),
             resource("", "", ""),
         ];
-        let (services, error) = block(read(&FakeEcs { fail_tasks: false }, &resources));
+        let (services, error) = block(read(&fake_ecs(false), &resources));
         assert_eq!(error, None);
         assert_eq!(
             services,
@@ -262,7 +238,7 @@ mod tests {
                 "arn:aws:ecs:r:1:service/game-Api",
             ),
         ];
-        let (services, error) = block(read(&FakeEcs { fail_tasks: false }, &resources));
+        let (services, error) = block(read(&fake_ecs(false), &resources));
         assert!(services.is_empty());
         assert!(
             error
@@ -275,7 +251,7 @@ mod tests {
             "AWS::ECS::Service",
             "arn:aws:ecs:r:1:service/c/x",
         )];
-        let (services, error) = block(read(&FakeEcs { fail_tasks: true }, &resources));
+        let (services, error) = block(read(&fake_ecs(true), &resources));
         assert_eq!(services[0]["tasks"], json!([]));
         assert!(error.unwrap_or_default().contains("AccessDenied"));
     }

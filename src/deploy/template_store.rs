@@ -119,34 +119,9 @@ pub async fn stage<S: TemplateStore>(
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-
-    use super::super::api::ApiError;
     use super::*;
-
-    #[derive(Default)]
-    struct FakeS3 {
-        calls: RefCell<Vec<String>>,
-        deny: bool,
-    }
-
-    impl TemplateStore for FakeS3 {
-        async fn ensure_bucket(&self, bucket: &str, region: &str) -> ApiResult<bool> {
-            self.calls
-                .borrow_mut()
-                .push(format!("ensure {bucket} {region}"));
-            if self.deny {
-                return Err(ApiError::new("AccessDenied", "Access Denied"));
-            }
-            Ok(true)
-        }
-        async fn upload(&self, bucket: &str, key: &str, body: &str) -> ApiResult<()> {
-            self.calls
-                .borrow_mut()
-                .push(format!("upload {bucket} {key} {}", body.len()));
-            Ok(())
-        }
-    }
+    use crate::aws::fake::FakeS3;
+    use crate::aws::testing::block;
 
     fn staging(bucket: Option<&str>) -> Staging<'_> {
         Staging {
@@ -156,13 +131,6 @@ mod tests {
             stack: "game",
             stamp: 42,
         }
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

@@ -3,16 +3,16 @@
 //! rollbacks, root causes) and both forms of "no changes".
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::time::Duration;
 
 use super::api::{Action, ApiError, ChangeSetInfo, Replacement, ResourceChange, StackResource};
 use super::events::Display;
-use super::fake::{FakeCfn, State, event, stack};
 use super::interrupt::Checkpoint;
 use super::plan::{Deployer, Options, Outcome};
 use super::ui::{Scripted, Style};
-use super::{EXIT_DEPLOY_FAILED, Failure};
+use super::{Failure, Stop};
+use crate::aws::fake::{FakeCfn, State, event, stack};
+use crate::aws::testing::block;
 
 const TABLE_V1: &str = r#"{"Resources": {
   "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
@@ -20,14 +20,6 @@ const TABLE_V1: &str = r#"{"Resources": {
     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}},
   "Service": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}}}}"#;
-
-fn block<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
 
 fn change(action: Action, id: &str, ty: &str, replacement: Replacement) -> ResourceChange {
     ResourceChange {
@@ -112,7 +104,7 @@ fn cloudformation_replacement_of_a_table_is_refused_and_the_change_set_deleted()
     )]);
     let r = up(s, TABLE_V1, &[true]);
     let f = r.result.expect_err("refused");
-    assert_eq!(f.code, 1);
+    assert_eq!(f.stop, Stop::Refused);
     assert!(
         f.message
             .contains("Table (AWS::DynamoDB::Table) would be replaced"),
@@ -412,7 +404,7 @@ fn a_failed_update_reports_the_root_cause_first_and_exits_5() {
     ));
     let r = up(s, TABLE_V1, &[true]);
     let f = r.result.expect_err("failed");
-    assert_eq!(f.code, EXIT_DEPLOY_FAILED);
+    assert_eq!(f.stop, Stop::Failed);
     let cause = f
         .message
         .find("CannotPullContainerError")
@@ -531,7 +523,7 @@ fn ctrl_c_at_the_confirmation_deletes_the_change_set_and_the_new_stack() {
         new_stack: true,
     };
     let f = block(interrupted(&stage, Some(&cfn), "game"));
-    assert_eq!(f.code, 130);
+    assert_eq!(f.stop, Stop::Interrupted);
     assert!(
         f.message.contains("the change set was deleted"),
         "{}",
@@ -542,7 +534,7 @@ fn ctrl_c_at_the_confirmation_deletes_the_change_set_and_the_new_stack() {
     // While watching: nothing is touched, the operation goes on.
     let cfn = FakeCfn::default();
     let f = block(interrupted(&Stage::Running, Some(&cfn), "game"));
-    assert_eq!(f.code, 130);
+    assert_eq!(f.stop, Stop::Interrupted);
     assert!(f.message.contains("goes on"), "{}", f.message);
     assert!(cfn.calls().is_empty());
 }

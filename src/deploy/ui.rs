@@ -92,7 +92,17 @@ impl Style {
 }
 
 /// The answer to a question, when it comes (a prompt waits for the user).
-pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<bool, String>> + 'a>>;
+pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<bool, PromptError>> + 'a>>;
+
+/// Why a question could not be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PromptError {
+    /// A confirmation is needed and nobody can answer.
+    #[error(
+        "this command asks for confirmation, but standard input is not a terminal; pass -y/--yes to confirm non-interactively (e.g. in CI)"
+    )]
+    NoTerminal,
+}
 
 /// Asks the user a yes/no question.
 pub trait Prompt {
@@ -109,16 +119,13 @@ pub struct TerminalPrompt {
     pub yes: bool,
 }
 
-/// The error when a confirmation is needed and nobody can answer.
-pub const NO_TERMINAL: &str = "this command asks for confirmation, but standard input is not a terminal; pass -y/--yes to confirm non-interactively (e.g. in CI)";
-
 impl TerminalPrompt {
     /// Fails early (before any change) when a question could not be answered.
-    pub fn check(self) -> Result<(), String> {
+    pub fn check(self) -> Result<(), PromptError> {
         if self.yes || std::io::stdin().is_terminal() {
             Ok(())
         } else {
-            Err(NO_TERMINAL.to_owned())
+            Err(PromptError::NoTerminal)
         }
     }
 }
@@ -169,7 +176,7 @@ impl Prompt for TerminalPrompt {
                 return Ok(true);
             }
             if !std::io::stdin().is_terminal() {
-                return Err(NO_TERMINAL.to_owned());
+                return Err(PromptError::NoTerminal);
             }
             print!("{question} (y/N) ");
             let _ = std::io::stdout().flush();
@@ -199,7 +206,7 @@ impl Prompt for Scripted {
     fn confirm<'a>(&'a mut self, question: &'a str) -> Answer<'a> {
         self.asked.push(question.to_owned());
         let answer = if self.answers.is_empty() {
-            Err(NO_TERMINAL.to_owned())
+            Err(PromptError::NoTerminal)
         } else {
             Ok(self.answers.remove(0))
         };

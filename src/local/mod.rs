@@ -10,8 +10,6 @@
 //! tables through a [`tables::TableApi`]).
 
 pub mod docker;
-#[cfg(feature = "aws")]
-pub mod dynamodb;
 pub mod plan;
 #[cfg(feature = "aws")]
 pub mod run;

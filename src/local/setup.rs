@@ -121,7 +121,9 @@ pub fn ecr_logins(
     let mut logins = Vec::new();
     for (host, region) in registries {
         let login = runtime.block_on(async {
-            let aws = crate::deploy::sdk::Aws::connect(profile.as_deref(), Some(&region)).await?;
+            let aws = crate::aws::Clients::connect(profile.as_deref(), Some(&region))
+                .await
+                .map_err(|e| e.to_string())?;
             crate::deploy::registry::RegistryApi::login(&aws.ecr)
                 .await
                 .map_err(|e| e.to_string())

@@ -1,14 +1,32 @@
 //! Creating the declared tables on DynamoDB Local: missing ones are created
 //! with the cloud's names and keys, existing ones are left alone.
 
+use crate::aws::{ApiError, ApiResult};
 use crate::model::Table;
 
-/// The two DynamoDB calls the local environment needs.
+/// The two DynamoDB calls the local environment needs (implemented over
+/// DynamoDB Local in [`crate::aws::dynamodb`]).
 pub trait TableApi {
     /// Names of the existing tables.
-    fn list_tables(&mut self) -> Result<Vec<String>, String>;
+    fn list_tables(&mut self) -> ApiResult<Vec<String>>;
     /// Creates one table (on-demand billing: capacity means nothing locally).
-    fn create_table(&mut self, table: &Table) -> Result<(), String>;
+    fn create_table(&mut self, table: &Table) -> ApiResult<()>;
+}
+
+/// Why the tables could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    /// `ListTables` failed.
+    #[error("{0}")]
+    List(ApiError),
+    /// `CreateTable` failed.
+    #[error("cannot create table {table}: {source}")]
+    Create {
+        /// The table's name.
+        table: String,
+        /// What DynamoDB said.
+        source: ApiError,
+    },
 }
 
 /// What happened to one table.
@@ -21,15 +39,17 @@ pub enum Outcome {
 }
 
 /// Creates the tables that do not exist yet.
-pub fn ensure(api: &mut dyn TableApi, tables: &[Table]) -> Result<Vec<Outcome>, String> {
-    let existing = api.list_tables()?;
+pub fn ensure(api: &mut dyn TableApi, tables: &[Table]) -> Result<Vec<Outcome>, TableError> {
+    let existing = api.list_tables().map_err(TableError::List)?;
     let mut out = Vec::new();
     for t in tables {
         if existing.contains(&t.physical_name) {
             out.push(Outcome::Existing(t.physical_name.clone()));
         } else {
-            api.create_table(t)
-                .map_err(|e| format!("cannot create table {}: {e}", t.physical_name))?;
+            api.create_table(t).map_err(|source| TableError::Create {
+                table: t.physical_name.clone(),
+                source,
+            })?;
             out.push(Outcome::Created(t.physical_name.clone()));
         }
     }
@@ -39,23 +59,7 @@ pub fn ensure(api: &mut dyn TableApi, tables: &[Table]) -> Result<Vec<Outcome>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Default)]
-    struct Fake {
-        tables: Vec<String>,
-        created: Vec<String>,
-    }
-
-    impl TableApi for Fake {
-        fn list_tables(&mut self) -> Result<Vec<String>, String> {
-            Ok(self.tables.clone())
-        }
-        fn create_table(&mut self, table: &Table) -> Result<(), String> {
-            self.tables.push(table.physical_name.clone());
-            self.created.push(table.physical_name.clone());
-            Ok(())
-        }
-    }
+    use crate::aws::fake::FakeTables;
 
     fn table(name: &str) -> Table {
         Table {
@@ -74,9 +78,9 @@ mod tests {
 
     #[test]
     fn creating_twice_is_idempotent() {
-        let mut api = Fake {
+        let mut api = FakeTables {
             tables: vec!["ccg-local-decks".into()],
-            ..Fake::default()
+            ..FakeTables::default()
         };
         let tables = [table("decks"), table("packs")];
         let first = ensure(&mut api, &tables).unwrap();

@@ -1,6 +1,6 @@
 //! What `exec`, `tunnel` and `logs` need from AWS, as two narrow traits over
 //! plain data: the flows (`flow.rs`) are tested against fakes and run against
-//! the SDK (`sdk.rs`). No SDK type crosses this boundary.
+//! the SDK (`crate::aws`). No SDK type crosses this boundary.
 
 use crate::deploy::api::ApiResult;
 

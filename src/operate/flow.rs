@@ -481,7 +481,7 @@ pub async fn fetch_logs(
             .streams(&group, &stream_prefix(stack, s))
             .await
             .map_err(|e| {
-                if e.code == "ResourceNotFoundException" {
+                if e.is_not_found() {
                     Failure::refused(
                         format!("log group {group} does not exist"),
                         "`c2cfn up` creates it with the stack; check --region and `app_cluster`",

@@ -33,7 +33,8 @@ pub struct Logs<'a> {
 pub fn since_ms(since: Option<&str>, now_ms: i64) -> Result<Option<i64>, Failure> {
     since
         .map(|s| {
-            let d = logs::parse_since(s).map_err(|e| Failure::refused(e, "e.g. --since 10m"))?;
+            let d = logs::parse_since(s)
+                .map_err(|e| Failure::refused(e.to_string(), "e.g. --since 10m"))?;
             Ok(now_ms - i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         })
         .transpose()
@@ -99,7 +100,7 @@ pub fn forwards(given: &[String], default: &[(u16, u16)]) -> Result<Vec<Forward>
         .iter()
         .map(|t| {
             ssh::parse_forward(t)
-                .map_err(|e| Failure::refused(e, "write LOCAL:REMOTE, e.g. 5000:4005"))
+                .map_err(|e| Failure::refused(e.to_string(), "write LOCAL:REMOTE, e.g. 5000:4005"))
         })
         .collect()
 }

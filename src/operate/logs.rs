@@ -14,20 +14,31 @@ pub struct Event {
     pub message: String,
 }
 
+/// Why `--since` does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinceError {
+    /// No number first.
+    #[error("`{0}` is not a duration like 10m")]
+    NotDuration(String),
+    /// An unknown unit.
+    #[error("`{0}`: use s, m, h or d (e.g. 10m)")]
+    Unit(String),
+}
+
 /// `--since`: `30s`, `10m`, `2h`, `1d` → a duration.
-pub fn parse_since(text: &str) -> Result<Duration, String> {
+pub fn parse_since(text: &str) -> Result<Duration, SinceError> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (n, unit) = t.split_at(split);
     let n: u64 = n
         .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 10m"))?;
+        .map_err(|_| SinceError::NotDuration(text.to_owned()))?;
     let secs = match unit {
         "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
         "d" => n * 86_400,
-        _ => return Err(format!("`{text}`: use s, m, h or d (e.g. 10m)")),
+        _ => return Err(SinceError::Unit(text.to_owned())),
     };
     Ok(Duration::from_secs(secs))
 }

@@ -1,7 +1,7 @@
 //! Operating a deployed stack: `exec`, `tunnel` and `logs`.
 //!
-//! What talks to AWS sits behind traits (implemented over the SDK by the
-//! deploy layer); what runs other programs — the AWS Session Manager plugin
+//! What talks to AWS sits behind traits (implemented over the SDK in
+//! [`crate::aws`]); what runs other programs — the AWS Session Manager plugin
 //! and `ssh` — is built here as exact command lines, so tests can assert
 //! them without a live session.
 
@@ -9,7 +9,6 @@ pub mod api;
 pub mod flow;
 pub mod follow;
 pub mod logs;
-pub mod sdk;
 pub mod session;
 pub mod ssh;
 pub mod target;

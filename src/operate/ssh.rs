@@ -14,17 +14,36 @@ pub struct Forward {
     pub remote: u16,
 }
 
+/// Why a forward does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ForwardError {
+    /// No `:`.
+    #[error("`{0}` is not LOCAL:REMOTE (e.g. 5000:4005)")]
+    NotPair(String),
+    /// A side is not a port number.
+    #[error("`{port}` in `{text}` is not a port number")]
+    NotPort {
+        /// The side at fault.
+        port: String,
+        /// The whole forward.
+        text: String,
+    },
+}
+
 /// Parses `LOCAL:REMOTE` (as in `-L 5000:4005` and `tunnel_ports`).
-pub fn parse_forward(text: &str) -> Result<Forward, String> {
+pub fn parse_forward(text: &str) -> Result<Forward, ForwardError> {
     let (l, r) = text
         .trim()
         .split_once(':')
-        .ok_or_else(|| format!("`{text}` is not LOCAL:REMOTE (e.g. 5000:4005)"))?;
+        .ok_or_else(|| ForwardError::NotPair(text.to_owned()))?;
     let port = |s: &str| {
         s.parse::<u16>()
             .ok()
             .filter(|p| *p > 0)
-            .ok_or_else(|| format!("`{s}` in `{text}` is not a port number"))
+            .ok_or_else(|| ForwardError::NotPort {
+                port: s.to_owned(),
+                text: text.to_owned(),
+            })
     };
     Ok(Forward {
         local: port(l)?,

@@ -215,6 +215,27 @@ mod tests {
     }
 }
 
+/// The deployed stack's template (`GetTemplate`, as parsed YAML or JSON);
+/// `None` when the stack does not exist.
+#[cfg(feature = "aws")]
+pub async fn deployed_template(
+    api: &impl crate::deploy::api::CloudFormationApi,
+    stack: &str,
+) -> crate::aws::ApiResult<Option<serde_json::Value>> {
+    let body = match api.get_template(stack).await {
+        Ok(body) => body,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    serde_norway::from_str(&body).map(Some).map_err(|e| {
+        crate::aws::ApiError::of_kind(
+            crate::aws::ErrorKind::Validation,
+            "InvalidTemplate",
+            format!("the deployed template is not YAML or JSON: {e}"),
+        )
+    })
+}
+
 /// The compose services of a deployed template: the `AWS::ECS::Service`
 /// resources' `com.docker.compose.service` tags (what `exec`, `tunnel` and
 /// `logs` use when the compose file cannot be read), sorted.

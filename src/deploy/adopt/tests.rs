@@ -1,42 +1,9 @@
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use super::super::api::{ApiError, StackResource};
-use super::super::fake::{FakeCfn, stack};
 use super::*;
-
-#[derive(Default)]
-struct FakeLive {
-    tables: BTreeMap<String, LiveTable>,
-    groups: BTreeMap<String, LiveLogGroup>,
-    asked: RefCell<Vec<String>>,
-}
-
-impl LiveApi for FakeLive {
-    async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>> {
-        self.asked.borrow_mut().push(format!("table {name}"));
-        if name == "broken" {
-            return Err(ApiError::new(
-                "AccessDeniedException",
-                "no dynamodb:DescribeTable",
-            ));
-        }
-        Ok(self.tables.get(name).cloned())
-    }
-    async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>> {
-        self.asked.borrow_mut().push(format!("group {name}"));
-        Ok(self.groups.get(name).cloned())
-    }
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
+use crate::aws::fake::{FakeCfn, FakeLive, stack};
+use crate::aws::testing::block;
 
 fn template() -> Value {
     json!({"Resources": {
@@ -141,7 +108,7 @@ fn a_different_key_schema_is_refused_naming_both_keys_and_the_way_out() {
     t.attributes.push(("match-id".into(), "N".into()));
     live.tables.insert("game-players".into(), t);
     let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
-    assert_eq!(f.code, 1);
+    assert_eq!(f.stop, crate::deploy::Stop::Refused);
     assert!(
         f.message.contains("table game-players exists with key player-id (HASH, S) + match-id (RANGE, N), the template declares player-id (HASH, S)"),
         "{}",
@@ -238,7 +205,11 @@ fn a_log_group_with_retain_is_adopted() {
 #[test]
 fn a_failed_look_up_stops_before_anything_changes() {
     let cfn = FakeCfn::default();
-    let live = FakeLive::default();
+    let mut live = FakeLive::default();
+    live.errors.insert(
+        "broken".into(),
+        ApiError::new("AccessDeniedException", "no dynamodb:DescribeTable"),
+    );
     let mut t = template();
     t["Resources"]["PlayersTable"]["Properties"]["TableName"] = json!("broken");
     let f = block(detect(&cfn, &live, "game", &t)).expect_err("refused");
@@ -298,10 +269,10 @@ mod flow {
         Action, ChangeSetInfo, ChangeSetType, Replacement, ResourceChange,
     };
     use super::super::super::events::Display;
-    use super::super::super::fake::{FakeCfn, event};
     use super::super::super::plan::{Deployer, Options, Outcome};
     use super::super::super::ui::{Scripted, Style};
     use super::*;
+    use crate::aws::fake::{FakeCfn, event};
 
     fn add(id: &str, kind: &str) -> ResourceChange {
         ResourceChange {

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use super::super::api::{ApiError, ApiResult, StackResource};
-use super::super::ecs::{EcsApi, ServiceState, TaskState};
-use super::super::fake::{FakeCfn, event};
-use super::super::service_report::{HealthApi, failed_services, gather};
+use super::super::api::StackResource;
+use super::super::ecs::{ServiceState, TaskState};
+use super::super::service_report::{failed_services, gather};
 use super::*;
+use crate::aws::fake::{FakeCfn, FakeEcs, FakeHealth, event};
 
 const SERVICE: &str =
     "arn:aws:ecs:eu-west-1:123456789012:service/ccg-develop-Cluster-x1/ccg-develop-AppService-y2";
@@ -21,62 +21,6 @@ struct Recorded {
     stopped: Vec<TaskState>,
     target_groups: Vec<TargetGroupHealth>,
     logs: BTreeMap<(String, String), Vec<String>>,
-}
-
-impl EcsApi for Recorded {
-    async fn describe_services(
-        &self,
-        _: &str,
-        services: &[String],
-    ) -> ApiResult<Vec<ServiceState>> {
-        Ok(vec![ServiceState {
-            arn: services[0].clone(),
-            name: "ccg-develop-AppService-y2".into(),
-            status: "ACTIVE".into(),
-            desired: 1,
-            running: 0,
-            pending: 0,
-            events: self.events.clone(),
-        }])
-    }
-    async fn tasks(&self, _: &str, _: &str, stopped: bool) -> ApiResult<Vec<TaskState>> {
-        Ok(if stopped {
-            self.stopped.clone()
-        } else {
-            Vec::new()
-        })
-    }
-    async fn target_groups(&self, _: &str, _: &str) -> ApiResult<Vec<String>> {
-        Ok(if self.target_groups.is_empty() {
-            Vec::new()
-        } else {
-            vec![TG.to_owned()]
-        })
-    }
-}
-
-impl HealthApi for Recorded {
-    async fn target_group(&self, _: &str) -> ApiResult<TargetGroupHealth> {
-        self.target_groups
-            .first()
-            .cloned()
-            .ok_or_else(|| ApiError::new("TargetGroupNotFound", TG))
-    }
-    async fn last_lines(
-        &self,
-        group: &str,
-        container: &str,
-        task: &str,
-        n: usize,
-    ) -> ApiResult<Vec<String>> {
-        assert_eq!(group, "/docker-compose/ccg-develop");
-        let lines = self
-            .logs
-            .get(&(container.to_owned(), task.to_owned()))
-            .cloned()
-            .unwrap_or_default();
-        Ok(lines.into_iter().rev().take(n).rev().collect())
-    }
 }
 
 fn stack() -> FakeCfn {
@@ -152,15 +96,40 @@ fn health_check() -> HealthCheck {
 
 fn render(recorded: &Recorded) -> String {
     let cfn = stack();
-    let text = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(async {
-            let events = cfn.0.borrow().events.clone();
-            let failed = failed_services("ccg-develop", &events);
-            assert_eq!(failed.len(), 1, "the failed service is found");
-            gather(&cfn, recorded, recorded, "ccg-develop", &failed).await
-        });
+    let ecs = FakeEcs {
+        service: ServiceState {
+            name: "ccg-develop-AppService-y2".into(),
+            status: "ACTIVE".into(),
+            desired: 1,
+            events: recorded.events.clone(),
+            ..ServiceState::default()
+        },
+        stopped: recorded.stopped.clone(),
+        target_groups: if recorded.target_groups.is_empty() {
+            Vec::new()
+        } else {
+            vec![TG.to_owned()]
+        },
+        ..FakeEcs::default()
+    };
+    let health = FakeHealth {
+        target_group: recorded.target_groups.first().cloned(),
+        logs: recorded.logs.clone(),
+        ..FakeHealth::default()
+    };
+    let text = crate::aws::testing::block(async {
+        let events = cfn.0.borrow().events.clone();
+        let failed = failed_services("ccg-develop", &events);
+        assert_eq!(failed.len(), 1, "the failed service is found");
+        gather(&cfn, &ecs, &health, "ccg-develop", &failed).await
+    });
+    assert!(
+        health
+            .groups
+            .borrow()
+            .iter()
+            .all(|g| g == "/docker-compose/ccg-develop")
+    );
     report(&text)
 }
 

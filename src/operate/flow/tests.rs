@@ -5,94 +5,8 @@ use std::os::unix::process::ExitStatusExt as _;
 use std::rc::Rc;
 
 use super::*;
-use crate::deploy::api::ApiResult;
+use crate::aws::fake::FakeOperate as FakeAws;
 use crate::operate::api::Resource;
-use crate::operate::session::Session;
-
-#[derive(Default)]
-struct FakeAws {
-    resources: Option<Vec<Resource>>,
-    tasks: Vec<Task>,
-    exec_error: Option<ApiError>,
-    calls: RefCell<Vec<String>>,
-    streams: Vec<String>,
-    events: Vec<LogEvent>,
-}
-
-fn session(id: &str) -> Session {
-    Session {
-        session_id: id.into(),
-        stream_url: format!("wss://ssmmessages.eu-west-1.amazonaws.com/v1/data-channel/{id}"),
-        token: format!("tok-{id}"),
-    }
-}
-
-impl TaskApi for FakeAws {
-    async fn stack_resources(&self, stack: &str) -> ApiResult<Option<Vec<Resource>>> {
-        self.calls.borrow_mut().push(format!("resources {stack}"));
-        Ok(self.resources.clone())
-    }
-    async fn tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<Task>> {
-        self.calls
-            .borrow_mut()
-            .push(format!("tasks {cluster} {service}"));
-        Ok(self.tasks.clone())
-    }
-    async fn execute_command(
-        &self,
-        cluster: &str,
-        task: &str,
-        container: &str,
-        command: &str,
-    ) -> ApiResult<Session> {
-        self.calls
-            .borrow_mut()
-            .push(format!("exec {cluster} {task} {container} {command}"));
-        match &self.exec_error {
-            Some(e) => Err(e.clone()),
-            None => Ok(session("ecs-execute-command-1")),
-        }
-    }
-    async fn start_port_forward(
-        &self,
-        target: &str,
-        remote: u16,
-        local: u16,
-    ) -> ApiResult<Session> {
-        self.calls
-            .borrow_mut()
-            .push(format!("start-session {target} {remote} {local}"));
-        Ok(session(&format!("pf-{local}")))
-    }
-}
-
-impl LogApi for FakeAws {
-    async fn streams(&self, group: &str, prefix: &str) -> ApiResult<Vec<String>> {
-        self.calls
-            .borrow_mut()
-            .push(format!("streams {group} {prefix}"));
-        Ok(self
-            .streams
-            .iter()
-            .filter(|s| s.starts_with(prefix))
-            .cloned()
-            .collect())
-    }
-    async fn events(
-        &self,
-        _group: &str,
-        streams: &[String],
-        start_ms: Option<i64>,
-    ) -> ApiResult<Vec<LogEvent>> {
-        Ok(self
-            .events
-            .iter()
-            .filter(|e| streams.contains(&e.event.stream))
-            .filter(|e| start_ms.is_none_or(|s| e.event.timestamp >= s))
-            .cloned()
-            .collect())
-    }
-}
 
 #[derive(Default)]
 struct ChildState {
@@ -194,13 +108,7 @@ fn ctx() -> Context {
     }
 }
 
-fn run<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
+use crate::aws::testing::block as run;
 
 #[test]
 fn exec_runs_the_plugin_with_the_six_arguments() {

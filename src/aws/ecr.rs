@@ -1,19 +1,18 @@
-//! [`RegistryApi`] over the AWS SDK's ECR client.
+//! ECR: [`RegistryApi`] over the SDK.
 
 use aws_sdk_ecr::types::{ImageIdentifier, ImageScanningConfiguration, Tag};
 
-use super::api::{ApiError, ApiResult};
-use super::registry::{Login, RegistryApi, Repository, split_token};
-use super::sdk::error;
+use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
+use crate::deploy::registry::{Login, RegistryApi, Repository, split_token};
 
 /// ECR through the SDK.
 #[derive(Debug, Clone)]
-pub struct SdkEcr(pub(super) aws_sdk_ecr::Client);
+pub struct Ecr(pub(super) aws_sdk_ecr::Client);
 
 /// The tag c2cfn puts on the repositories it creates.
 pub const PROJECT_TAG: &str = "c2cfn:project";
 
-impl RegistryApi for SdkEcr {
+impl RegistryApi for Ecr {
     async fn find_repository(&self, name: &str) -> ApiResult<Option<Repository>> {
         match self
             .0
@@ -32,11 +31,7 @@ impl RegistryApi for SdkEcr {
                 })),
             Err(e) => {
                 let e = error(e);
-                if e.code == "RepositoryNotFoundException" {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
+                if e.is_not_found() { Ok(None) } else { Err(e) }
             }
         }
     }
@@ -74,7 +69,7 @@ impl RegistryApi for SdkEcr {
             Err(e) => {
                 let e = error(e);
                 // Created by a concurrent run between the two calls.
-                if e.code == "RepositoryAlreadyExistsException"
+                if e.kind == ErrorKind::Conflict
                     && let Some(repo) = self.find_repository(name).await?
                 {
                     return Ok(repo);
@@ -131,11 +126,7 @@ impl RegistryApi for SdkEcr {
                 .map(str::to_owned)),
             Err(e) => {
                 let e = error(e);
-                if e.code == "ImageNotFoundException" || e.code == "RepositoryNotFoundException" {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
+                if e.is_not_found() { Ok(None) } else { Err(e) }
             }
         }
     }

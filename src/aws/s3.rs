@@ -1,4 +1,4 @@
-//! [`TemplateStore`] over the AWS SDK's S3 client.
+//! S3: [`TemplateStore`] over the SDK.
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -7,19 +7,18 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionRule,
 };
 
-use super::api::{ApiError, ApiResult};
-use super::sdk::error;
-use super::template_store::TemplateStore;
+use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
+use crate::deploy::template_store::TemplateStore;
 
 /// S3 through the SDK.
 #[derive(Debug, Clone)]
-pub struct SdkS3(pub(super) aws_sdk_s3::Client);
+pub struct S3(pub(super) aws_sdk_s3::Client);
 
 fn build_error(e: &aws_sdk_s3::error::BuildError) -> ApiError {
-    ApiError::new("", e.to_string())
+    ApiError::of_kind(ErrorKind::Validation, "", e.to_string())
 }
 
-impl SdkS3 {
+impl S3 {
     async fn exists(&self, bucket: &str) -> ApiResult<bool> {
         match self.0.head_bucket().bucket(bucket).send().await {
             Ok(_) => Ok(true),
@@ -72,7 +71,7 @@ impl SdkS3 {
     }
 }
 
-impl TemplateStore for SdkS3 {
+impl TemplateStore for S3 {
     async fn ensure_bucket(&self, bucket: &str, region: &str) -> ApiResult<bool> {
         if self.exists(bucket).await? {
             return Ok(false);

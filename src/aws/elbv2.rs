@@ -1,30 +1,29 @@
-//! [`HealthApi`] over the AWS SDK: Elastic Load Balancing v2 (target groups
-//! and their targets' health) and CloudWatch Logs (a container's last
-//! lines), for the report of a failed deploy.
+//! Elastic Load Balancing v2: a target group's health check and targets
+//! (why a deploy failed).
 
-use super::api::{ApiError, ApiResult};
-use super::failure::{HealthCheck, TargetGroupHealth, TargetState};
-use super::sdk::error;
-use super::service_report::HealthApi;
+use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
+use crate::deploy::failure::{HealthCheck, TargetGroupHealth, TargetState};
 
-/// The clients the failure report reads.
+/// ELBv2 through the SDK.
 #[derive(Debug, Clone)]
-pub struct SdkHealth {
-    pub(super) elb: aws_sdk_elasticloadbalancingv2::Client,
-    pub(super) logs: aws_sdk_cloudwatchlogs::Client,
-}
+pub struct Elb(pub(super) aws_sdk_elasticloadbalancingv2::Client);
 
-impl HealthApi for SdkHealth {
-    async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth> {
+impl Elb {
+    /// `DescribeTargetGroups` and `DescribeTargetHealth` for one group.
+    pub async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth> {
         let groups = self
-            .elb
+            .0
             .describe_target_groups()
             .target_group_arns(arn)
             .send()
             .await
             .map_err(error)?;
         let Some(g) = groups.target_groups().first() else {
-            return Err(ApiError::new("TargetGroupNotFound", arn));
+            return Err(ApiError::of_kind(
+                ErrorKind::NotFound,
+                "TargetGroupNotFound",
+                arn,
+            ));
         };
         let mut health = TargetGroupHealth {
             name: g.target_group_name().unwrap_or_default().to_owned(),
@@ -47,7 +46,7 @@ impl HealthApi for SdkHealth {
             targets: Vec::new(),
         };
         let targets = self
-            .elb
+            .0
             .describe_target_health()
             .target_group_arn(arn)
             .send()
@@ -73,48 +72,5 @@ impl HealthApi for SdkHealth {
             });
         }
         Ok(health)
-    }
-
-    async fn last_lines(
-        &self,
-        group: &str,
-        container: &str,
-        task: &str,
-        n: usize,
-    ) -> ApiResult<Vec<String>> {
-        let suffix = format!("/{container}/{task}");
-        let streams = self
-            .logs
-            .describe_log_streams()
-            .log_group_name(group)
-            .order_by(aws_sdk_cloudwatchlogs::types::OrderBy::LastEventTime)
-            .descending(true)
-            .limit(50)
-            .send()
-            .await
-            .map_err(error)?;
-        let Some(stream) = streams
-            .log_streams()
-            .iter()
-            .filter_map(|s| s.log_stream_name())
-            .find(|name| name.ends_with(&suffix))
-        else {
-            return Ok(Vec::new());
-        };
-        let events = self
-            .logs
-            .get_log_events()
-            .log_group_name(group)
-            .log_stream_name(stream)
-            .start_from_head(false)
-            .limit(i32::try_from(n).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(error)?;
-        Ok(events
-            .events()
-            .iter()
-            .filter_map(|e| e.message().map(|m| m.trim_end().to_owned()))
-            .collect())
     }
 }

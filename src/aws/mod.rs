@@ -1,0 +1,114 @@
+//! The one AWS layer: every call c2cfn makes to AWS goes through here.
+//!
+//! - [`Clients`] is the client bundle, built once per command from
+//!   `aws-config` (`--aws-profile` / `--region` first, then the standard
+//!   chain; `AWS_ENDPOINT_URL` points every call at another endpoint, which
+//!   is how the tests reach the local stand-in).
+//! - [`sdk_error`] is the one mapping from an SDK error to an [`ApiError`]
+//!   with a typed [`ErrorKind`] (from the error metadata's code, or the kind
+//!   of transport failure).
+//! - One file per service (`cloudformation.rs`, `ecs.rs`, ...) holds that
+//!   service's SDK calls, each written once, paged with the SDK's
+//!   paginators, and implements the traits deploy, operate and local declare
+//!   over plain data. No SDK type leaves this module.
+//!
+//! Only [`error`] builds without the `aws` feature (the traits that return
+//! [`ApiResult`] are shared with the renderer-only build).
+
+pub mod error;
+
+pub use error::{ApiError, ApiResult, ErrorKind};
+
+#[cfg(feature = "aws")]
+mod config;
+#[cfg(feature = "aws")]
+pub use config::{Clients, load_config};
+
+#[cfg(feature = "aws")]
+pub mod cloudformation;
+#[cfg(feature = "aws")]
+pub mod dynamodb;
+#[cfg(feature = "aws")]
+pub mod ec2;
+#[cfg(feature = "aws")]
+pub mod ecr;
+#[cfg(feature = "aws")]
+pub mod ecs;
+#[cfg(feature = "aws")]
+pub mod efs;
+#[cfg(feature = "aws")]
+pub mod elasticache;
+#[cfg(feature = "aws")]
+pub mod elbv2;
+#[cfg(feature = "aws")]
+pub mod logs;
+#[cfg(feature = "aws")]
+pub mod s3;
+#[cfg(feature = "aws")]
+pub mod ssm;
+#[cfg(feature = "aws")]
+pub mod sts;
+#[cfg(feature = "aws")]
+mod traits;
+
+#[cfg(test)]
+pub mod fake;
+#[cfg(all(test, feature = "aws"))]
+pub mod testing;
+
+#[cfg(feature = "aws")]
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
+
+/// The one mapping from an SDK error to an [`ApiError`]: the service's code
+/// and message when AWS answered (the kind follows from the code), else the
+/// kind of failure (timeout, network, credentials) and the error's causes
+/// as one line.
+#[cfg(feature = "aws")]
+pub fn sdk_error<E, R>(e: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let Some(code) = e.code() {
+        return ApiError::new(code, e.message().unwrap_or_default());
+    }
+    let kind = match &e {
+        SdkError::TimeoutError(_) => ErrorKind::Timeout,
+        SdkError::DispatchFailure(d) if d.is_timeout() => ErrorKind::Timeout,
+        _ if has_cause::<aws_credential_types::provider::error::CredentialsError>(&e) => {
+            ErrorKind::Credentials
+        }
+        SdkError::DispatchFailure(d) if d.is_io() => ErrorKind::Network,
+        _ => ErrorKind::Other,
+    };
+    ApiError::of_kind(kind, "", causes(&e))
+}
+
+/// True when `T` is among the error's causes.
+#[cfg(feature = "aws")]
+fn has_cause<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(cause) = next {
+        if cause.is::<T>() {
+            return true;
+        }
+        next = cause.source();
+    }
+    false
+}
+
+/// The error and its causes as one line (`a: b: c`), without the raw HTTP
+/// response the SDK's debug output carries.
+#[cfg(feature = "aws")]
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
+}
