@@ -47,6 +47,8 @@ mod mapped_keys;
 /// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).
 #[cfg(all(feature = "aws", feature = "external-tools"))]
 mod operate;
+/// In process, one snapshot per input file: YAML → model and YAML → template.
+mod pipeline;
 /// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
 #[cfg(all(feature = "aws", feature = "external-tools"))]
 mod push;
