@@ -122,12 +122,12 @@ fn snapshot(path: &Path) {
 
 #[test]
 fn fixtures_in_process() {
-    insta::glob!("fixtures/**/*.yaml", |path| snapshot(path));
+    insta::glob!("fixtures/**/*.yaml", snapshot);
 }
 
 #[test]
 fn corpus_in_process() {
-    insta::glob!("conformance/*/compose.yaml", |path| snapshot(path));
+    insta::glob!("conformance/*/compose.yaml", snapshot);
 }
 
 /// [`render`] gives the bytes `c2cfn render -f FILE` prints, and refuses

@@ -5,13 +5,12 @@
 
 use serde_json::Value;
 
-use crate::support::{c2cfn, root, stderr, stdout};
+use crate::support::{c2cfn, project, root, stderr, stdout};
 
 /// Renders `compose` (written to a temporary project) and lints the result;
 /// returns the template and standard error.
 fn render(compose: &str) -> (Value, String) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let dir = project(&[("compose.yaml", compose)]);
     let out = c2cfn(dir.path(), &["render", "-o", "template.yaml"]);
     assert!(out.status.success(), "render failed: {}", stderr(&out));
     // The security checks below need no tool; cfn-lint runs with `external-tools`.

@@ -7,18 +7,12 @@ use serde_json::Value;
 
 use super::support::moto::Moto;
 use super::support::{code, show};
-use super::support::{root, stderr, write};
+use super::support::{copy_dir, root, stderr, write};
 
 /// Copies tests/fixtures/game-multi into a temporary project.
 fn game_multi() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
-    for file in ["compose.yaml", "admin-token.txt"] {
-        std::fs::copy(
-            root().join("tests/fixtures/game-multi").join(file),
-            tmp.path().join(file),
-        )
-        .expect("copy the fixture");
-    }
+    copy_dir(&root().join("tests/fixtures/game-multi"), tmp.path());
     tmp
 }
 
