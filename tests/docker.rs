@@ -1,10 +1,14 @@
 //! Docker's own input renders with the logical IDs and types Docker's ECS
 //! integration produced, so stacks it created update in place.
 
+#[cfg(feature = "external-tools")]
 use std::collections::BTreeMap;
 
-use crate::support::{render_value, shared};
+use crate::support::render_value;
+#[cfg(feature = "external-tools")]
+use crate::support::shared;
 
+#[cfg(feature = "external-tools")]
 fn ids_and_types(template: &serde_json::Value) -> BTreeMap<String, String> {
     template["Resources"]
         .as_object()
@@ -14,6 +18,7 @@ fn ids_and_types(template: &serde_json::Value) -> BTreeMap<String, String> {
         .collect()
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn simple_single_service_keeps_dockers_logical_ids_and_types() {
     let golden_text = std::fs::read_to_string(
@@ -36,6 +41,7 @@ fn simple_single_service_keeps_dockers_logical_ids_and_types() {
     assert_eq!(extra, ["SimpleTaskRole"]);
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn dockers_properties_that_force_replacement_are_unchanged() {
     let golden_text = std::fs::read_to_string(
@@ -88,6 +94,7 @@ fn dockers_properties_that_force_replacement_are_unchanged() {
     );
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn invalid_network_mode_is_rejected_with_its_location() {
     let dir = tempfile::tempdir().unwrap();

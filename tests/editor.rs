@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{c2cfn, root, stdout};
+use crate::support::{c2cfn, root, stdout, tool};
 
 const VALIDATE: &str = "import json, sys, yaml, jsonschema
 schema = json.load(open(sys.argv[1]))
@@ -25,8 +25,7 @@ sys.exit(1 if bad else 0)
 
 /// Validates `files`; the exit status and what the validator said.
 fn validate(files: &[PathBuf]) -> (bool, String) {
-    let python = std::env::var("C2CFN_PYTHON")
-        .expect("C2CFN_PYTHON is set by scripts/test (which installs jsonschema)");
+    let python = tool("C2CFN_PYTHON", "the Python of .venv/, with jsonschema");
     let dir = tempfile::tempdir().unwrap();
     let schema = dir.path().join("c2cfn.schema.json");
     let out = c2cfn(&root(), &["schema"]);

@@ -2,8 +2,9 @@
 //! the template is clean under cfn-lint.
 
 use std::path::PathBuf;
-use std::process::Command;
 
+#[cfg(feature = "external-tools")]
+use crate::support::cfn_lint;
 use crate::support::{c2cfn, root, stderr};
 
 /// `(template name, render arguments)` for every example.
@@ -89,28 +90,12 @@ fn rendering_is_deterministic() {
     }
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn templates_are_clean_under_cfn_lint() {
-    let lint = std::env::var("C2CFN_CFN_LINT").expect(
-        "C2CFN_CFN_LINT is set by scripts/test, which installs cfn-lint; run the suite through scripts/test",
-    );
-    let templates: Vec<String> = examples()
+    let templates: Vec<PathBuf> = examples()
         .into_iter()
-        .map(|(n, _)| format!("templates/{n}.yaml"))
+        .map(|(n, _)| PathBuf::from(format!("templates/{n}.yaml")))
         .collect();
-    // Rules ignored, each for a reason:
-    // W3005: Docker's templates list a listener in DependsOn that is also
-    //        referenced; kept for byte compatibility with Docker's output.
-    let out = Command::new(lint)
-        .args(["--ignore-checks", "W3005", "--"])
-        .args(&templates)
-        .current_dir(root())
-        .output()
-        .expect("cfn-lint runs");
-    assert!(
-        out.status.success(),
-        "cfn-lint found problems:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cfn_lint(&root(), &templates);
 }

@@ -4,18 +4,18 @@
 //! environment of the shipped example up to Docker — with `docker` replaced
 //! by a script on PATH that records its command lines (no daemon exists).
 
-use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use super::deploy::{Moto, code, show};
-use super::support::{c2cfn, root, stderr, stdout};
+#[cfg(feature = "external-tools")]
+use super::support::moto::Moto;
+use super::support::{c2cfn, code, exe, executable, root, show, stderr, stdout, write};
 
 /// Renders with `vars` set in the shell; parses the template.
 fn render_with(args: &[&str], vars: &[(&str, &str)]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_c2cfn"))
+    let out = Command::new(exe())
         .arg("render")
         .args(args)
         .current_dir(root())
@@ -90,7 +90,7 @@ fn shell_env_file_and_p_follow_one_order_everywhere() {
         assert_eq!(names(&t).1, "ccg-flag");
     }
     // An invalid value from the shell is named with where it came from.
-    let out = Command::new(env!("CARGO_BIN_EXE_c2cfn"))
+    let out = Command::new(exe())
         .args(["render", "--env-file", env])
         .current_dir(root())
         .env("app_cluster", "9 bad")
@@ -129,15 +129,6 @@ fn project_flags_go_before_the_command() {
     assert!(stderr(&twice).contains("-p/--project-name is given twice"));
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap();
-}
-
-fn executable(path: &Path, text: &str) {
-    write(path, text);
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 #[test]
 fn a_file_is_not_a_service() {
     let tmp = tempfile::tempdir().unwrap();
@@ -167,9 +158,11 @@ fn a_file_is_not_a_service() {
     );
 }
 
+#[cfg(feature = "external-tools")]
 const PROJECT: &str =
     "name: hab\nservices:\n  app:\n    image: nginx\n  worker:\n    image: nginx\n";
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn operating_commands_go_on_from_the_deployed_stack() {
     let moto = Moto::start();
@@ -314,10 +307,15 @@ impl Local {
         }
     }
 
-    fn up(&self, moto: Option<&Moto>, vars: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
-        if let Some(m) = moto {
-            m.env(&mut cmd);
+    /// `up --env-file local.env`; `aws` sets or removes AWS variables
+    /// (`Moto::vars`), `vars` sets others.
+    fn up(&self, aws: &[(&str, Option<String>)], vars: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(exe());
+        for (k, v) in aws {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
         }
         cmd.args(["up", "--env-file", "local.env"])
             .current_dir(&self.dir)
@@ -346,7 +344,7 @@ impl Local {
 #[test]
 fn the_shipped_local_environment_without_docker_says_what_to_install() {
     let local = Local::new();
-    let out = local.up(None, &[]);
+    let out = local.up(&[], &[]);
     assert_eq!(code(&out), 1, "{}", show(&out));
     let err = stderr(&out);
     assert!(
@@ -363,7 +361,7 @@ fn the_shipped_local_environment_without_docker_says_what_to_install() {
     );
 
     executable(&local.bin.join("docker"), FAKE_DOCKER);
-    let out = local.up(None, &[("C2CFN_NO_PLUGIN", "1")]);
+    let out = local.up(&[], &[("C2CFN_NO_PLUGIN", "1")]);
     assert_eq!(code(&out), 1, "{}", show(&out));
     let err = stderr(&out);
     assert!(
@@ -377,12 +375,13 @@ fn the_shipped_local_environment_without_docker_says_what_to_install() {
     );
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn the_shipped_local_environment_gets_as_far_as_docker() {
     let moto = Moto::start();
     let local = Local::new();
     executable(&local.bin.join("docker"), FAKE_DOCKER);
-    let out = local.up(Some(&moto), &[]);
+    let out = local.up(&moto.vars(), &[]);
     assert_eq!(
         code(&out),
         1,

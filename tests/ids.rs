@@ -10,14 +10,12 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::support::{c2cfn, stderr, stdout};
+use crate::support::{c2cfn, project, stderr, stdout};
 
 /// Renders `compose` (written to a scratch project with a `pw.txt` secret
 /// file) and returns the template.
 fn render(compose: &str) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
-    std::fs::write(dir.path().join("pw.txt"), "secret").unwrap();
+    let dir = project(&[("compose.yaml", compose), ("pw.txt", "secret")]);
     let out = c2cfn(dir.path(), &["render", "-f", "compose.yaml"]);
     assert!(out.status.success(), "render failed:\n{}", stderr(&out));
     serde_norway::from_str(&stdout(&out)).expect("the template is YAML")

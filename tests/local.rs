@@ -3,7 +3,9 @@
 
 use c2cfn::local::{LocalSettings, plan};
 
-use crate::support::{root, settings, shared};
+use crate::support::{root, settings};
+#[cfg(feature = "external-tools")]
+use crate::support::{shared, tool};
 
 fn local_plan() -> c2cfn::local::LocalPlan {
     let dir = root().join("compose/game-backend");
@@ -49,9 +51,10 @@ fn the_generated_compose_file_is_snapshotted() {
     );
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn the_generated_compose_file_is_valid_compose() {
-    let python = std::env::var("C2CFN_PYTHON").expect("C2CFN_PYTHON is set by scripts/test");
+    let python = tool("C2CFN_PYTHON", "the Python of .venv/, with jsonschema");
     let p = local_plan();
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("doc.json");

@@ -3,13 +3,13 @@
 //! StartSession, runtime IDs and task public IPs), with `session-manager-plugin`,
 //! `ssh` and `docker` replaced by scripts on PATH that record their arguments.
 
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::deploy::{Moto, code, show};
-use super::support::{stderr, stdout};
+use super::support::moto::Moto;
+use super::support::{code, show};
+use super::support::{exe, path_with, recorder, stderr, stdout};
 
 const PROJECT: &str = "name: optest
 services:
@@ -21,27 +21,6 @@ x-aws-dynamodb:
   tables:
     - players/player-id
 ";
-
-/// A script named `name` in `bin` that writes each argument on a line of
-/// `$C2CFN_RECORD_<NAME>` (appending `--` after each call), then sleeps
-/// when `$C2CFN_SLEEP` is set (a tunnel that stays open).
-pub(super) fn recorder(bin: &Path, name: &str) {
-    let var = name.to_uppercase().replace('-', "_");
-    let script = format!(
-        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> \"$C2CFN_RECORD_{var}\"; done\necho -- >> \"$C2CFN_RECORD_{var}\"\nif [ -n \"$C2CFN_SLEEP\" ]; then exec sleep 30; fi\n"
-    );
-    let path = bin.join(name);
-    std::fs::write(&path, script).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-pub(super) fn path_with(bin: &Path) -> String {
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
 
 pub(super) fn project(dir: &Path) {
     std::fs::write(dir.join("compose.yaml"), PROJECT).unwrap();
@@ -115,7 +94,7 @@ fn exec_finds_the_task_and_hands_the_session_to_the_plugin() {
     recorder(&bin, "session-manager-plugin");
     let record = dir.join("plugin.txt");
 
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
+    let mut cmd = Command::new(exe());
     moto.env(&mut cmd);
     let out = cmd
         .args(["exec", "app", "--", "ls", "-l"])
@@ -152,7 +131,7 @@ fn exec_finds_the_task_and_hands_the_session_to_the_plugin() {
     );
 
     // No plugin on PATH: the install hint.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
+    let mut cmd = Command::new(exe());
     moto.env(&mut cmd);
     let out = cmd
         .args(["exec", "app"])
@@ -224,7 +203,7 @@ fn tunnels_open_and_close_cleanly_on_ctrl_c() {
 
     // Session Manager: one plugin per forward (the env file's defaults).
     let record = dir.join("plugin.txt");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
+    let mut cmd = Command::new(exe());
     moto.env(&mut cmd);
     cmd.args(["tunnel", "app", "--env-file", "dev.env"])
         .current_dir(dir)
@@ -289,7 +268,7 @@ fn tunnels_open_and_close_cleanly_on_ctrl_c() {
     let config = dir.join("ssh_config");
     std::fs::write(&config, "Host github.com\n  User git\n").unwrap();
     let record = dir.join("ssh.txt");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
+    let mut cmd = Command::new(exe());
     moto.env(&mut cmd);
     cmd.args([
         "tunnel",
@@ -418,7 +397,7 @@ fn the_local_environment_runs_compose_and_creates_tables_once() {
     recorder(&bin, "docker");
     let record = dir.join("docker.txt");
     let run = |args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
+        let mut cmd = Command::new(exe());
         moto.env(&mut cmd);
         cmd.args(args)
             .current_dir(dir)

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::deploy::{Moto, code, show};
+use super::support::moto::Moto;
+use super::support::{code, show};
 use super::support::{stderr, stdout};
 
 const FAKE_DOCKER: &str = r#"#!/bin/sh

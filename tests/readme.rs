@@ -3,10 +3,9 @@
 //! must succeed; those that talk to AWS or Docker must at least be accepted
 //! as written (`--help` appended: every flag and argument before it parses).
 
-use std::path::Path;
 use std::process::Command;
 
-use crate::support::{root, stderr};
+use crate::support::{copy_dir, exe, root, stderr};
 
 /// The command lines of README.md: (directory, arguments after `c2cfn`).
 fn examples() -> Vec<(&'static str, Vec<String>)> {
@@ -50,19 +49,6 @@ fn examples() -> Vec<(&'static str, Vec<String>)> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn every_readme_example_works_as_written() {
     let tmp = tempfile::tempdir().unwrap();
@@ -75,7 +61,7 @@ fn every_readme_example_works_as_written() {
     let mut ran = 0;
     for (dir, args) in &examples {
         let offline = matches!(args[0].as_str(), "render" | "config" | "schema");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2cfn"));
+        let mut cmd = Command::new(exe());
         cmd.args(args)
             .current_dir(tmp.path().join(dir))
             .env_remove("COMPOSE_FILE")

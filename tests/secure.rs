@@ -1,43 +1,23 @@
 //! Secure by default, including what overlays produce: TLS policies, a
 //! load balancer that cannot be bypassed, SSH only when asked for, log
 //! retention, health-checked DNS aliases. Every rendered template here is
-//! also run through cfn-lint.
-
-use std::path::Path;
-use std::process::Command;
+//! also run through cfn-lint (with the `external-tools` feature).
 
 use serde_json::Value;
 
-use crate::support::{c2cfn, root, stderr, stdout};
+use crate::support::{c2cfn, project, root, stderr, stdout};
 
 /// Renders `compose` (written to a temporary project) and lints the result;
 /// returns the template and standard error.
 fn render(compose: &str) -> (Value, String) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let dir = project(&[("compose.yaml", compose)]);
     let out = c2cfn(dir.path(), &["render", "-o", "template.yaml"]);
     assert!(out.status.success(), "render failed: {}", stderr(&out));
-    lint(&dir.path().join("template.yaml"));
+    // The security checks below need no tool; cfn-lint runs with `external-tools`.
+    #[cfg(feature = "external-tools")]
+    crate::support::cfn_lint(dir.path(), &["template.yaml".into()]);
     let text = std::fs::read_to_string(dir.path().join("template.yaml")).unwrap();
     (serde_norway::from_str(&text).unwrap(), stderr(&out))
-}
-
-fn lint(template: &Path) {
-    let lint = std::env::var("C2CFN_CFN_LINT").expect(
-        "C2CFN_CFN_LINT is set by scripts/test, which installs cfn-lint; run the suite through scripts/test",
-    );
-    // W3005: Docker's listener DependsOn, kept for byte compatibility.
-    let out = Command::new(lint)
-        .args(["--ignore-checks", "W3005", "--"])
-        .arg(template)
-        .output()
-        .expect("cfn-lint runs");
-    assert!(
-        out.status.success(),
-        "cfn-lint found problems:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Every `AWS::EC2::SecurityGroupIngress` and inline rule that opens `port`

@@ -3,23 +3,16 @@
 //! up in their describe calls, `GetAtt` answers from what was created, and a
 //! type that does not exist fails the deploy instead of being skipped.
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use super::deploy::{Moto, code, show};
-use super::support::{root, stderr};
+use super::support::moto::Moto;
+use super::support::{code, show};
+use super::support::{copy_dir, root, stderr, write};
 
 /// Copies tests/fixtures/game-multi into a temporary project.
 fn game_multi() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
-    for file in ["compose.yaml", "admin-token.txt"] {
-        std::fs::copy(
-            root().join("tests/fixtures/game-multi").join(file),
-            tmp.path().join(file),
-        )
-        .expect("copy the fixture");
-    }
+    copy_dir(&root().join("tests/fixtures/game-multi"), tmp.path());
     tmp
 }
 
@@ -216,16 +209,12 @@ fn what_the_template_declares_exists_after_up_and_is_gone_after_down() {
     assert_eq!(len(&secrets["SecretList"]), 0, "{secrets}");
 }
 
-fn write(dir: &Path, text: &str) {
-    std::fs::write(dir.join("compose.yaml"), text).expect("write compose.yaml");
-}
-
 #[test]
 fn a_misspelt_resource_type_fails_the_deploy_as_cloudformation_would() {
     let moto = Moto::start();
     let tmp = tempfile::tempdir().expect("tempdir");
     write(
-        tmp.path(),
+        &tmp.path().join("compose.yaml"),
         "name: typo\nservices:\n  app:\n    image: nginx\n\
          x-aws-cloudformation:\n  Resources:\n    Alerts:\n      Type: AWS::SNS::Topik\n",
     );
@@ -247,7 +236,7 @@ fn a_misspelt_resource_type_fails_the_deploy_as_cloudformation_would() {
 
     // A real type the stand-in does not model is refused too, not faked.
     write(
-        tmp.path(),
+        &tmp.path().join("compose.yaml"),
         "name: unmodelled\nservices:\n  app:\n    image: nginx\n\
          x-aws-cloudformation:\n  Resources:\n    Pipe:\n      Type: AWS::Pipes::Pipe\n      Properties: {RoleArn: arn:aws:iam::123456789012:role/p, Source: s, Target: t}\n",
     );
@@ -265,7 +254,7 @@ fn an_attribute_aws_does_not_have_fails_the_deploy() {
     let moto = Moto::start();
     let tmp = tempfile::tempdir().expect("tempdir");
     write(
-        tmp.path(),
+        &tmp.path().join("compose.yaml"),
         "name: badatt\nservices:\n  app:\n    image: nginx\n\
          x-aws-elasticache:\n  redis:\n    services: [app]\n\
          x-aws-cloudformation:\n  Outputs:\n    Wrong:\n      Value: {\"Fn::GetAtt\": [Redis, PrimaryEndPoint.Adress]}\n",
@@ -299,13 +288,13 @@ fn up_refuses_to_add_a_security_group_to_a_deployed_network_load_balancer() {
         )
     };
     // As a stack made by Docker's integration (or an older c2cfn) has it.
-    write(tmp.path(), &project(true));
+    write(&tmp.path().join("compose.yaml"), &project(true));
     let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
     assert_eq!(code(&up), 0, "{}", show(&up));
     assert!(stderr(&up).contains("can be bypassed"), "{}", show(&up));
     let before = moto.aws(&["elbv2", "describe-load-balancers"]);
 
-    write(tmp.path(), &project(false));
+    write(&tmp.path().join("compose.yaml"), &project(false));
     let refused = moto.c2cfn(tmp.path(), &["up", "-y"]);
     assert_eq!(code(&refused), 1, "{}", show(&refused));
     let err = stderr(&refused);

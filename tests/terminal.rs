@@ -18,9 +18,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use serde_json::Value;
 
-use super::deploy::Moto;
-use super::operate::{deploy_and_run_task, path_with, project, recorder};
-use super::support::root;
+use super::operate::{deploy_and_run_task, project};
+use super::support::moto::{Moto, aws_cli};
+use super::support::{exe, path_with, recorder, root};
 
 /// How long any one step may take before the test fails.
 const STEP: Duration = Duration::from_secs(90);
@@ -38,10 +38,8 @@ fn binary() -> &'static Path {
     let (_, path) = COPY.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("c2cfn");
-        let source = std::env::var_os("C2CFN_TEST_BINARY").map_or_else(
-            || env!("CARGO_BIN_EXE_c2cfn").into(),
-            std::path::PathBuf::from,
-        );
+        let source = std::env::var_os("C2CFN_TEST_BINARY")
+            .map_or_else(|| exe().to_path_buf(), std::path::PathBuf::from);
         std::fs::copy(&source, &path).expect("copy the binary");
         (dir, path)
     });
@@ -253,7 +251,7 @@ impl Drop for Term {
 /// The AWS CLI against the stand-in in `region`; `None` when it fails
 /// (e.g. the stack does not exist).
 fn aws(moto: &Moto, region: &str, args: &[&str]) -> Option<Value> {
-    let cli = std::env::var("C2CFN_AWS_CLI").expect("C2CFN_AWS_CLI (run scripts/test)");
+    let cli = aws_cli();
     let mut cmd = Command::new(cli);
     moto.env(&mut cmd);
     let out = cmd

@@ -13,7 +13,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{c2cfn, root, shared, stderr, stdout};
+#[cfg(feature = "external-tools")]
+use crate::support::shared;
+use crate::support::{c2cfn, root, stderr, stdout};
 
 /// One step of a path into the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -317,6 +319,7 @@ fn shown(path: &[Seg]) -> String {
 
 /// The values of allowed types at every path of `schema` (an interpolation
 /// where strings are allowed), paths passing `keep`.
+#[cfg(feature = "external-tools")]
 fn accepted(schema: &Value, keep: &dyn Fn(&[Seg]) -> bool) -> Vec<Case> {
     let mut paths = Vec::new();
     walk(schema, schema, &mut Vec::new(), &mut paths);
@@ -365,6 +368,7 @@ fn report(what: &str, total: usize, failures: &[String]) {
     );
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn every_compose_key_rejects_every_wrong_type_at_the_value() {
     let schema: Value = serde_json::from_str(
@@ -441,6 +445,7 @@ fn a_wrong_value_is_reported_once_and_nothing_follows_from_it() {
     assert!(err.contains("error: 4 errors"), "{err}");
 }
 
+#[cfg(feature = "external-tools")]
 #[test]
 fn every_allowed_type_is_accepted_as_a_type() {
     let compose: Value = serde_json::from_str(
