@@ -9,9 +9,9 @@
 //!   diagnostics that refuse it.
 //!
 //! `insta::glob!` runs every file and reports every snapshot that differs.
-//! `INSTA_GLOB_FILTER=anchors/compose.yaml` runs one file. Because there is
-//! no library `render` yet, [`render`] repeats the steps of the CLI's
-//! render; `the_binary_renders_the_same_bytes` holds it to the binary.
+//! `INSTA_GLOB_FILTER=anchors/compose.yaml` runs one file. The template
+//! comes from the library's `render`; `the_binary_renders_the_same_bytes`
+//! holds it to the binary.
 
 use std::path::Path;
 
@@ -39,8 +39,8 @@ fn checkout_free(text: &str) -> String {
 }
 
 /// Loads `path` (its folder is the project directory, as `c2cfn render -f
-/// FILE` run there), lowers it and renders the template, as the CLI's
-/// `render` does, without a process.
+/// FILE` run there) and lowers it (the model); renders it through the
+/// library's [`c2cfn::render`] (the template), without a process.
 fn render(path: &Path) -> Outcome {
     let dir = path.parent().unwrap();
     let options = LoadOptions {
@@ -49,59 +49,24 @@ fn render(path: &Path) -> Outcome {
         ..LoadOptions::default()
     };
     let mut sources = SourceMap::new();
-    let loaded = match compose::load(&options, &mut sources) {
-        Ok(loaded) => loaded,
-        Err(failure) => {
-            let text = shown(&sources, &failure.diagnostics);
-            return Outcome {
-                model: format!("not loaded:\n{text}"),
-                template: Err(text),
-            };
+    let model = match compose::load(&options, &mut sources) {
+        Ok(loaded) => {
+            let (stack, _) =
+                c2cfn::lower::lower(&loaded.project, &c2cfn::lower::Settings::default());
+            checkout_free(&format!("{stack:#?}"))
         }
+        Err(failure) => format!("not loaded:\n{}", shown(&sources, &failure.diagnostics)),
     };
-    let mut diags = loaded.warnings.clone();
-    let (stack, lowered) = c2cfn::lower::lower(&loaded.project, &c2cfn::lower::Settings::default());
-    let model = checkout_free(&format!("{stack:#?}"));
-    diags.extend(lowered);
-    if diags.has_errors() {
-        return Outcome {
-            model,
-            template: Err(shown(&sources, &diags)),
-        };
-    }
-    let template = c2cfn::cfn::emit(&stack);
-    let clashes = !template.clashes.is_empty();
-    let mut value = template.into_value();
-    for problem in c2cfn::cfn::overlay::check(&value, &stack.overlay_entries) {
-        diags.push(problem);
-    }
-    if clashes || diags.has_errors() {
-        return Outcome {
-            model,
-            template: Err(format!("logical ID clash\n{}", shown(&sources, &diags))),
-        };
-    }
-    if let Some(overlay) = &stack.overlay {
-        let rendered = c2cfn::cfn::source::resource_ids(&value);
-        c2cfn::cfn::overlay::merge(&mut value, overlay);
-        c2cfn::cfn::source::claim_overlay(&mut value, &rendered);
-    }
-    c2cfn::cfn::source::describe_listeners(&mut value);
-    c2cfn::cfn::tls_policy::default_ssl_policies(&mut value);
-    let text = c2cfn::cfn::render(&value, c2cfn::cfn::Format::Yaml);
-    for problem in c2cfn::cfn::limits::check(&value, &text) {
-        diags.push(problem);
-    }
-    if diags.has_errors() {
-        return Outcome {
-            model,
-            template: Err(shown(&sources, &diags)),
-        };
-    }
-    Outcome {
-        model,
-        template: Ok(text),
-    }
+    let request = c2cfn::Request {
+        files: vec![path.to_path_buf()],
+        cwd: dir.to_path_buf(),
+        ..c2cfn::Request::default()
+    };
+    let template = match c2cfn::render(&request) {
+        Ok(rendered) => Ok(rendered.text),
+        Err(rejected) => Err(checkout_free(&rejected.text())),
+    };
+    Outcome { model, template }
 }
 
 /// Snapshots one input's model and template.
