@@ -37,6 +37,9 @@ mod mapped_keys;
 /// `exec`, `tunnel`, `logs` and the local environment end to end (moto, recorded programs).
 #[cfg(feature = "aws")]
 mod operate;
+/// The checks before deploying: hosted zones and certificates, against the stand-in.
+#[cfg(feature = "aws")]
+mod precheck;
 /// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
 #[cfg(feature = "aws")]
 mod push;

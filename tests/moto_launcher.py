@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run moto 5.2.5's server on 127.0.0.1 with the patches c2cfn's tests need.
 
-Usage: python tests/moto_launcher.py [--port N] [--slow SECONDS]   (port absent or 0: a free one)
+Usage: python tests/moto_launcher.py [--port N] [--slow SECONDS] [--acm-validation-wait SECONDS]
+(port absent or 0: a free one)
 Prints one stdout line, `C2CFN_MOTO_PORT=<port>`, once `GET /moto-api/` answers;
 moto's request log goes to stderr. SIGTERM/SIGINT stop it. Each patch names the
 gap it closes (see shared/reference/aws-stand-in.md); pinned moto==5.2.5.
@@ -948,8 +949,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
     parser.add_argument("--slow", type=float, default=0.0,
                         help="test-only: stack operations take this many seconds (patch g)")
+    # (i) moto 5.2.5 gives a requested (AMAZON_ISSUED) certificate the status
+    # PENDING_VALIDATION, and ISSUED once MOTO_ACM_VALIDATION_WAIT seconds
+    # (default 60) have passed at a DescribeCertificate. c2cfn checks that a
+    # listener's certificate is ISSUED before deploying, so the stand-in
+    # issues at once (0), as AWS does for a DNS-validated certificate whose
+    # CNAME is in place; a test of a pending certificate passes a long wait.
+    parser.add_argument("--acm-validation-wait", type=int, default=0,
+                        help="seconds a requested certificate stays PENDING_VALIDATION")
     args = parser.parse_args()
     port = check_port(args.port)
+    os.environ["MOTO_ACM_VALIDATION_WAIT"] = str(args.acm_validation_wait)  # read when moto is imported
     patch_moto()
     if args.slow > 0:
         patch_slow(args.slow)

@@ -260,6 +260,7 @@ async fn run(
     match (command, &rendered) {
         (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
             let mut inputs = inputs(rendered, images)?;
+            precheck::dns::check(&aws.dns, &aws.region, &rendered.value).await?;
             // Notes on images and staging: on stderr under --json, so that
             // standard output is the JSON alone.
             let notes: &mut dyn Write = if json { &mut *err } else { &mut *deployer.out };

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub use crate::docker::{Docker, DockerCli, DockerError, run};
+pub use crate::docker::{Docker, DockerCli, DockerError, check_daemon, run, server_version};
 
 /// What `docker build` needs for one service.
 #[derive(Debug, Clone, PartialEq, Eq)]

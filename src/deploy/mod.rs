@@ -27,6 +27,7 @@ pub mod registry;
 pub mod sdk;
 pub mod sdk_adopt;
 pub mod sdk_data;
+pub mod sdk_dns;
 pub mod sdk_ecr;
 pub mod sdk_ecs;
 pub mod sdk_health;

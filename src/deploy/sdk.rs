@@ -19,6 +19,7 @@ use super::api::{
 };
 use super::sdk_adopt::SdkLive;
 use super::sdk_data::SdkData;
+use super::sdk_dns::SdkDns;
 use super::sdk_ecr::SdkEcr;
 use super::sdk_ecs::SdkEcs;
 use super::sdk_health::SdkHealth;
@@ -66,6 +67,8 @@ pub struct Aws {
     pub live: SdkLive,
     /// Load balancer target health and container logs (why a deploy failed).
     pub health: SdkHealth,
+    /// Route 53 and ACM (the checks before deploying).
+    pub dns: SdkDns,
     sts: aws_sdk_sts::Client,
     /// The resolved region.
     pub region: String,
@@ -94,6 +97,7 @@ impl Aws {
                 elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
                 logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             },
+            dns: SdkDns::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             region,
         })
