@@ -395,3 +395,125 @@ fn an_exact_table_name_adopts_a_table_without_the_prefix() {
     let tables = moto.aws(&["dynamodb", "list-tables"]);
     assert_eq!(tables["TableNames"], serde_json::json!(["legacy_players"]));
 }
+
+/// A log group made with the AWS CLI (with a stream and an event) is adopted
+/// by `up` once the template retains it; a second `up` has nothing to do.
+/// Without `DeletionPolicy: Retain` it is refused before anything changes.
+#[test]
+fn a_log_group_made_with_the_cli_is_adopted_and_kept() {
+    let moto = Moto::start();
+    let group = "/docker-compose/logadopt";
+    moto.aws(&["logs", "create-log-group", "--log-group-name", group]);
+    moto.aws(&[
+        "logs",
+        "put-retention-policy",
+        "--log-group-name",
+        group,
+        "--retention-in-days",
+        "7",
+    ]);
+    moto.aws(&[
+        "logs",
+        "create-log-stream",
+        "--log-group-name",
+        group,
+        "--log-stream-name",
+        "old/app/1",
+    ]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    moto.aws(&[
+        "logs",
+        "put-log-events",
+        "--log-group-name",
+        group,
+        "--log-stream-name",
+        "old/app/1",
+        "--log-events",
+        &format!("timestamp={now},message=from the bash era"),
+    ]);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let base = "name: logadopt\nservices:\n  app:\n    image: nginx\n";
+
+    // Docker's rendering has no DeletionPolicy on the log group: refused.
+    std::fs::write(dir.join("compose.yaml"), base).expect("write");
+    let refused = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&refused), 1, "{}", show(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("LogGroup (AWS::Logs::LogGroup): /docker-compose/logadopt: the template's LogGroup has no `DeletionPolicy: Retain`"),
+        "{err}"
+    );
+    assert!(err.contains("DeletionPolicy: Retain"), "{err}");
+    let stacks = moto.aws(&["cloudformation", "list-stacks"]);
+    assert!(
+        stacks["StackSummaries"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{stacks}"
+    );
+
+    // With the overlay the message gives, up adopts it.
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "{base}x-aws-cloudformation:\n  Resources:\n    LogGroup:\n      DeletionPolicy: Retain\n"
+        ),
+    )
+    .expect("write");
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    let out = stdout(&up);
+    assert!(
+        out.contains("<- import      LogGroup                         AWS::Logs::LogGroup  (exists: /docker-compose/logadopt; imported, not created)"),
+        "{out}"
+    );
+    assert!(out.contains("keeps: its log streams and events"), "{out}");
+    assert!(
+        out.contains("then changes: retention in days: 7 -> 30"),
+        "{out}"
+    );
+    assert!(out.contains("(IMPORT change set)"), "{out}");
+    let resources = moto.aws(&[
+        "cloudformation",
+        "list-stack-resources",
+        "--stack-name",
+        "logadopt",
+    ]);
+    assert!(
+        resources["StackResourceSummaries"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .any(|r| r["LogicalResourceId"] == "LogGroup" && r["PhysicalResourceId"] == group),
+        "{resources}"
+    );
+    let groups = moto.aws(&[
+        "logs",
+        "describe-log-groups",
+        "--log-group-name-prefix",
+        group,
+    ]);
+    assert_eq!(groups["logGroups"][0]["retentionInDays"], 30, "{groups}");
+    let events = moto.aws(&[
+        "logs",
+        "get-log-events",
+        "--log-group-name",
+        group,
+        "--log-stream-name",
+        "old/app/1",
+    ]);
+    assert_eq!(events["events"][0]["message"], "from the bash era");
+
+    let again = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&again), 0, "{}", show(&again));
+    assert!(
+        stdout(&again).contains("No changes: stack logadopt is up to date."),
+        "{}",
+        show(&again)
+    );
+    assert!(!stdout(&again).contains("import"), "{}", show(&again));
+}

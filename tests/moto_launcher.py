@@ -707,12 +707,14 @@ def patch_import() -> None:
     table (no update model). It now updates the table in place like AWS
     (billing mode, capacity, point-in-time recovery, TTL, tags; items kept),
     and a changed name or key fails like AWS does for a custom-named table.
+    The same for a log group (no update model: it became an empty entry of
+    the stack): retention and tags change in place, a new name fails.
     """
     from moto.cloudformation import models as cfn, responses
     from moto.core.responses import ActionResult
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.table import Table
-    from moto.logs.models import logs_backends
+    from moto.logs.models import LogGroup, logs_backends
 
     pending = {}
 
@@ -844,6 +846,22 @@ def patch_import() -> None:
         return table
 
     Table.update_from_cloudformation_json = classmethod(table_update)
+
+    def log_group_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        group = original_resource
+        if props.get("LogGroupName", group.name) != group.name:
+            raise cfn.ValidationError(message=(
+                "CloudFormation cannot update a stack when a custom-named resource requires "
+                f"replacing. Rename {group.name} and update the stack again."))
+        group.set_retention_policy(props.get("RetentionInDays"))
+        backend = logs_backends[account_id][region_name]
+        tags = {t["Key"]: t["Value"] for t in props.get("Tags") or []}
+        if tags:
+            backend.tag_resource(group.arn, tags)
+        return group
+
+    LogGroup.update_from_cloudformation_json = classmethod(log_group_update)
 def patch_slow(seconds: float) -> None:
     """(g) Test-only, with --slow SECONDS: a stack operation takes that long, as
     on AWS, so that a client can watch it and be interrupted while it runs.
