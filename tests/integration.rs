@@ -60,5 +60,8 @@ mod support;
 /// The real binary in a pseudo-terminal: prompts, live progress, Ctrl-C, NO_COLOR, TERM=dumb, 80 columns.
 #[cfg(feature = "aws")]
 mod terminal;
+/// `up --json`: one JSON document with the plan, the imports, the result and the error.
+#[cfg(feature = "aws")]
+mod up_json;
 /// Every key of the Compose schema and of `c2cfn schema` gets every wrong type.
 mod wrong_types;

@@ -51,9 +51,10 @@ pub(super) fn execute(
     };
     let checkpoint = Checkpoint::default();
     let cleanup = Cleanup::new();
+    let document = std::cell::RefCell::new(serde_json::Map::new());
     let result = runtime.block_on(async {
         let finished = tokio::select! {
-            r = run(command, project, out, err, &checkpoint, &cleanup) => Some(r),
+            r = run(command, project, out, err, &checkpoint, &cleanup, &document) => Some(r),
             _ = tokio::signal::ctrl_c() => None,
         };
         // The run (and its progress line, cleared on drop) is gone here.
@@ -72,10 +73,25 @@ pub(super) fn execute(
         }
     });
     let _ = out.flush();
+    let mut document = document.into_inner();
     match result {
-        Ok(code) => code,
+        Ok(code) => {
+            if matches!(command, Command::Up { json: true, .. }) {
+                document.insert("error".into(), serde_json::Value::Null);
+                let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+                let _ = writeln!(out, "{text}");
+            }
+            code
+        }
         Err(f) => {
-            if wants_json(command) {
+            if matches!(command, Command::Up { json: true, .. }) {
+                // One document: what was planned and done, then the error.
+                let error =
+                    serde_json::json!({"message": f.message, "hint": f.hint, "exit_code": f.code});
+                document.insert("error".into(), error);
+                let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+                let _ = writeln!(out, "{text}");
+            } else if wants_json(command) {
                 let _ = writeln!(out, "{}", error_json(&f));
             }
             let width = display().width;
@@ -88,11 +104,13 @@ pub(super) fn execute(
     }
 }
 
-/// `ps --json` or `diff --json`.
+/// `ps --json`, `diff --json` or `up --json`.
 fn wants_json(command: &Command) -> bool {
     matches!(
         command,
-        Command::Ps { json: true, .. } | Command::Diff { json: true, .. }
+        Command::Ps { json: true, .. }
+            | Command::Diff { json: true, .. }
+            | Command::Up { json: true, .. }
     )
 }
 
@@ -127,6 +145,7 @@ async fn run(
     err: &mut dyn Write,
     checkpoint: &Checkpoint,
     cleanup: &Cleanup,
+    document: &std::cell::RefCell<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<i32, Failure> {
     let reading = |aws: &RegionArgs| AwsArgs {
         aws_profile: aws.aws_profile.clone(),
@@ -208,6 +227,7 @@ async fn run(
     // No terminal and no -y: say so before anything is asked of AWS.
     let mut prompt = TerminalPrompt {
         yes: yes.unwrap_or(false),
+        stderr: json,
     };
     if yes.is_some() {
         prompt
@@ -241,11 +261,21 @@ async fn run(
             }
         ),
         no_wait: aws_args.no_wait,
-        json,
+        // `up --json`: the text goes to standard error, the facts to `document`.
+        json: json && verb != "up",
     };
     let s3_bucket = match command {
         Command::Up { s3_bucket, .. } | Command::Diff { s3_bucket, .. } => s3_bucket.as_deref(),
         _ => None,
+    };
+    let mut document = document.borrow_mut();
+    let up_json = json && verb == "up";
+    // `up --json`: standard output is kept for the document; the rest
+    // (preview, progress, notes) goes to standard error.
+    let (out, err): (&mut dyn Write, &mut dyn Write) = if up_json {
+        (&mut *err, &mut *out)
+    } else {
+        (&mut *out, &mut *err)
     };
     let mut deployer = Deployer {
         cfn: &aws.cloudformation,
@@ -256,6 +286,7 @@ async fn run(
         options,
         template_url: None,
         checkpoint,
+        record: up_json.then_some(&mut *document),
     };
     match (command, &rendered) {
         (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
@@ -263,7 +294,11 @@ async fn run(
             precheck::dns::check(&aws.dns, &aws.region, &rendered.value).await?;
             // Notes on images and staging: on stderr under --json, so that
             // standard output is the JSON alone.
-            let notes: &mut dyn Write = if json { &mut *err } else { &mut *deployer.out };
+            let notes: &mut dyn Write = if json && !up_json {
+                err
+            } else {
+                &mut *deployer.out
+            };
             images::resolve(
                 rendered,
                 &aws,
@@ -296,7 +331,7 @@ async fn run(
                 Ok(o) => o,
                 Err(mut f) => {
                     if f.code == exit::DEPLOY_FAILED
-                        && let Some(services) = service_report::report(
+                        && let Some(evidence) = service_report::failed(
                             &aws.cloudformation,
                             &aws.ecs,
                             &aws.health,
@@ -304,8 +339,17 @@ async fn run(
                         )
                         .await
                     {
-                        f.message.push('\n');
-                        f.message.push_str(&services);
+                        let services = failure::report(&evidence);
+                        if !services.is_empty() {
+                            f.message.push('\n');
+                            f.message.push_str(&services);
+                        }
+                        if let Some(r) = deployer.record.as_deref_mut() {
+                            r.insert(
+                                "diagnosis".into(),
+                                serde_json::to_value(&evidence).unwrap_or_default(),
+                            );
+                        }
                     }
                     return Err(f);
                 }

@@ -462,6 +462,25 @@ pub fn preview_lines(adoptions: &[Adoption], style: Style) -> Vec<String> {
     lines
 }
 
+/// The imports as data (`up --json`, docs/deploy.md).
+#[must_use]
+pub fn json(adoptions: &[Adoption]) -> Value {
+    Value::Array(
+        adoptions
+            .iter()
+            .map(|a| {
+                json!({
+                    "logical_id": a.logical_id,
+                    "type": a.resource_type,
+                    "name": a.name,
+                    "keeps": a.keeps,
+                    "changes": a.changes,
+                })
+            })
+            .collect(),
+    )
+}
+
 /// The template of the IMPORT change set: the deployed template (or an
 /// empty one for a new stack) plus each adopted resource as it is live.
 #[must_use]

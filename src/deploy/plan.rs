@@ -69,6 +69,9 @@ pub struct Deployer<'a, C: CloudFormationApi> {
     pub template_url: Option<String>,
     /// How far the run got, for Ctrl-C ([`super::interrupt`]).
     pub checkpoint: &'a Checkpoint,
+    /// `up --json`: the plan and the result, as data, for one JSON document
+    /// (docs/deploy.md); the text still goes to `out`.
+    pub record: Option<&'a mut serde_json::Map<String, serde_json::Value>>,
 }
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
@@ -81,6 +84,13 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
     fn json(&mut self, value: &serde_json::Value) {
         let text = serde_json::to_string_pretty(value).unwrap_or_default();
         let _ = writeln!(self.out, "{text}");
+    }
+
+    /// Records one fact of `up --json`.
+    fn record(&mut self, key: &str, value: serde_json::Value) {
+        if let Some(r) = self.record.as_deref_mut() {
+            r.insert(key.to_owned(), value);
+        }
     }
 
     async fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
@@ -209,7 +219,26 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         self.say(&report);
     }
 
-    fn failed(&self, watched: &Watched) -> Failure {
+    fn failed(&mut self, watched: &Watched) -> Failure {
+        let causes: Vec<serde_json::Value> = events::root_cause(&watched.events)
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "logical_id": e.logical_id,
+                    "type": e.resource_type,
+                    "status": e.status,
+                    "reason": e.reason,
+                })
+            })
+            .collect();
+        self.record(
+            "result",
+            serde_json::json!({
+                "status": watched.status,
+                "reason": watched.reason,
+                "root_cause": causes,
+            }),
+        );
         Failure {
             message: format!(
                 "the stack operation failed\n{}",
@@ -329,6 +358,11 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             match change_set::create(self.cfn, &request, self.display.poll).await? {
                 Prepared::NoChanges => {
                     self.say(&format!("No changes: stack {} is up to date.", self.stack));
+                    self.record(
+                        "plan",
+                        preview::json(self.stack, "none", &[], None, &TemplateView::default()),
+                    );
+                    self.record("result", serde_json::json!({"status": "no_changes"}));
                     if self.options.json {
                         self.json(&preview::json(
                             self.stack,
@@ -376,6 +410,11 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         }
         for line in adopt::preview_lines(adoptions, style) {
             self.say(&line);
+        }
+        if self.record.is_some() {
+            let plan = preview::json(self.stack, verb, &changes, old_view.as_ref(), &new_view);
+            self.record("plan", plan);
+            self.record("imports", adopt::json(adoptions));
         }
         if let Some((old_text, _)) = &deployed {
             match preview::template_diff(old_text, template, style) {
@@ -459,6 +498,14 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                     adopt::summary(adoptions),
                     started.elapsed().as_secs()
                 ));
+                self.record(
+                    "result",
+                    serde_json::json!({
+                        "status": "IMPORT_COMPLETE",
+                        "seconds": started.elapsed().as_secs(),
+                        "outputs": {},
+                    }),
+                );
                 return Ok(Outcome::Deployed);
             }
             Prepared::Ready { id, changes } => (id, changes),
@@ -613,12 +660,22 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             style.status(&watched.status),
             started.elapsed().as_secs()
         ));
+        let mut outputs = serde_json::Map::new();
         if let Ok(Some(info)) = self.cfn.describe_stack(self.stack).await {
             for o in &info.outputs {
                 // Whole, never wrapped: a value (URL, DNS name) is copied.
                 let _ = writeln!(self.out, "  {} = {}", o.key, o.value);
+                outputs.insert(o.key.clone(), o.value.clone().into());
             }
         }
+        self.record(
+            "result",
+            serde_json::json!({
+                "status": watched.status,
+                "seconds": started.elapsed().as_secs(),
+                "outputs": outputs,
+            }),
+        );
         Ok(Outcome::Deployed)
     }
 }

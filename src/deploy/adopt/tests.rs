@@ -357,6 +357,7 @@ mod flow {
                     width: None,
                 },
                 template_url: None,
+                record: None,
                 checkpoint: &crate::deploy::interrupt::Checkpoint::default(),
                 options: Options::default(),
             };
