@@ -186,6 +186,12 @@ mod tests {
         async fn log_group(&self, _: &str) -> ApiResult<Option<LiveLogGroup>> {
             Ok(None)
         }
+        async fn replication_group(
+            &self,
+            _: &str,
+        ) -> ApiResult<Option<super::super::adopt::LiveReplicationGroup>> {
+            Ok(None)
+        }
     }
 
     impl CopyApi for Fake {

@@ -26,6 +26,7 @@ pub mod push;
 pub mod registry;
 pub mod sdk;
 pub mod sdk_adopt;
+pub mod sdk_cache;
 pub mod sdk_data;
 pub mod sdk_dns;
 pub mod sdk_ecr;

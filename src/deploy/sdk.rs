@@ -92,6 +92,7 @@ impl Aws {
             live: SdkLive {
                 dynamodb: aws_sdk_dynamodb::Client::new(&config),
                 logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+                elasticache: aws_sdk_elasticache::Client::new(&config),
             },
             health: SdkHealth {
                 elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),

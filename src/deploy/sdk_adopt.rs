@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_cloudformation::error::ProvideErrorMetadata as _;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 
-use super::adopt::{LiveApi, LiveLogGroup, LiveTable};
+use super::adopt::{LiveApi, LiveLogGroup, LiveReplicationGroup, LiveTable};
 use super::api::{ApiError, ApiResult};
 use super::copy_table::CopyApi;
 use super::sdk::error;
@@ -17,6 +17,7 @@ use super::sdk::error;
 pub struct SdkLive {
     pub(super) dynamodb: aws_sdk_dynamodb::Client,
     pub(super) logs: aws_sdk_cloudwatchlogs::Client,
+    pub(super) elasticache: aws_sdk_elasticache::Client,
 }
 
 impl LiveApi for SdkLive {
@@ -119,6 +120,10 @@ impl LiveApi for SdkLive {
                 .collect();
         }
         Ok(Some(live))
+    }
+
+    async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>> {
+        super::sdk_cache::replication_group(&self.elasticache, id).await
     }
 
     async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>> {
