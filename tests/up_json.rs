@@ -111,7 +111,7 @@ fn up_json_before_any_plan_is_the_error_alone() {
     let up = moto.c2cfn(tmp.path(), &["up", "-y", "--json"]);
     assert_eq!(code(&up), 1, "{}", show(&up));
     let v = document(&up);
-    assert_eq!(v.as_object().map(|o| o.len()), Some(1), "{v}");
+    assert_eq!(v.as_object().map(serde_json::Map::len), Some(1), "{v}");
     assert!(
         v["error"]["message"]
             .as_str()

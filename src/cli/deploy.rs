@@ -51,10 +51,10 @@ pub(super) fn execute(
     };
     let checkpoint = Checkpoint::default();
     let cleanup = Cleanup::new();
-    let document = std::cell::RefCell::new(serde_json::Map::new());
+    let mut document = serde_json::Map::new();
     let result = runtime.block_on(async {
         let finished = tokio::select! {
-            r = run(command, project, out, err, &checkpoint, &cleanup, &document) => Some(r),
+            r = run(command, project, out, err, &checkpoint, &cleanup, &mut document) => Some(r),
             _ = tokio::signal::ctrl_c() => None,
         };
         // The run (and its progress line, cleared on drop) is gone here.
@@ -73,7 +73,6 @@ pub(super) fn execute(
         }
     });
     let _ = out.flush();
-    let mut document = document.into_inner();
     match result {
         Ok(code) => {
             if matches!(command, Command::Up { json: true, .. }) {
@@ -145,7 +144,7 @@ async fn run(
     err: &mut dyn Write,
     checkpoint: &Checkpoint,
     cleanup: &Cleanup,
-    document: &std::cell::RefCell<serde_json::Map<String, serde_json::Value>>,
+    document: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Result<i32, Failure> {
     let reading = |aws: &RegionArgs| AwsArgs {
         aws_profile: aws.aws_profile.clone(),
@@ -268,7 +267,6 @@ async fn run(
         Command::Up { s3_bucket, .. } | Command::Diff { s3_bucket, .. } => s3_bucket.as_deref(),
         _ => None,
     };
-    let mut document = document.borrow_mut();
     let up_json = json && verb == "up";
     // `up --json`: standard output is kept for the document; the rest
     // (preview, progress, notes) goes to standard error.

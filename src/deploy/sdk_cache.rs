@@ -58,8 +58,12 @@ pub(super) async fn replication_group(
             .await
             .map_err(error)?;
         if let Some(c) = clusters.cache_clusters().first() {
-            live.engine_version = c.engine_version().unwrap_or_default().to_owned();
-            live.subnet_group = c.cache_subnet_group_name().unwrap_or_default().to_owned();
+            c.engine_version()
+                .unwrap_or_default()
+                .clone_into(&mut live.engine_version);
+            c.cache_subnet_group_name()
+                .unwrap_or_default()
+                .clone_into(&mut live.subnet_group);
             live.security_groups = c
                 .security_groups()
                 .iter()
