@@ -108,12 +108,7 @@ fn records(template: &Value) -> Vec<Record> {
 fn uses(template: &Value) -> Vec<Use> {
     let mut found = Vec::new();
     for (_, r) in resources(template) {
-        let kind = text(r, "/Type").unwrap_or("");
-        if !matches!(
-            kind,
-            "AWS::ElasticLoadBalancingV2::Listener"
-                | "AWS::ElasticLoadBalancingV2::ListenerCertificate"
-        ) {
+        if text(r, "/Type") != Some("AWS::ElasticLoadBalancingV2::Listener") {
             continue;
         }
         let load_balancer = text(r, "/Properties/LoadBalancerArn/Ref").map(str::to_owned);
