@@ -96,6 +96,14 @@ pub enum DockerError {
     /// It could not be started.
     #[error("cannot run `docker`: {0}")]
     Io(#[source] std::io::Error),
+    /// The CLI is there, but the Docker daemon (engine) does not answer.
+    #[error(
+        "docker does not answer: `docker version --format {{{{.Server.Version}}}}` failed{said}, so no image can be built"
+    )]
+    NoDaemon {
+        /// What docker said, as ` (…)`, or empty.
+        said: String,
+    },
     /// The CLI answers, but not `docker compose` (Compose v2).
     #[error(
         "Docker's compose plugin is missing: `docker compose version` failed{said}. Install it: Docker Desktop includes it; on Linux install the `docker-compose-plugin` package from Docker's repository (https://docs.docker.com/compose/install/linux/){v1}"
@@ -126,6 +134,37 @@ pub fn check_compose(docker: &mut dyn Docker) -> Result<String, DockerError> {
                 } else {
                     String::new()
                 },
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DockerError::Missing),
+        Err(e) => Err(DockerError::Io(e)),
+    }
+}
+
+/// `docker version --format {{.Server.Version}}`: fails when the daemon
+/// does not answer (not started, no permission on its socket, a remote
+/// `DOCKER_HOST` that is down).
+#[must_use]
+pub fn server_version() -> Vec<String> {
+    ["version", "--format", "{{.Server.Version}}"]
+        .map(str::to_owned)
+        .to_vec()
+}
+
+/// Checks that the Docker daemon answers before anything is built or
+/// created: runs [`server_version`]; returns the engine's version.
+pub fn check_daemon(docker: &mut dyn Docker) -> Result<String, DockerError> {
+    if !docker.available() {
+        return Err(DockerError::Missing);
+    }
+    match docker.probe(&server_version()) {
+        Ok((status, text)) if status.success() => Ok(text.trim().to_owned()),
+        Ok((_, text)) => {
+            let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+            Err(DockerError::NoDaemon {
+                said: first
+                    .map(|l| format!(" (docker said: {l})"))
+                    .unwrap_or_default(),
             })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DockerError::Missing),

@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use serde_json::Value;
+
 use super::support::moto::Moto;
 use super::support::{code, show};
 use super::support::{stderr, stdout};
@@ -401,4 +403,262 @@ fn an_exact_table_name_adopts_a_table_without_the_prefix() {
     assert_eq!(v["Items"][0]["name"]["S"], "Cy", "{v}");
     let tables = moto.aws(&["dynamodb", "list-tables"]);
     assert_eq!(tables["TableNames"], serde_json::json!(["legacy_players"]));
+}
+
+/// A log group made with the AWS CLI (with a stream and an event) is adopted
+/// by `up` once the template retains it; a second `up` has nothing to do.
+/// Without `DeletionPolicy: Retain` it is refused before anything changes.
+#[test]
+fn a_log_group_made_with_the_cli_is_adopted_and_kept() {
+    let moto = Moto::start();
+    let group = "/docker-compose/logadopt";
+    moto.aws(&["logs", "create-log-group", "--log-group-name", group]);
+    moto.aws(&[
+        "logs",
+        "put-retention-policy",
+        "--log-group-name",
+        group,
+        "--retention-in-days",
+        "7",
+    ]);
+    moto.aws(&[
+        "logs",
+        "create-log-stream",
+        "--log-group-name",
+        group,
+        "--log-stream-name",
+        "old/app/1",
+    ]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    moto.aws(&[
+        "logs",
+        "put-log-events",
+        "--log-group-name",
+        group,
+        "--log-stream-name",
+        "old/app/1",
+        "--log-events",
+        &format!("timestamp={now},message=from the bash era"),
+    ]);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let base = "name: logadopt\nservices:\n  app:\n    image: nginx\n";
+
+    // Docker's rendering has no DeletionPolicy on the log group: refused.
+    std::fs::write(dir.join("compose.yaml"), base).expect("write");
+    let refused = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&refused), 1, "{}", show(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("LogGroup (AWS::Logs::LogGroup): /docker-compose/logadopt: the template's LogGroup has no `DeletionPolicy: Retain`"),
+        "{err}"
+    );
+    assert!(err.contains("DeletionPolicy: Retain"), "{err}");
+    let stacks = moto.aws(&["cloudformation", "list-stacks"]);
+    assert!(
+        stacks["StackSummaries"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{stacks}"
+    );
+
+    // With the overlay the message gives, up adopts it.
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "{base}x-aws-cloudformation:\n  Resources:\n    LogGroup:\n      DeletionPolicy: Retain\n"
+        ),
+    )
+    .expect("write");
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    let out = stdout(&up);
+    assert!(
+        out.contains("<- import      LogGroup                         AWS::Logs::LogGroup  (exists: /docker-compose/logadopt; imported, not created)"),
+        "{out}"
+    );
+    assert!(out.contains("keeps: its log streams and events"), "{out}");
+    assert!(
+        out.contains("then changes: retention in days: 7 -> 30"),
+        "{out}"
+    );
+    assert!(out.contains("(IMPORT change set)"), "{out}");
+    let resources = moto.aws(&[
+        "cloudformation",
+        "list-stack-resources",
+        "--stack-name",
+        "logadopt",
+    ]);
+    assert!(
+        resources["StackResourceSummaries"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .any(|r| r["LogicalResourceId"] == "LogGroup" && r["PhysicalResourceId"] == group),
+        "{resources}"
+    );
+    let groups = moto.aws(&[
+        "logs",
+        "describe-log-groups",
+        "--log-group-name-prefix",
+        group,
+    ]);
+    assert_eq!(groups["logGroups"][0]["retentionInDays"], 30, "{groups}");
+    let events = moto.aws(&[
+        "logs",
+        "get-log-events",
+        "--log-group-name",
+        group,
+        "--log-stream-name",
+        "old/app/1",
+    ]);
+    assert_eq!(events["events"][0]["message"], "from the bash era");
+
+    let again = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&again), 0, "{}", show(&again));
+    assert!(
+        stdout(&again).contains("No changes: stack logadopt is up to date."),
+        "{}",
+        show(&again)
+    );
+    assert!(!stdout(&again).contains("import"), "{}", show(&again));
+}
+
+fn legacy_redis(moto: &Moto) {
+    let subnets = moto.aws(&["ec2", "describe-subnets"]);
+    let ids: Vec<&str> = subnets["Subnets"]
+        .as_array()
+        .expect("subnets")
+        .iter()
+        .filter_map(|s| s["SubnetId"].as_str())
+        .take(2)
+        .collect();
+    let mut args = vec![
+        "elasticache",
+        "create-cache-subnet-group",
+        "--cache-subnet-group-name",
+        "legacy-subnets",
+        "--cache-subnet-group-description",
+        "made by deploy.sh",
+        "--subnet-ids",
+    ];
+    args.extend(ids);
+    moto.aws(&args);
+    moto.aws(&[
+        "elasticache",
+        "create-replication-group",
+        "--replication-group-id",
+        "legacy-redis",
+        "--replication-group-description",
+        "made by deploy.sh",
+        "--engine",
+        "redis",
+        "--engine-version",
+        "7.1",
+        "--cache-node-type",
+        "cache.t3.micro",
+        "--num-cache-clusters",
+        "1",
+        "--cache-subnet-group-name",
+        "legacy-subnets",
+        "--at-rest-encryption-enabled",
+    ]);
+}
+
+fn redis_project(dir: &Path, node_type: &str, overlay: bool) {
+    let mut text = format!(
+        "name: legacy\nservices:\n  app:\n    image: nginx\nx-aws-elasticache:\n  redis:\n    replication_group_id: legacy-redis\n    node_type: {node_type}\n    services: [app]\n"
+    );
+    if overlay {
+        text.push_str("x-aws-cloudformation:\n  Resources:\n    Redis:\n      Properties:\n        CacheSubnetGroupName: legacy-subnets\n");
+    }
+    std::fs::write(dir.join("compose.yaml"), text).expect("write");
+}
+
+fn groups(moto: &Moto) -> Value {
+    let v = moto.aws(&["elasticache", "describe-replication-groups"]);
+    v["ReplicationGroups"].clone()
+}
+
+/// `replication_group_id:` names a group a script made; `up` adopts it
+/// when the template matches it, and refuses (nothing changed) when not.
+#[test]
+fn a_replication_group_made_with_the_cli_is_adopted_when_it_matches() {
+    let moto = Moto::start();
+    legacy_redis(&moto);
+    let before = groups(&moto);
+    assert_eq!(before.as_array().map(Vec::len), Some(1), "{before}");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+
+    // Another node type, and c2cfn's own subnet group: refused, nothing changes.
+    redis_project(dir, "cache.t3.small", false);
+    let refused = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&refused), 1, "{}", show(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("Redis (AWS::ElastiCache::ReplicationGroup): replication group legacy-redis has node type cache.t3.micro, the template declares cache.t3.small"),
+        "{err}"
+    );
+    assert!(
+        err.contains("replication group legacy-redis is in cache subnet group legacy-subnets, the template puts it in RedisSubnetGroup (a new subnet group)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("CacheSubnetGroupName: legacy-subnets"),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was changed."), "{err}");
+    assert_eq!(groups(&moto), before, "the group is untouched");
+    let stacks = moto.aws(&["cloudformation", "list-stacks"]);
+    assert!(
+        stacks["StackSummaries"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{stacks}"
+    );
+
+    // Declared as it is: adopted, not created again.
+    redis_project(dir, "cache.t3.micro", true);
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    let out = stdout(&up);
+    assert!(
+        out.contains("<- import      Redis                            AWS::ElastiCache::ReplicationGroup  (exists: legacy-redis; imported, not created)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("keeps: its data (redis 1 node(s) of cache.t3.micro"),
+        "{out}"
+    );
+    assert!(out.contains("(IMPORT change set)"), "{out}");
+    let after = groups(&moto);
+    assert_eq!(after.as_array().map(Vec::len), Some(1), "{after}");
+    assert_eq!(after[0]["ReplicationGroupId"], "legacy-redis");
+    let resources = moto.aws(&[
+        "cloudformation",
+        "list-stack-resources",
+        "--stack-name",
+        "legacy",
+    ]);
+    assert!(
+        resources["StackResourceSummaries"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .any(|r| r["LogicalResourceId"] == "Redis"
+                && r["PhysicalResourceId"] == "legacy-redis"),
+        "{resources}"
+    );
+
+    let again = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&again), 0, "{}", show(&again));
+    assert!(
+        stdout(&again).contains("No changes: stack legacy is up to date."),
+        "{}",
+        show(&again)
+    );
 }

@@ -49,6 +49,9 @@ mod mapped_keys;
 mod operate;
 /// In process, one snapshot per input file: YAML → model and YAML → template.
 mod pipeline;
+/// The checks before deploying: hosted zones and certificates, against the stand-in.
+#[cfg(all(feature = "aws", feature = "external-tools"))]
+mod precheck;
 /// `push` and the image step of `up`: ECR against the stand-in, docker faked on PATH.
 #[cfg(all(feature = "aws", feature = "external-tools"))]
 mod push;
@@ -69,5 +72,8 @@ mod support;
 /// The real binary in a pseudo-terminal: prompts, live progress, Ctrl-C, NO_COLOR, TERM=dumb, 80 columns.
 #[cfg(all(feature = "aws", feature = "external-tools"))]
 mod terminal;
+/// `up --json`: one JSON document with the plan, the imports, the result and the error.
+#[cfg(all(feature = "aws", feature = "external-tools"))]
+mod up_json;
 /// Every key of the Compose schema and of `c2cfn schema` gets every wrong type.
 mod wrong_types;

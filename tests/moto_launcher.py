@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run moto 5.2.5's server on 127.0.0.1 with the patches c2cfn's tests need.
 
-Usage: python tests/moto_launcher.py [--port N] [--slow SECONDS]   (port absent or 0: a free one)
+Usage: python tests/moto_launcher.py [--port N] [--slow SECONDS] [--acm-validation-wait SECONDS]
+(port absent or 0: a free one)
 Prints one stdout line, `C2CFN_MOTO_PORT=<port>`, once `GET /moto-api/` answers;
 moto's request log goes to stderr. SIGTERM/SIGINT stop it. Each patch names the
 gap it closes (see shared/reference/aws-stand-in.md); pinned moto==5.2.5.
@@ -29,6 +30,7 @@ import time
 import urllib.request
 
 HOST = "127.0.0.1"  # never bind to, nor talk to, anything else
+BACKED = {}  # CloudFormation type -> the launcher's model class (patch_backed_types)
 
 
 def patch_moto() -> None:
@@ -205,7 +207,7 @@ def patch_backed_types() -> None:
     (Redis `PrimaryEndPoint.Address` is the group's real endpoint). An
     attribute AWS does not have fails the execute, as AWS does."""
     from moto.applicationautoscaling.models import applicationautoscaling_backends
-    from moto.cloudformation import parsing
+    from moto.cloudformation import models as cfn_models, parsing
     from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
     from moto.core.common_models import CloudFormationModel
     from moto.elasticache.models import elasticache_backends
@@ -264,6 +266,11 @@ def patch_backed_types() -> None:
                                             account_id, region_name):
             props = cloudformation_json.get("Properties") or {}
             if any(props.get(k) != original_resource.props.get(k) for k in cls.REPLACING):
+                if cls.NAME and props.get(cls.NAME) and props.get(cls.NAME) == original_resource.props.get(cls.NAME):
+                    # As AWS: a replacement would take the same custom name.
+                    raise cfn_models.ValidationError(message=(
+                        "CloudFormation cannot update a stack when a custom-named resource requires "
+                        f"replacing. Rename {props.get(cls.NAME)} and update the stack again."))
                 # CloudFormation creates the replacement, then deletes the old one.
                 new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
                                                           account_id, region_name)
@@ -404,6 +411,39 @@ def patch_backed_types() -> None:
 
         def remove(self, obj, account_id, region):
             cache(account_id, region).replication_groups.pop(obj.replication_group_id, None)
+
+    BACKED[ReplicationGroup.TYPE] = ReplicationGroup
+
+    # (j) A replication group had no member cache clusters (AWS lists each
+    # node in DescribeCacheClusters, with the engine version, subnet group and
+    # security groups that DescribeReplicationGroups does not show): each
+    # member is now a cache cluster, whether the group came from the API (a
+    # script's create-replication-group) or from CloudFormation.
+    from moto.elasticache.models import CacheCluster, ElastiCacheBackend
+    create_group = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self, *args, **kwargs):
+        group = create_group(self, *args, **kwargs)
+        for member in group.member_clusters:
+            if member in self.cache_clusters:
+                continue
+            self.cache_clusters[member] = CacheCluster(
+                account_id=self.account_id, region_name=self.region_name, cache_cluster_id=member,
+                cache_node_type=group.cache_node_type, replication_group_id=group.replication_group_id,
+                az_mode=None, preferred_availability_zone=None, num_cache_nodes=1, engine=group.engine,
+                engine_version=group.engine_version, cache_parameter_group_name=None,
+                cache_subnet_group_name=group.cache_subnet_group_name,
+                transit_encryption_enabled=group.transit_encryption_enabled, network_type=None,
+                ip_discovery=None, snapshot_name=None, preferred_maintenance_window=None, port=group.port,
+                notification_topic_arn=None, auto_minor_version_upgrade=None,
+                snapshot_retention_limit=None, snapshot_window=None, auth_token=None, outpost_mode=None,
+                preferred_outpost_arn=None, preferred_availability_zones=None,
+                cache_security_group_names=None, security_group_ids=group.security_group_ids or [],
+                tags=None, snapshot_arns=None, preferred_outpost_arns=None,
+                log_delivery_configurations=[], cache_node_ids_to_remove=None, cache_node_ids_to_reboot=None)
+        return group
+
+    ElastiCacheBackend.create_replication_group = create_replication_group
 
     # Application Auto Scaling: ScalableTarget and ScalingPolicy.
     def scaling(account_id, region):
@@ -706,12 +746,19 @@ def patch_import() -> None:
     table (no update model). It now updates the table in place like AWS
     (billing mode, capacity, point-in-time recovery, TTL, tags; items kept),
     and a changed name or key fails like AWS does for a custom-named table.
+    The same for a log group (no update model: it became an empty entry of
+    the stack): retention and tags change in place, a new name fails.
+    An ElastiCache replication group is imported too (wrapped in the model of
+    patch_backed_types, with the imported template's properties); after
+    that, a change of a replacing property fails, as AWS does for a group
+    with a custom ID.
     """
     from moto.cloudformation import models as cfn, responses
     from moto.core.responses import ActionResult
     from moto.dynamodb.models import dynamodb_backends
+    from moto.elasticache.models import elasticache_backends
     from moto.dynamodb.models.table import Table
-    from moto.logs.models import logs_backends
+    from moto.logs.models import LogGroup, logs_backends
 
     pending = {}
 
@@ -725,6 +772,8 @@ def patch_import() -> None:
             return dynamodb_backends[account][region].tables.get(identifier.get("TableName"))
         if resource_type == "AWS::Logs::LogGroup":
             return logs_backends[account][region].groups.get(identifier.get("LogGroupName"))
+        if resource_type == "AWS::ElastiCache::ReplicationGroup":
+            return elasticache_backends[account][region].replication_groups.get(identifier.get("ReplicationGroupId"))
         return None
 
     def identifier_of(entry):
@@ -774,7 +823,7 @@ def patch_import() -> None:
                 if other.status == "DELETE_COMPLETE":
                     continue
                 for held in other.resource_map._parsed_resources.values():
-                    if obj is not None and held is obj:
+                    if obj is not None and (held is obj or getattr(held, "obj", None) is obj):
                         problems.append(f"{ident} already exists in stack {other.stack_id}")
         old = stack.resource_map._resource_json_map if stack else {}
         others = sorted({n for n in set(old) | set(resources)
@@ -804,6 +853,9 @@ def patch_import() -> None:
         for entry in change_set.resources_to_import:
             logical, kind = entry["LogicalResourceId"], entry["ResourceType"]
             obj = existing(self, kind, identifier_of(entry))
+            if kind in BACKED:  # the launcher's model around moto's object
+                props = (change_set.template_dict["Resources"][logical].get("Properties") or {})
+                obj = BACKED[kind](obj, props, self.account_id, self.region_name)
             obj.logical_resource_id, obj.cf_resource_type = logical, kind
             rmap._parsed_resources[logical] = obj
             for status in ("IMPORT_IN_PROGRESS", "IMPORT_COMPLETE"):
@@ -843,6 +895,22 @@ def patch_import() -> None:
         return table
 
     Table.update_from_cloudformation_json = classmethod(table_update)
+
+    def log_group_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        group = original_resource
+        if props.get("LogGroupName", group.name) != group.name:
+            raise cfn.ValidationError(message=(
+                "CloudFormation cannot update a stack when a custom-named resource requires "
+                f"replacing. Rename {group.name} and update the stack again."))
+        group.set_retention_policy(props.get("RetentionInDays"))
+        backend = logs_backends[account_id][region_name]
+        tags = {t["Key"]: t["Value"] for t in props.get("Tags") or []}
+        if tags:
+            backend.tag_resource(group.arn, tags)
+        return group
+
+    LogGroup.update_from_cloudformation_json = classmethod(log_group_update)
 def patch_slow(seconds: float) -> None:
     """(g) Test-only, with --slow SECONDS: a stack operation takes that long, as
     on AWS, so that a client can watch it and be interrupted while it runs.
@@ -948,8 +1016,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
     parser.add_argument("--slow", type=float, default=0.0,
                         help="test-only: stack operations take this many seconds (patch g)")
+    # (i) moto 5.2.5 gives a requested (AMAZON_ISSUED) certificate the status
+    # PENDING_VALIDATION, and ISSUED once MOTO_ACM_VALIDATION_WAIT seconds
+    # (default 60) have passed at a DescribeCertificate. c2cfn checks that a
+    # listener's certificate is ISSUED before deploying, so the stand-in
+    # issues at once (0), as AWS does for a DNS-validated certificate whose
+    # CNAME is in place; a test of a pending certificate passes a long wait.
+    parser.add_argument("--acm-validation-wait", type=int, default=0,
+                        help="seconds a requested certificate stays PENDING_VALIDATION")
     args = parser.parse_args()
     port = check_port(args.port)
+    os.environ["MOTO_ACM_VALIDATION_WAIT"] = str(args.acm_validation_wait)  # read when moto is imported
     patch_moto()
     if args.slow > 0:
         patch_slow(args.slow)

@@ -15,6 +15,10 @@ use super::support::{stderr, stdout};
 
 const FAKE_DOCKER: &str = r#"#!/bin/sh
 printf '%s\n' "$*" >> "$FAKE_DOCKER_LOG"
+if [ "$1" = version ] && [ -n "$FAKE_NO_DAEMON" ]; then
+  echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
+  exit 1
+fi
 case "$1" in
   login) printf 'stdin=%s\n' "$(cat)" >> "$FAKE_DOCKER_LOG" ;;
   push)
@@ -142,6 +146,7 @@ fn push_creates_the_repository_builds_pushes_and_up_pins_the_digest() {
     assert_eq!(
         s.take_log(),
         [
+            "version --format {{.Server.Version}}".to_owned(),
             "login --username AWS --password-stdin https://123456789012.dkr.ecr.us-east-1.amazonaws.com".to_owned(),
             "stdin=123456789012-auth-token".to_owned(),
             format!(
@@ -268,6 +273,43 @@ fn an_image_for_an_unknown_service_stops_before_any_build() {
     assert!(s.take_log().is_empty(), "no docker command ran");
 }
 
+/// A pre-deploy check (docs/deploy.md): when an image must be built and the
+/// Docker daemon does not answer, `up` stops before any repository, change
+/// set or stack is made.
+#[test]
+fn a_docker_daemon_that_does_not_answer_stops_up_before_anything_is_made() {
+    let moto = Moto::start();
+    let s = setup();
+    let path = s.path();
+    let log = s.log.display().to_string();
+    let up = moto.c2cfn_with(
+        &s.dir,
+        &["up", "-y"],
+        &[
+            ("PATH", path.as_str()),
+            ("FAKE_DOCKER_LOG", log.as_str()),
+            ("FAKE_NO_DAEMON", "1"),
+        ],
+    );
+    assert_eq!(code(&up), 1, "{}", show(&up));
+    let err = stderr(&up);
+    assert!(
+        err.contains("error: docker does not answer: `docker version --format {{.Server.Version}}` failed (docker said: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?), so no image can be built"),
+        "{err}"
+    );
+    assert!(err.contains("help: start Docker"), "{err}");
+    assert_eq!(s.take_log(), ["version --format {{.Server.Version}}"]);
+    let repos = moto.aws(&["ecr", "describe-repositories"]);
+    assert_eq!(repos["repositories"], Value::Array(Vec::new()));
+    let stacks = moto.aws(&["cloudformation", "list-stacks"]);
+    assert!(
+        stacks["StackSummaries"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{stacks}"
+    );
+}
+
 #[test]
 fn without_docker_push_says_so_and_creates_nothing() {
     let moto = Moto::start();
@@ -309,6 +351,7 @@ fn copy_puts_a_public_image_into_ecr() {
     assert_eq!(
         s.take_log(),
         [
+            "version --format {{.Server.Version}}".to_owned(),
             "pull --platform linux/amd64 public.ecr.aws/docker/library/redis:7.2".to_owned(),
             format!("tag public.ecr.aws/docker/library/redis:7.2 {repo}:7.2"),
             "login --username AWS --password-stdin https://123456789012.dkr.ecr.us-east-1.amazonaws.com".to_owned(),

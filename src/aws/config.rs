@@ -10,6 +10,7 @@ use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 
 use super::cloudformation::CloudFormation;
+use super::dns::Dns;
 use super::dynamodb::DynamoDb;
 use super::ec2::Ec2;
 use super::ecr::Ecr;
@@ -61,6 +62,8 @@ pub async fn load_config(
 pub struct Clients {
     /// CloudFormation.
     pub cloudformation: CloudFormation,
+    /// Route 53 and ACM (the checks before deploying).
+    pub dns: Dns,
     /// EC2.
     pub ec2: Ec2,
     /// ECR.
@@ -93,6 +96,7 @@ impl Clients {
         let (config, region) = load_config(profile, region).await?;
         Ok(Self {
             cloudformation: CloudFormation(aws_sdk_cloudformation::Client::new(&config)),
+            dns: Dns::new(&config),
             ec2: Ec2(aws_sdk_ec2::Client::new(&config)),
             ecr: Ecr(aws_sdk_ecr::Client::new(&config)),
             ecs: Ecs(aws_sdk_ecs::Client::new(&config)),

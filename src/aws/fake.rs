@@ -10,7 +10,7 @@ use super::ApiResult;
 #[cfg(feature = "aws")]
 use super::{ApiError, ErrorKind};
 #[cfg(feature = "aws")]
-use crate::deploy::adopt::{LiveApi, LiveLogGroup, LiveTable};
+use crate::deploy::adopt::{LiveApi, LiveLogGroup, LiveReplicationGroup, LiveTable};
 #[cfg(feature = "aws")]
 use crate::deploy::api::{
     ChangeSetInfo, CloudFormationApi, NewChangeSet, StackEvent, StackInfo, StackResource,
@@ -395,6 +395,8 @@ pub struct FakeLive {
     pub tables: BTreeMap<String, LiveTable>,
     /// Log groups by name.
     pub groups: BTreeMap<String, LiveLogGroup>,
+    /// Replication groups by ID.
+    pub redis: BTreeMap<String, LiveReplicationGroup>,
     /// Names whose look-up fails.
     pub errors: BTreeMap<String, ApiError>,
     /// The look-ups made (`table NAME`, `group NAME`).
@@ -417,6 +419,14 @@ impl LiveApi for FakeLive {
             return Err(e.clone());
         }
         Ok(self.groups.get(name).cloned())
+    }
+
+    async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>> {
+        self.asked.borrow_mut().push(format!("redis {id}"));
+        if let Some(e) = self.errors.get(id) {
+            return Err(e.clone());
+        }
+        Ok(self.redis.get(id).cloned())
     }
 }
 

@@ -27,6 +27,8 @@ pub use config::{Clients, load_config};
 #[cfg(feature = "aws")]
 pub mod cloudformation;
 #[cfg(feature = "aws")]
+pub mod dns;
+#[cfg(feature = "aws")]
 pub mod dynamodb;
 #[cfg(feature = "aws")]
 pub mod ec2;

@@ -3,7 +3,7 @@
 //! service files.
 
 use super::{ApiResult, Clients};
-use crate::deploy::adopt::{LiveApi, LiveLogGroup, LiveTable};
+use crate::deploy::adopt::{LiveApi, LiveLogGroup, LiveReplicationGroup, LiveTable};
 use crate::deploy::api::CloudFormationApi;
 use crate::deploy::delete_data::DataApi;
 use crate::deploy::failure::TargetGroupHealth;
@@ -33,6 +33,10 @@ impl DataApi for Clients {
 impl LiveApi for Clients {
     async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>> {
         self.dynamodb.table(name).await
+    }
+
+    async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>> {
+        self.elasticache.replication_group(id).await
     }
 
     async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>> {

@@ -263,6 +263,9 @@ pub enum Command {
         /// S3 bucket for templates over 51,200 bytes (default: c2cfn-templates-<account>-<region>, created on demand).
         #[arg(long = "s3-bucket", value_name = "BUCKET")]
         s3_bucket: Option<String>,
+        /// Print the plan, the result and, on failure, the failure summary as one JSON document on standard output (progress goes to standard error).
+        #[arg(long)]
+        json: bool,
     },
     /// Show what `up` would change (change set preview), then delete the change set; with --against BASE, offline: compare a committed template (file or git revision) with a new render. Exit 0: nothing; 3: something would change; 6: --fail-on matched.
     Diff {

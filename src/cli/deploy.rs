@@ -47,9 +47,10 @@ pub(super) fn execute(
     };
     let checkpoint = Checkpoint::default();
     let cleanup = Cleanup::new();
+    let mut document = serde_json::Map::new();
     let result = runtime.block_on(async {
         let finished = tokio::select! {
-            r = run(command, project, out, err, &checkpoint, &cleanup) => Some(r),
+            r = run(command, project, out, err, &checkpoint, &cleanup, &mut document) => Some(r),
             _ = tokio::signal::ctrl_c() => None,
         };
         // The run (and its progress line, cleared on drop) is gone here.
@@ -69,9 +70,22 @@ pub(super) fn execute(
     });
     let _ = out.flush();
     match result {
-        Ok(code) => code,
+        Ok(code) => {
+            if matches!(command, Command::Up { json: true, .. }) {
+                document.insert("error".into(), serde_json::Value::Null);
+                let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+                let _ = writeln!(out, "{text}");
+            }
+            code
+        }
         Err(f) => {
-            if wants_json(command) {
+            if matches!(command, Command::Up { json: true, .. }) {
+                // One document: what was planned and done, then the error.
+                let error = serde_json::json!({"message": f.message, "hint": f.hint, "exit_code": exit::of(&f)});
+                document.insert("error".into(), error);
+                let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+                let _ = writeln!(out, "{text}");
+            } else if wants_json(command) {
                 let _ = writeln!(out, "{}", error_json(&f));
             }
             let width = display().width;
@@ -84,7 +98,7 @@ pub(super) fn execute(
     }
 }
 
-/// `ps --json`, `diff --json` or `diff --format json`.
+/// `ps --json`, `diff --json`, `diff --format json` or `up --json`.
 fn wants_json(command: &Command) -> bool {
     matches!(
         command,
@@ -94,6 +108,7 @@ fn wants_json(command: &Command) -> bool {
                 format: DiffFormat::Json,
                 ..
             }
+            | Command::Up { json: true, .. }
     )
 }
 
@@ -142,6 +157,7 @@ async fn run(
     err: &mut dyn Write,
     checkpoint: &Checkpoint,
     cleanup: &Cleanup,
+    document: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Result<i32, Failure> {
     let reading = |aws: &RegionArgs| AwsArgs {
         aws_profile: aws.aws_profile.clone(),
@@ -223,6 +239,7 @@ async fn run(
     // No terminal and no -y: say so before anything is asked of AWS.
     let mut prompt = TerminalPrompt {
         yes: yes.unwrap_or(false),
+        stderr: json,
     };
     if yes.is_some() {
         prompt
@@ -267,6 +284,14 @@ async fn run(
         Command::Up { s3_bucket, .. } | Command::Diff { s3_bucket, .. } => s3_bucket.as_deref(),
         _ => None,
     };
+    let up_json = json && verb == "up";
+    // `up --json`: standard output is kept for the document; the rest
+    // (preview, progress, notes) goes to standard error.
+    let (out, err): (&mut dyn Write, &mut dyn Write) = if up_json {
+        (&mut *err, &mut *out)
+    } else {
+        (&mut *out, &mut *err)
+    };
     let mut deployer = Deployer {
         cfn: &aws.cloudformation,
         stack: &stack,
@@ -276,13 +301,20 @@ async fn run(
         options,
         template_url: None,
         checkpoint,
+        record: up_json.then_some(&mut *document),
     };
     match (command, &rendered) {
         (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
             let mut inputs = inputs::inputs(&rendered.contract, images)?;
-            // Notes on images and staging: on stderr under --json, so that
-            // standard output is the JSON alone.
-            let notes: &mut dyn Write = if quiet { &mut *err } else { &mut *deployer.out };
+            precheck::dns::check(&aws.dns, &aws.region, &rendered.value).await?;
+            // Notes on images and staging: on stderr when standard output
+            // holds a report or JSON alone (under `up --json` that is
+            // `deployer.out`).
+            let notes: &mut dyn Write = if quiet && !up_json {
+                &mut *err
+            } else {
+                &mut *deployer.out
+            };
             inputs::resolve_images(
                 &rendered.contract,
                 &aws,
@@ -315,12 +347,21 @@ async fn run(
                 Ok(o) => o,
                 Err(mut f) => {
                     if f.stop == Stop::Failed
-                        && let Some(services) =
-                            service_report::report(&aws.cloudformation, &aws.ecs, &aws, &stack)
+                        && let Some(evidence) =
+                            service_report::failed(&aws.cloudformation, &aws.ecs, &aws, &stack)
                                 .await
                     {
-                        f.message.push('\n');
-                        f.message.push_str(&services);
+                        let services = failure::report(&evidence);
+                        if !services.is_empty() {
+                            f.message.push('\n');
+                            f.message.push_str(&services);
+                        }
+                        if let Some(r) = deployer.record.as_deref_mut() {
+                            r.insert(
+                                "diagnosis".into(),
+                                serde_json::to_value(&evidence).unwrap_or_default(),
+                            );
+                        }
                     }
                     return Err(f);
                 }

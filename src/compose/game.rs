@@ -156,6 +156,9 @@ pub struct Redis {
     /// Days of automatic snapshots (default 1, at least 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_retention: Option<Spanned<u32>>,
+    /// The exact replication group ID instead of `<app_cluster>-redis`, e.g. the ID of an existing group a script made (`up` adopts it when it matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_group_id: Option<Spanned<String>>,
     /// Services that may connect (port 6379) and get `REDIS_HOST`/`REDIS_PORT`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<Spanned<String>>,

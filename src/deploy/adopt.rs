@@ -1,6 +1,7 @@
 //! Adopting what already exists: before `up`/`diff` create a change set,
 //! every declared resource with a physical name (DynamoDB tables, log
-//! groups) that is not yet in the stack is looked up. One that exists
+//! groups, the Redis replication group) that is not yet in the stack is
+//! looked up. One that exists
 //! outside any stack is brought in through a CloudFormation IMPORT change
 //! set (ResourcesToImport) instead of being created again beside the live
 //! one, or failing on the taken name. See docs/deploy.md, "Adopting existing
@@ -23,6 +24,7 @@ use super::api::{ApiResult, CloudFormationApi, ResourceToImport};
 
 const TABLE: &str = "AWS::DynamoDB::Table";
 const LOG_GROUP: &str = "AWS::Logs::LogGroup";
+const REPLICATION_GROUP: &str = "AWS::ElastiCache::ReplicationGroup";
 
 /// A DynamoDB table as DescribeTable, DescribeContinuousBackups,
 /// DescribeTimeToLive and ListTagsOfResource show it.
@@ -61,6 +63,46 @@ pub struct LiveLogGroup {
     pub tags: Vec<(String, String)>,
 }
 
+/// An ElastiCache replication group as DescribeReplicationGroups,
+/// DescribeCacheClusters (of its first member) and ListTagsForResource show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveReplicationGroup {
+    /// `available`, `creating`, `modifying`, ...
+    pub status: String,
+    /// Its description.
+    pub description: String,
+    /// `redis` or `valkey`.
+    pub engine: String,
+    /// `7.1`, ...
+    pub engine_version: String,
+    /// `cache.t3.micro`, ...
+    pub node_type: String,
+    /// Member clusters (nodes) of a group without cluster mode.
+    pub nodes: u32,
+    /// Node groups (shards): more than one is cluster mode.
+    pub shards: u32,
+    /// The cache subnet group.
+    pub subnet_group: String,
+    /// VPC security groups.
+    pub security_groups: Vec<String>,
+    /// Port.
+    pub port: i32,
+    /// Encryption at rest.
+    pub at_rest_encryption: bool,
+    /// Encryption in transit.
+    pub transit_encryption: bool,
+    /// Automatic failover enabled.
+    pub automatic_failover: bool,
+    /// Multi-AZ enabled.
+    pub multi_az: bool,
+    /// Days of automatic snapshots.
+    pub snapshot_retention: i32,
+    /// The primary endpoint, when there is one.
+    pub endpoint: Option<String>,
+    /// Tags (key, value), including `aws:` ones.
+    pub tags: Vec<(String, String)>,
+}
+
 /// The look-ups adoption needs.
 #[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
 pub trait LiveApi {
@@ -68,6 +110,8 @@ pub trait LiveApi {
     async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>>;
     /// A log group by exact name; `None` when there is none.
     async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>>;
+    /// A replication group by ID; `None` when there is none.
+    async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>>;
 }
 
 /// One resource to import.
@@ -103,9 +147,9 @@ impl Adoption {
 
 /// Why an existing resource cannot be adopted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Problem {
-    what: String,
-    way_out: String,
+pub(super) struct Problem {
+    pub(super) what: String,
+    pub(super) way_out: String,
 }
 
 fn literal<'a>(resource: &'a Value, property: &str) -> Option<&'a str> {
@@ -147,6 +191,7 @@ pub async fn detect<C: CloudFormationApi, L: LiveApi>(
         let key = match kind {
             TABLE => "TableName",
             LOG_GROUP => "LogGroupName",
+            REPLICATION_GROUP => "ReplicationGroupId",
             _ => continue,
         };
         let Some(name) = literal(resource, key) else {
@@ -161,11 +206,16 @@ pub async fn detect<C: CloudFormationApi, L: LiveApi>(
                 .await
                 .map_err(|e| Failure::api(&format!("cannot look up DynamoDB table {name}"), &e))?
                 .map(|t| table_adoption(logical_id, name, resource, &t)),
-            _ => live
+            LOG_GROUP => live
                 .log_group(name)
                 .await
                 .map_err(|e| Failure::api(&format!("cannot look up log group {name}"), &e))?
                 .map(|g| log_group_adoption(logical_id, name, resource, &g)),
+            _ => live
+                .replication_group(name)
+                .await
+                .map_err(|e| Failure::api(&format!("cannot look up replication group {name}"), &e))?
+                .map(|g| redis::adoption(logical_id, name, resource, &g)),
         };
         let Some((mut adoption, mut found_problems, tags)) = found else {
             continue;
@@ -186,7 +236,12 @@ pub async fn detect<C: CloudFormationApi, L: LiveApi>(
                 ),
             });
         }
-        if resource.get("DeletionPolicy").and_then(Value::as_str) != Some("Retain") {
+        let policy = resource.get("DeletionPolicy").and_then(Value::as_str);
+        // A replication group keeps a final snapshot (c2cfn's own policy for
+        // Redis): CloudFormation accepts any DeletionPolicy on an import.
+        let kept =
+            policy == Some("Retain") || (kind == REPLICATION_GROUP && policy == Some("Snapshot"));
+        if !kept {
             found_problems.push(Problem {
                 what: format!(
                     "{name}: the template's {logical_id} has no `DeletionPolicy: Retain`, which an imported resource must have"
@@ -259,14 +314,14 @@ fn key_types(
         .collect()
 }
 
-fn user_tags(tags: &[(String, String)]) -> Vec<Value> {
+pub(super) fn user_tags(tags: &[(String, String)]) -> Vec<Value> {
     tags.iter()
         .filter(|(k, _)| !k.starts_with("aws:"))
         .map(|(k, v)| json!({"Key": k, "Value": v}))
         .collect()
 }
 
-type Found = (Adoption, Vec<Problem>, Vec<(String, String)>);
+pub(super) type Found = (Adoption, Vec<Problem>, Vec<(String, String)>);
 
 fn table_adoption(logical_id: &str, name: &str, resource: &Value, live: &LiveTable) -> Found {
     let props = resource.get("Properties").cloned().unwrap_or(Value::Null);
@@ -410,7 +465,7 @@ fn log_group_adoption(
     (adoption, Vec::new(), live.tags.clone())
 }
 
-fn resource_as_is(kind: &str, props: Map<String, Value>) -> Value {
+pub(super) fn resource_as_is(kind: &str, props: Map<String, Value>) -> Value {
     json!({
         "Type": kind,
         "DeletionPolicy": "Retain",
@@ -420,7 +475,7 @@ fn resource_as_is(kind: &str, props: Map<String, Value>) -> Value {
 }
 
 /// A property value in one short line (`none` when absent).
-fn short(v: Option<&Value>) -> String {
+pub(super) fn short(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "none".to_owned(),
         Some(Value::String(s)) => s.clone(),
@@ -440,6 +495,25 @@ fn short(v: Option<&Value>) -> String {
             .join(", "),
         Some(other) => other.to_string(),
     }
+}
+
+/// The imports as data (`up --json`, docs/deploy.md).
+#[must_use]
+pub fn json(adoptions: &[Adoption]) -> Value {
+    Value::Array(
+        adoptions
+            .iter()
+            .map(|a| {
+                json!({
+                    "logical_id": a.logical_id,
+                    "type": a.resource_type,
+                    "name": a.name,
+                    "keeps": a.keeps,
+                    "changes": a.changes,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The template of the IMPORT change set: the deployed template (or an
@@ -472,6 +546,8 @@ pub fn summary(adoptions: &[Adoption]) -> String {
     }
     s
 }
+
+mod redis;
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-pub use crate::docker::{BuildSpec, Docker, DockerCli, DockerError, fargate_platform, run};
+pub use crate::docker::{
+    BuildSpec, Docker, DockerCli, DockerError, check_daemon, fargate_platform, run, server_version,
+};
 
 fn owned(args: &[&str]) -> Vec<String> {
     args.iter().map(|&s| s.to_owned()).collect()

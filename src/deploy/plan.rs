@@ -87,6 +87,9 @@ pub struct Deployer<'a, C: CloudFormationApi> {
     pub template_url: Option<String>,
     /// How far the run got, for Ctrl-C ([`super::interrupt`]).
     pub checkpoint: &'a Checkpoint,
+    /// `up --json`: the plan and the result, as data, for one JSON document
+    /// (docs/deploy.md); the text still goes to `out`.
+    pub record: Option<&'a mut serde_json::Map<String, serde_json::Value>>,
 }
 
 impl<C: CloudFormationApi> Deployer<'_, C> {
@@ -110,6 +113,13 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             ),
         };
         let _ = self.out.write_all(text.as_bytes());
+    }
+
+    /// Records one fact of `up --json`.
+    fn record(&mut self, key: &str, value: serde_json::Value) {
+        if let Some(r) = self.record.as_deref_mut() {
+            r.insert(key.to_owned(), value);
+        }
     }
 
     async fn confirm(&mut self, question: &str) -> Result<bool, Failure> {
@@ -238,7 +248,26 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         self.say(&report);
     }
 
-    fn failed(&self, watched: &Watched) -> Failure {
+    fn failed(&mut self, watched: &Watched) -> Failure {
+        let causes: Vec<serde_json::Value> = events::root_cause(&watched.events)
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "logical_id": e.logical_id,
+                    "type": e.resource_type,
+                    "status": e.status,
+                    "reason": e.reason,
+                })
+            })
+            .collect();
+        self.record(
+            "result",
+            serde_json::json!({
+                "status": watched.status,
+                "reason": watched.reason,
+                "root_cause": causes,
+            }),
+        );
         Failure {
             message: format!(
                 "the stack operation failed\n{}",
@@ -358,6 +387,11 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                 Prepared::NoChanges => {
                     self.say(&format!("No changes: stack {} is up to date.", self.stack));
                     self.present("none", &empty());
+                    if self.record.is_some() {
+                        let ctx = preview::context(self.stack, "none", 0);
+                        self.record("plan", preview::json(self.stack, "none", &empty(), &ctx));
+                        self.record("result", serde_json::json!({"status": "no_changes"}));
+                    }
                     return Ok(Outcome::NoChanges);
                 }
                 Prepared::Ready { id, changes } => (id, changes),
@@ -381,6 +415,11 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
         let ctx = preview::context(self.stack, verb, changes.len() + adoptions.len());
         for line in preview::lines(&report, &ctx, style, self.display.width) {
             self.say(&line);
+        }
+        if self.record.is_some() {
+            let plan = preview::json(self.stack, verb, &report, &ctx);
+            self.record("plan", plan);
+            self.record("imports", adopt::json(adoptions));
         }
         if let Some((old_text, _)) = &deployed {
             match preview::template_diff(old_text, template, style) {
@@ -477,6 +516,14 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
                     adopt::summary(adoptions),
                     started.elapsed().as_secs()
                 ));
+                self.record(
+                    "result",
+                    serde_json::json!({
+                        "status": "IMPORT_COMPLETE",
+                        "seconds": started.elapsed().as_secs(),
+                        "outputs": {},
+                    }),
+                );
                 return Ok(Outcome::Deployed);
             }
             Prepared::Ready { id, changes } => (id, changes),
@@ -627,12 +674,22 @@ impl<C: CloudFormationApi> Deployer<'_, C> {
             style.status(&watched.status),
             started.elapsed().as_secs()
         ));
+        let mut outputs = serde_json::Map::new();
         if let Ok(Some(info)) = self.cfn.describe_stack(self.stack).await {
             for o in &info.outputs {
                 // Whole, never wrapped: a value (URL, DNS name) is copied.
                 let _ = writeln!(self.out, "  {} = {}", o.key, o.value);
+                outputs.insert(o.key.clone(), o.value.clone().into());
             }
         }
+        self.record(
+            "result",
+            serde_json::json!({
+                "status": watched.status,
+                "seconds": started.elapsed().as_secs(),
+                "outputs": outputs,
+            }),
+        );
         Ok(Outcome::Deployed)
     }
 }

@@ -2,12 +2,16 @@
 //! minutes later: every `image:` in this account's ECR exists with its tag
 //! (else ECS fails with CannotPullContainerError after CloudFormation has
 //! started creating the stack). Failures name every missing image at once
-//! and how to push it; nothing has changed.
+//! and how to push it; nothing has changed. The hosted zones and
+//! certificates are checked in [`dns`]; that docker answers, before an
+//! image is built, in [`super::push`].
 
 use serde_json::Value;
 
 use super::Failure;
 use super::registry::RegistryApi;
+
+pub mod dns;
 
 /// An ECR image reference: (account, region, repository, tag).
 #[must_use]

@@ -59,6 +59,9 @@ fn docker_failure(e: DockerError) -> Failure {
         }
         DockerError::Io(_) => "check that the docker CLI can be run by this user",
         DockerError::NoCompose { .. } => "install the compose plugin, then run the command again",
+        DockerError::NoDaemon { .. } => {
+            "start Docker (Docker Desktop, or `sudo systemctl start docker`), check that this user may use it (`docker info`), or pass --image SERVICE=URI for every service with `build:`; nothing was changed"
+        }
     };
     Failure::refused(e.to_string(), hint)
 }
@@ -101,13 +104,12 @@ impl<'a, R: RegistryApi> Pusher<'a, R> {
         docker::run(self.docker, args, stdin).map_err(docker_failure)
     }
 
-    /// Fails before any AWS call when there is no `docker`.
-    fn check_docker(&self) -> Result<(), Failure> {
-        if self.docker.available() {
-            Ok(())
-        } else {
-            Err(docker_failure(DockerError::Missing))
-        }
+    /// Fails before any AWS call when there is no `docker`, or its daemon
+    /// does not answer.
+    fn check_docker(&mut self) -> Result<(), Failure> {
+        docker::check_daemon(self.docker)
+            .map(|_| ())
+            .map_err(docker_failure)
     }
 
     async fn repository(&mut self, name: &str) -> Result<Repository, Failure> {
@@ -338,6 +340,7 @@ mod tests {
         assert_eq!(
             lines,
             [
+                "version --format {{.Server.Version}}",
                 "login --username AWS --password-stdin https://1.dkr.ecr.r.amazonaws.com",
                 "build --platform linux/amd64 -t 1.dkr.ecr.r.amazonaws.com/game/api:v7 /p/api",
                 "push 1.dkr.ecr.r.amazonaws.com/game/api:v7",
@@ -346,10 +349,12 @@ mod tests {
             ]
         );
         // The password only ever goes to standard input, of the login.
-        assert_eq!(docker.lines[0].1.as_deref(), Some("s3cret"));
+        assert_eq!(docker.lines[1].1.as_deref(), Some("s3cret"));
         assert!(
-            docker.lines[1..]
+            docker
+                .lines
                 .iter()
+                .filter(|(l, _)| !l.starts_with("login"))
                 .all(|(l, stdin)| stdin.is_none() && !l.contains("s3cret"))
         );
         assert_eq!(
@@ -393,6 +398,34 @@ mod tests {
     }
 
     #[test]
+    fn a_docker_that_does_not_answer_fails_before_any_aws_call() {
+        let ecr = FakeEcr::default();
+        let mut docker = Recorder {
+            fail: Some("version"),
+            ..Recorder::default()
+        };
+        let mut out = Vec::new();
+        let f = block(
+            Pusher::new(&ecr, &mut docker, &mut out, "g", "g", "latest").push_services(&services()),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            f.message,
+            "docker does not answer: `docker version --format {{.Server.Version}}` failed, so no image can be built"
+        );
+        assert!(
+            f.hint
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("start Docker"),
+            "{f:?}"
+        );
+        assert!(ecr.calls.borrow().is_empty());
+        let lines: Vec<_> = docker.lines.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(lines, ["version --format {{.Server.Version}}"]);
+    }
+
+    #[test]
     fn a_failed_build_stops_before_push() {
         let ecr = FakeEcr::default();
         let mut docker = Recorder {
@@ -410,7 +443,7 @@ mod tests {
             "{}",
             f.message
         );
-        assert_eq!(docker.lines.len(), 2, "login, build; no push");
+        assert_eq!(docker.lines.len(), 3, "version, login, build; no push");
     }
 
     #[test]
@@ -454,6 +487,7 @@ mod tests {
         assert_eq!(
             lines,
             [
+                "version --format {{.Server.Version}}",
                 "pull --platform linux/amd64 public.ecr.aws/docker/library/redis:7.2",
                 "tag public.ecr.aws/docker/library/redis:7.2 1.dkr.ecr.r.amazonaws.com/game/redis:7.2",
                 "login --username AWS --password-stdin https://1.dkr.ecr.r.amazonaws.com",

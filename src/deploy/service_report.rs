@@ -80,14 +80,26 @@ pub async fn report<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
     health: &H,
     stack: &str,
 ) -> Option<String> {
+    let evidence = failed(cfn, ecs, health, stack).await?;
+    let text = failure::report(&evidence);
+    (!text.is_empty()).then_some(text)
+}
+
+/// What [`report`] shows, as data (`up --json`): the evidence about every
+/// ECS service that failed in the latest operation; `None` when there is
+/// none or the stack's events cannot be read.
+pub async fn failed<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
+    cfn: &C,
+    ecs: &E,
+    health: &H,
+    stack: &str,
+) -> Option<Evidence> {
     let events = cfn.describe_stack_events(stack).await.ok()?;
     let failed = failed_services(stack, &events);
     if failed.is_empty() {
         return None;
     }
-    let evidence = gather(cfn, ecs, health, stack, &failed).await;
-    let text = failure::report(&evidence);
-    (!text.is_empty()).then_some(text)
+    Some(gather(cfn, ecs, health, stack, &failed).await)
 }
 
 /// For `ps`: the evidence about the stack's ECS services that run fewer

@@ -76,6 +76,7 @@ fn run(state: State, template: &str, answers: &[bool], options: Options, execute
                 width: None,
             },
             template_url: None,
+            record: None,
             checkpoint: &Checkpoint::default(),
             options,
         };
@@ -500,6 +501,7 @@ fn down_lists_the_retained_table() {
                 width: None,
             },
             template_url: None,
+            record: None,
             checkpoint: &Checkpoint::default(),
             options: Options::default(),
         }
@@ -576,10 +578,119 @@ fn the_checkpoint_follows_the_run() {
             width: None,
         },
         template_url: None,
+        record: None,
         checkpoint: &checkpoint,
         options: Options::default(),
     };
     let r = block(d.run(TABLE_V1, &[], true));
     assert!(r.is_err());
     assert_eq!(checkpoint.get(), Stage::Preparing);
+}
+
+/// `up --json`: the run records the plan and the result.
+fn up_recorded(
+    state: State,
+    template: &str,
+) -> (
+    Result<Outcome, Failure>,
+    serde_json::Map<String, serde_json::Value>,
+) {
+    let cfn = FakeCfn(std::cell::RefCell::new(state));
+    let mut out = Vec::new();
+    let mut prompt = Scripted {
+        answers: vec![true],
+        asked: Vec::new(),
+    };
+    let mut record = serde_json::Map::new();
+    let result = {
+        let mut d = Deployer {
+            cfn: &cfn,
+            stack: "game",
+            out: &mut out,
+            prompt: &mut prompt,
+            display: Display {
+                style: Style::default(),
+                live: false,
+                poll: Duration::ZERO,
+                width: None,
+            },
+            template_url: None,
+            record: Some(&mut record),
+            checkpoint: &Checkpoint::default(),
+            options: Options::default(),
+        };
+        block(d.run(template, &[], true))
+    };
+    (result, record)
+}
+
+#[test]
+fn up_json_records_the_plan_and_the_result() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(vec![change(
+        Action::Modify,
+        "Service",
+        "AWS::ECS::Service",
+        Replacement::False,
+    )]);
+    let (result, record) = up_recorded(s, TABLE_V1);
+    assert_eq!(result, Ok(Outcome::Deployed));
+    assert_eq!(record["plan"]["action"], "update");
+    assert_eq!(record["plan"]["changes"][0]["logical_id"], "Service");
+    assert_eq!(record["plan"]["changes"][0]["kind"], "modify");
+    assert_eq!(record["imports"], serde_json::json!([]));
+    assert_eq!(record["result"]["status"], "UPDATE_COMPLETE");
+    assert!(record["result"]["outputs"].is_object());
+
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.create_errors = VecDeque::from([ApiError::new(
+        "ValidationError",
+        "No updates are to be performed.",
+    )]);
+    let (result, record) = up_recorded(s, TABLE_V1);
+    assert_eq!(result, Ok(Outcome::NoChanges));
+    assert_eq!(record["plan"]["action"], "none");
+    assert_eq!(record["result"]["status"], "no_changes");
+}
+
+#[test]
+fn up_json_records_the_root_cause_of_a_failure() {
+    let mut s = deployed("UPDATE_COMPLETE");
+    s.change_set = ready(vec![change(
+        Action::Modify,
+        "Service",
+        "AWS::ECS::Service",
+        Replacement::False,
+    )]);
+    s.after_execute = Some((
+        "UPDATE_ROLLBACK_COMPLETE".into(),
+        vec![
+            event(10, "game", "UPDATE_IN_PROGRESS", Some("User Initiated")),
+            event(
+                11,
+                "Service",
+                "UPDATE_FAILED",
+                Some("Service did not stabilize: CannotPullContainerError"),
+            ),
+            event(
+                12,
+                "Other",
+                "UPDATE_FAILED",
+                Some("Resource update cancelled"),
+            ),
+            event(13, "game", "UPDATE_ROLLBACK_COMPLETE", None),
+        ],
+    ));
+    let (result, record) = up_recorded(s, TABLE_V1);
+    assert_eq!(result.expect_err("failed").stop, Stop::Failed);
+    assert_eq!(record["plan"]["action"], "update");
+    assert_eq!(record["result"]["status"], "UPDATE_ROLLBACK_COMPLETE");
+    let causes = record["result"]["root_cause"].as_array().expect("causes");
+    assert_eq!(causes.len(), 1, "the cascade is not a cause: {causes:?}");
+    assert_eq!(causes[0]["logical_id"], "Service");
+    assert_eq!(causes[0]["status"], "UPDATE_FAILED");
+    assert_eq!(
+        causes[0]["reason"],
+        "Service did not stabilize: CannotPullContainerError"
+    );
 }

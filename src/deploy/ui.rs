@@ -2,7 +2,7 @@
 //! `TERM=dumb`), and the `(y/N)` confirmation (default no; `-y` answers yes;
 //! no terminal and no `-y` is an error before anything changes).
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::{IsTerminal as _, Write};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -117,6 +117,9 @@ pub trait Prompt {
 pub struct TerminalPrompt {
     /// `-y/--yes` was given.
     pub yes: bool,
+    /// Questions go to standard error (`up --json` keeps standard output
+    /// for its document).
+    pub stderr: bool,
 }
 
 impl TerminalPrompt {
@@ -171,18 +174,23 @@ impl Prompt for TerminalPrompt {
     fn confirm<'a>(&'a mut self, question: &'a str) -> Answer<'a> {
         let yes = self.yes;
         Box::pin(async move {
+            let mut out: Box<dyn Write> = if self.stderr {
+                Box::new(std::io::stderr())
+            } else {
+                Box::new(std::io::stdout())
+            };
             if yes {
-                println!("{question} (y/N) yes (--yes)");
+                let _ = writeln!(out, "{question} (y/N) yes (--yes)");
                 return Ok(true);
             }
             if !std::io::stdin().is_terminal() {
                 return Err(PromptError::NoTerminal);
             }
-            print!("{question} (y/N) ");
-            let _ = std::io::stdout().flush();
+            let _ = write!(out, "{question} (y/N) ");
+            let _ = out.flush();
             let Some(answer) = read_line().await else {
                 // End of input (Ctrl-D): no.
-                println!();
+                let _ = writeln!(out);
                 return Ok(false);
             };
             Ok(matches!(

@@ -468,8 +468,23 @@ fn elasticache(
                 .help("player data is never left without a snapshot: use `snapshot_retention: 1` or more"),
         );
     }
-    let id = redis_id(prefix);
-    if id.len() > MAX_REDIS_ID {
+    let id = match &redis.replication_group_id {
+        Some(given) => {
+            if let Some(problem) = invalid_redis_id(&given.value) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` is not a valid replication group ID: {problem}",
+                        given.value
+                    ))
+                    .at(given.span.or(at))
+                    .help("ElastiCache IDs are 1 to 40 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen; give the ID exactly as `aws elasticache describe-replication-groups` shows it"),
+                );
+            }
+            given.value.clone()
+        }
+        None => redis_id(prefix),
+    };
+    if redis.replication_group_id.is_none() && id.len() > MAX_REDIS_ID {
         // Truncating could give develop and main the same group.
         diags.push(
             Diagnostic::error(format!(
@@ -518,6 +533,24 @@ fn redis_id(prefix: &str) -> String {
         id.insert_str(0, "r-");
     }
     id.trim_end_matches('-').to_owned()
+}
+
+/// Why a user-given replication group ID is not one ElastiCache accepts.
+fn invalid_redis_id(id: &str) -> Option<&'static str> {
+    if id.is_empty() || id.len() > MAX_REDIS_ID {
+        Some("it must have 1 to 40 characters")
+    } else if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Some("it must start with a lower-case letter")
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        Some("it may hold only lower-case letters, digits and hyphens")
+    } else if id.contains("--") || id.ends_with('-') {
+        Some("it may not hold two hyphens in a row nor end with one")
+    } else {
+        None
+    }
 }
 
 /// ElastiCache's limit on replication group IDs.
@@ -705,6 +738,18 @@ fn record_name(
 #[cfg(test)]
 mod tests {
     use super::redis_id;
+
+    #[test]
+    fn given_redis_ids_are_checked() {
+        use super::invalid_redis_id;
+        assert_eq!(invalid_redis_id("legacy-redis"), None);
+        assert!(invalid_redis_id("Legacy").is_some());
+        assert!(invalid_redis_id("1redis").is_some());
+        assert!(invalid_redis_id("a--b").is_some());
+        assert!(invalid_redis_id("a-").is_some());
+        assert!(invalid_redis_id(&"a".repeat(41)).is_some());
+        assert!(invalid_redis_id("a_b").is_some());
+    }
 
     #[test]
     fn redis_ids_are_valid() {

@@ -338,6 +338,7 @@ mod flow {
                     width: None,
                 },
                 template_url: None,
+                record: None,
                 checkpoint: &crate::deploy::interrupt::Checkpoint::default(),
                 options: Options::default(),
             };
@@ -416,4 +417,155 @@ mod flow {
             );
         }
     }
+}
+
+fn redis_template(subnet_group: Value) -> Value {
+    json!({"Resources": {
+        "Redis": {"Type": "AWS::ElastiCache::ReplicationGroup", "DeletionPolicy": "Snapshot", "Properties": {
+            "AtRestEncryptionEnabled": true,
+            "AutomaticFailoverEnabled": false,
+            "CacheNodeType": "cache.t3.micro",
+            "CacheSubnetGroupName": subnet_group,
+            "Engine": "redis",
+            "EngineVersion": "7.1",
+            "MultiAZEnabled": false,
+            "NumCacheClusters": 1,
+            "Port": 6379,
+            "ReplicationGroupDescription": "game Redis",
+            "ReplicationGroupId": "legacy-redis",
+            "SecurityGroupIds": [{"Ref": "RedisSecurityGroup"}],
+            "SnapshotRetentionLimit": 1
+        }}
+    }})
+}
+
+fn legacy_redis() -> LiveReplicationGroup {
+    LiveReplicationGroup {
+        status: "available".into(),
+        description: "made by deploy.sh".into(),
+        engine: "redis".into(),
+        engine_version: "7.0".into(),
+        node_type: "cache.t3.micro".into(),
+        nodes: 1,
+        shards: 1,
+        subnet_group: "legacy-subnets".into(),
+        security_groups: vec!["sg-1".into()],
+        port: 6379,
+        at_rest_encryption: true,
+        endpoint: Some("legacy-redis.abc.cache.amazonaws.com".into()),
+        ..LiveReplicationGroup::default()
+    }
+}
+
+#[test]
+fn a_matching_replication_group_is_adopted_with_its_snapshot_policy() {
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    live.redis.insert("legacy-redis".into(), legacy_redis());
+    let found = block(detect(
+        &cfn,
+        &live,
+        "game",
+        &redis_template(json!("legacy-subnets")),
+    ))
+    .expect("adoptable");
+    assert_eq!(found.len(), 1);
+    let a = &found[0];
+    assert_eq!(a.resource_type, "AWS::ElastiCache::ReplicationGroup");
+    assert_eq!(
+        a.to_import().identifier,
+        vec![("ReplicationGroupId".to_owned(), "legacy-redis".to_owned())]
+    );
+    assert_eq!(
+        a.keeps,
+        [
+            "its data (redis 1 node(s) of cache.t3.micro, endpoint legacy-redis.abc.cache.amazonaws.com)"
+        ]
+    );
+    assert!(
+        a.changes
+            .contains(&"engine version: 7.0 -> 7.1 (an upgrade)".to_owned()),
+        "{:?}",
+        a.changes
+    );
+    assert!(
+        a.changes
+            .contains(&"snapshot retention in days: 0 -> 1".to_owned()),
+        "{:?}",
+        a.changes
+    );
+    assert_eq!(
+        a.as_is["Properties"]["CacheSubnetGroupName"],
+        "legacy-subnets"
+    );
+    assert_eq!(a.as_is["Properties"]["SecurityGroupIds"], json!(["sg-1"]));
+    assert_eq!(a.as_is["DeletionPolicy"], "Retain");
+}
+
+#[test]
+fn a_replication_group_that_differs_is_refused_naming_each_difference() {
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    live.redis.insert(
+        "legacy-redis".into(),
+        LiveReplicationGroup {
+            node_type: "cache.r7g.large".into(),
+            nodes: 2,
+            at_rest_encryption: false,
+            engine_version: "7.2".into(),
+            ..legacy_redis()
+        },
+    );
+    let f = block(detect(
+        &cfn,
+        &live,
+        "game",
+        &redis_template(json!({"Ref": "RedisSubnetGroup"})),
+    ))
+    .expect_err("refused");
+    let m = &f.message;
+    assert!(m.contains("replication group legacy-redis has node type cache.r7g.large, the template declares cache.t3.micro; the update would resize the live group"), "{m}");
+    assert!(
+        m.contains("declare the node type it has: `node_type: cache.r7g.large`"),
+        "{m}"
+    );
+    assert!(
+        m.contains("replication group legacy-redis has 2 node(s), the template declares 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains(
+            "has encryption at rest off, the template turns it on; changing it replaces the group"
+        ),
+        "{m}"
+    );
+    assert!(m.contains("is in cache subnet group legacy-subnets, the template puts it in RedisSubnetGroup (a new subnet group); changing the subnet group replaces the group"), "{m}");
+    assert!(
+        m.contains("              CacheSubnetGroupName: legacy-subnets"),
+        "{m}"
+    );
+    assert!(
+        m.contains("runs redis 7.2, the template declares 7.1; ElastiCache cannot downgrade"),
+        "{m}"
+    );
+    assert!(m.ends_with("Nothing was changed."), "{m}");
+}
+
+#[test]
+fn a_replication_group_without_a_retaining_policy_is_refused() {
+    let cfn = FakeCfn::default();
+    let mut live = FakeLive::default();
+    live.redis.insert("legacy-redis".into(), legacy_redis());
+    let mut t = redis_template(json!("legacy-subnets"));
+    t["Resources"]["Redis"]
+        .as_object_mut()
+        .expect("object")
+        .remove("DeletionPolicy");
+    let f = block(detect(&cfn, &live, "game", &t)).expect_err("refused");
+    assert!(
+        f.message
+            .contains("the template's Redis has no `DeletionPolicy: Retain`"),
+        "{}",
+        f.message
+    );
 }
