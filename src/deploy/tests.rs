@@ -636,8 +636,16 @@ fn up_json_records_the_plan_and_the_result() {
     let (result, record) = up_recorded(s, TABLE_V1);
     assert_eq!(result, Ok(Outcome::Deployed));
     assert_eq!(record["plan"]["action"], "update");
-    assert_eq!(record["plan"]["changes"][0]["logical_id"], "Service");
-    assert_eq!(record["plan"]["changes"][0]["kind"], "modify");
+    // The plan is the review's JSON (`diff --json`): groups of changes.
+    let changes: Vec<serde_json::Value> = record["plan"]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["changes"].as_array().cloned().unwrap_or_default())
+        .collect();
+    assert_eq!(changes.len(), 1, "{}", record["plan"]);
+    assert_eq!(changes[0]["logical_id"], "Service");
+    assert_eq!(changes[0]["action"], "modify");
     assert_eq!(record["imports"], serde_json::json!([]));
     assert_eq!(record["result"]["status"], "UPDATE_COMPLETE");
     assert!(record["result"]["outputs"].is_object());
