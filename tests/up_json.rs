@@ -33,15 +33,24 @@ fn up_json_prints_the_plan_the_imports_and_the_result() {
     let v = document(&up);
     assert_eq!(v["plan"]["stack"], "jsonup", "{v}");
     assert_eq!(v["plan"]["action"], "create", "{v}");
-    let changes = v["plan"]["changes"].as_array().expect("changes");
+    // The plan is the review's JSON (`diff --json`): groups of changes.
+    let changes: Vec<Value> = v["plan"]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["changes"].as_array().cloned().unwrap_or_default())
+        .collect();
     assert!(
         changes
             .iter()
-            .any(|c| c["logical_id"] == "AppService" && c["kind"] == "add"),
+            .any(|c| c["logical_id"] == "AppService" && c["action"] == "add"),
         "{v}"
     );
     assert!(
-        !changes.iter().any(|c| c["logical_id"] == "LogGroup"),
+        changes
+            .iter()
+            .filter(|c| c["logical_id"] == "LogGroup")
+            .all(|c| c["action"] == "import"),
         "an import is not an add: {v}"
     );
     assert_eq!(v["imports"][0]["logical_id"], "LogGroup", "{v}");

@@ -2,6 +2,7 @@
 //! scripted answers for the AWS traits, recording the calls made. Each is
 //! plain data a test fills in; none talks to AWS.
 
+#[cfg(feature = "aws")]
 use std::cell::RefCell;
 #[cfg(feature = "aws")]
 use std::collections::{BTreeMap, VecDeque};
