@@ -60,6 +60,54 @@ fn an_existing_zone_and_an_issued_covering_certificate_deploy() {
     let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
     assert_eq!(code(&up), 0, "{}", show(&up));
     assert!(stdout(&up).contains("CREATE_COMPLETE"), "{}", show(&up));
+    // The record now exists, and is the stack's own: not refused.
+    let again = moto.c2cfn(tmp.path(), &["up", "-y"]);
+    assert_eq!(code(&again), 0, "{}", show(&again));
+    assert!(
+        stdout(&again).contains("No changes: stack dnscheck is up to date."),
+        "{}",
+        show(&again)
+    );
+}
+
+#[test]
+fn a_record_a_script_made_is_refused_with_the_safe_path_before_any_stack() {
+    let moto = Moto::start();
+    let made = moto.aws(&[
+        "route53",
+        "create-hosted-zone",
+        "--name",
+        "example.com",
+        "--caller-reference",
+        "example.com",
+    ]);
+    let id = made["HostedZone"]["Id"].as_str().expect("zone ID");
+    let id = id.trim_start_matches("/hostedzone/");
+    // As deploy scripts did it: an UPSERT of the name.
+    moto.aws(&[
+        "route53",
+        "change-resource-record-sets",
+        "--hosted-zone-id",
+        id,
+        "--change-batch",
+        r#"{"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"api.example.com.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"192.0.2.10"}]}}]}"#,
+    ]);
+    let cert = request(&moto, "*.example.com");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    project(tmp.path(), "example.com", &cert);
+    let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
+    assert_eq!(code(&up), 1, "{}", show(&up));
+    let err = stderr(&up);
+    assert!(
+        err.contains("record api.example.com A (ApiexamplecomRecord) already exists in hosted zone example.com, made outside this stack; CloudFormation cannot import a record set"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("--hosted-zone-id {id} --change-batch")),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was changed."), "{err}");
+    no_stack(&moto);
 }
 
 #[test]

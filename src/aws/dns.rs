@@ -113,4 +113,26 @@ impl DnsApi for Dns {
             names,
         }))
     }
+
+    async fn record_exists(&self, zone_id: &str, name: &str, kind: &str) -> ApiResult<bool> {
+        let kind_of = aws_sdk_route53::types::RrType::from(kind);
+        let out = self
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone_id.trim_start_matches("/hostedzone/"))
+            .start_record_name(name)
+            .start_record_type(kind_of.clone())
+            .max_items(1)
+            .send()
+            .await
+            .map_err(error)?;
+        // Record sets come sorted from the start name on: the first one is
+        // the record when it exists.
+        Ok(out.resource_record_sets().first().is_some_and(|r| {
+            r.name()
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(name.trim_end_matches('.'))
+                && r.r#type() == &kind_of
+        }))
+    }
 }

@@ -306,7 +306,8 @@ async fn run(
     match (command, &rendered) {
         (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
             let mut inputs = inputs::inputs(&rendered.contract, images)?;
-            precheck::dns::check(&aws.dns, &aws.region, &rendered.value).await?;
+            let in_stack = precheck::dns::in_stack(&aws.cloudformation, &stack).await?;
+            precheck::dns::check(&aws.dns, &aws.region, &rendered.value, &in_stack).await?;
             // Notes on images and staging: on stderr when standard output
             // holds a report or JSON alone (under `up --json` that is
             // `deployer.out`).

@@ -4,14 +4,17 @@
 //! names of the records that point at that listener's load balancer.
 //! CloudFormation would otherwise fail minutes in (a record: "No hosted zone
 //! found"; a listener: "Certificate not found"), after the load balancer and
-//! more were made. Every problem is reported at once; nothing has changed.
+//! more were made. A record that already exists in its zone outside the
+//! stack (made by a script) is refused too: CloudFormation cannot import a
+//! record set, and creating it would fail the deploy half-way ("already
+//! exists"). Every problem is reported at once; nothing has changed.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::super::Failure;
-use super::super::api::ApiResult;
+use super::super::api::{ApiResult, CloudFormationApi};
 
 /// A Route 53 hosted zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,9 @@ pub trait DnsApi {
     async fn zone(&self, id: &str) -> ApiResult<Option<Zone>>;
     /// A certificate of the deploy region by ARN; `None` when there is none.
     async fn certificate(&self, arn: &str) -> ApiResult<Option<Certificate>>;
+    /// Whether zone `zone_id` holds a record set named `name` (trailing dot
+    /// included) of type `kind` (`A`, `AAAA`, ...).
+    async fn record_exists(&self, zone_id: &str, name: &str, kind: &str) -> ApiResult<bool>;
 }
 
 /// A record of the template: its name, its zone, and the load balancer its
@@ -50,6 +56,8 @@ pub trait DnsApi {
 struct Record {
     logical_id: String,
     name: String,
+    /// The record type (`A`, `AAAA`).
+    kind: String,
     zone: ZoneRef,
     load_balancer: Option<String>,
 }
@@ -98,6 +106,7 @@ fn records(template: &Value) -> Vec<Record> {
         found.push(Record {
             logical_id: id.clone(),
             name: bare(name),
+            kind: text(r, "/Properties/Type").unwrap_or("A").to_owned(),
             zone,
             load_balancer,
         });
@@ -167,9 +176,29 @@ pub fn covers(pattern: &str, host: &str) -> bool {
     }
 }
 
+/// The logical IDs the deployed stack `stack` already has (none when it
+/// does not exist): its records are its own, not a script's.
+pub async fn in_stack<C: CloudFormationApi>(cfn: &C, stack: &str) -> Result<Vec<String>, Failure> {
+    match cfn.list_stack_resources(stack).await {
+        Ok(rs) => Ok(rs
+            .into_iter()
+            .filter(|r| !matches!(r.status.as_str(), "DELETE_SKIPPED" | "DELETE_COMPLETE"))
+            .map(|r| r.logical_id)
+            .collect()),
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        Err(e) => Err(Failure::api("cannot list the stack's resources", &e)),
+    }
+}
+
 /// Refuses when a record's hosted zone or a listener's certificate would
-/// make CloudFormation fail.
-pub async fn check<D: DnsApi>(dns: &D, region: &str, template: &Value) -> Result<(), Failure> {
+/// make CloudFormation fail, or when a record the stack does not have yet
+/// (`in_stack`: its logical IDs) already exists in its zone.
+pub async fn check<D: DnsApi>(
+    dns: &D,
+    region: &str,
+    template: &Value,
+    in_stack: &[String],
+) -> Result<(), Failure> {
     let records = records(template);
     let mut problems = Vec::new();
     let mut zones: BTreeMap<ZoneRef, ApiResult<Vec<Zone>>> = BTreeMap::new();
@@ -214,6 +243,27 @@ pub async fn check<D: DnsApi>(dns: &D, region: &str, template: &Value) -> Result
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
+            (_, 1) if !in_stack.contains(&r.logical_id) => {
+                let zone = &found[0];
+                let fqdn = format!("{}.", r.name);
+                match dns.record_exists(&zone.id, &fqdn, &r.kind).await {
+                    Ok(true) => problems.push(format!(
+                        "record {} {} ({}) already exists in hosted zone {}, made outside this stack; CloudFormation cannot import a record set, and creating it would fail the deploy half-way\n    fix: to let the stack own the name, delete the record and deploy at once (a gap of at most the record's TTL): `aws route53 change-resource-record-sets --hosted-zone-id {} --change-batch` with a DELETE of it, then `c2cfn up`; with no gap: point x-aws-route53 at a new name, move clients to it, then delete the old record",
+                        r.name,
+                        r.kind,
+                        r.logical_id,
+                        bare(&zone.name),
+                        zone.id.trim_start_matches("/hostedzone/")
+                    )),
+                    Ok(false) => {}
+                    Err(e) => {
+                        return Err(Failure::api(
+                            &format!("cannot look up record {} in its hosted zone", r.name),
+                            &e,
+                        ));
+                    }
+                }
+            }
             _ => {}
         }
     }

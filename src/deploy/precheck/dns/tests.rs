@@ -7,6 +7,8 @@ use super::*;
 struct Account {
     zones: Vec<Zone>,
     certificates: Vec<(&'static str, Certificate)>,
+    /// Record sets: (zone ID, name with its trailing dot, type).
+    records: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 impl DnsApi for Account {
@@ -32,6 +34,12 @@ impl DnsApi for Account {
             .find(|(a, _)| *a == arn)
             .map(|(_, c)| c.clone()))
     }
+    async fn record_exists(&self, zone_id: &str, name: &str, kind: &str) -> ApiResult<bool> {
+        Ok(self
+            .records
+            .iter()
+            .any(|&(z, n, k)| z == zone_id && n == name && k == kind))
+    }
 }
 
 const CERT: &str = "arn:aws:acm:eu-west-1:123456789012:certificate/aaaa";
@@ -55,6 +63,7 @@ fn good() -> Account {
     Account {
         zones: vec![zone("Z1", "tinka.games.", false)],
         certificates: vec![(CERT, cert("ISSUED", &["*.tinka.games"]))],
+        records: Vec::new(),
     }
 }
 
@@ -103,7 +112,7 @@ fn block<F: std::future::Future>(f: F) -> F::Output {
 }
 
 fn refused(account: &Account, t: &Value) -> String {
-    let f = block(check(account, "eu-west-1", t)).expect_err("refused");
+    let f = block(check(account, "eu-west-1", t, &[])).expect_err("refused");
     assert_eq!(f.stop, crate::deploy::Stop::Refused);
     assert!(f.message.ends_with("Nothing was changed."), "{}", f.message);
     f.message
@@ -134,19 +143,20 @@ fn certificate_regions_come_from_the_arn() {
 
 #[test]
 fn an_existing_zone_and_an_issued_covering_certificate_pass() {
-    assert!(block(check(&good(), "eu-west-1", &by_name())).is_ok());
+    assert!(block(check(&good(), "eu-west-1", &by_name(), &[])).is_ok());
     let t = template(
         json!({"HostedZoneId": "Z1"}),
         "ccg-develop.tinka.games.",
         CERT,
     );
-    assert!(block(check(&good(), "eu-west-1", &t)).is_ok());
+    assert!(block(check(&good(), "eu-west-1", &t, &[])).is_ok());
     // No record, no TLS: nothing to look up.
     assert!(
         block(check(
             &Account::default(),
             "eu-west-1",
-            &json!({"Resources": {}})
+            &json!({"Resources": {}}),
+            &[]
         ))
         .is_ok()
     );
@@ -261,6 +271,7 @@ fn a_certificate_that_does_not_cover_the_record_is_refused() {
     let account = Account {
         zones: vec![zone("Z1", "tinka.games.", false)],
         certificates: vec![(CERT, cert("ISSUED", &["*.tinka.games", "tinka.games"]))],
+        records: Vec::new(),
     };
     let m = refused(&account, &t);
     assert!(
@@ -281,4 +292,38 @@ fn every_problem_is_reported_at_once() {
     let m = refused(&Account::default(), &t);
     assert!(m.contains("there is no hosted zone tinka.games"), "{m}");
     assert!(m.contains("does not exist in this account"), "{m}");
+}
+
+#[test]
+fn a_record_made_outside_the_stack_is_refused_with_the_safe_path() {
+    let account = Account {
+        records: vec![("/hostedzone/Z1", "ccg-develop.tinka.games.", "A")],
+        ..good()
+    };
+    let message = refused(&account, &by_name());
+    assert!(
+        message.contains("record ccg-develop.tinka.games A (Record) already exists in hosted zone tinka.games, made outside this stack; CloudFormation cannot import a record set"),
+        "{message}"
+    );
+    assert!(
+        message.contains("--hosted-zone-id Z1")
+            && message.contains("point x-aws-route53 at a new name"),
+        "{message}"
+    );
+    // Another type under the name is not that record.
+    let aaaa = Account {
+        records: vec![("/hostedzone/Z1", "ccg-develop.tinka.games.", "AAAA")],
+        ..good()
+    };
+    assert!(block(check(&aaaa, "eu-west-1", &by_name(), &[])).is_ok());
+}
+
+#[test]
+fn the_stacks_own_record_is_not_a_script_s() {
+    let account = Account {
+        records: vec![("/hostedzone/Z1", "ccg-develop.tinka.games.", "A")],
+        ..good()
+    };
+    let ours = vec!["Record".to_owned()];
+    assert!(block(check(&account, "eu-west-1", &by_name(), &ours)).is_ok());
 }
