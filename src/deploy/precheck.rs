@@ -114,6 +114,7 @@ mod tests {
     use super::super::api::{ApiError, ApiResult};
     use super::super::registry::{Login, Repository};
     use super::*;
+    use crate::aws::testing::block;
 
     struct Ecr(BTreeSet<(&'static str, &'static str)>);
 
@@ -143,13 +144,6 @@ mod tests {
             .map(|(i, im)| json!({"Name": format!("c{i}"), "Image": im}))
             .collect();
         json!({"Resources": {"AppTaskDefinition": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": containers}}}})
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::aws::testing::block;
 
 /// Zones and certificates as a fake account has them.
 #[derive(Default)]
@@ -102,13 +103,6 @@ fn by_name() -> Value {
         "ccg-develop.tinka.games.",
         CERT,
     )
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(f)
 }
 
 fn refused(account: &Account, t: &Value) -> String {
