@@ -283,6 +283,34 @@ fn an_empty_env_value_is_pointed_at_on_its_own_line() {
 
 #[cfg(feature = "aws")]
 #[test]
+fn up_json_refuses_a_local_environment_before_running_it() {
+    let out = c2cfn(
+        &root(),
+        &[
+            "up",
+            "--json",
+            "--env-file",
+            "compose/game-backend/local.env",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("this environment file is a local environment (`ecs=false`)"),
+        "{}",
+        stderr(&out)
+    );
+    // Standard output is the JSON error alone; docker compose never ran.
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
+    assert_eq!(v["error"]["exit_code"], 1, "{v}");
+    assert!(
+        !stderr(&out).contains("docker compose version"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(feature = "aws")]
+#[test]
 fn aws_commands_refuse_a_local_environment() {
     for command in ["ps", "diff", "push", "logs", "exec"] {
         let out = c2cfn(

@@ -98,6 +98,8 @@ pub(super) fn execute(args: &super::Args, out: &mut dyn Write, err: &mut dyn Wri
             exit::USAGE
         }
         #[cfg(feature = "aws")]
+        Command::Up { json: true, .. } if super::operate::is_local(project) => local_json(out, err),
+        #[cfg(feature = "aws")]
         Command::Up { services, .. } if super::operate::is_local(project) => {
             super::operate::local(project, services, false, out, err)
         }
@@ -160,6 +162,23 @@ fn aws_only(err: &mut dyn Write) -> i32 {
         "error: this environment file is a local environment (`ecs=false`), and this command acts on an AWS stack\n\
          help: run the local environment with `c2cfn up`/`c2cfn local`, stop it with `c2cfn down`, reach its containers \
          with `c2cfn tunnel` or `docker compose -p <app_cluster> exec`; use an `ecs=true` env file for AWS"
+    );
+    exit::INVALID
+}
+
+/// `up --json` with a local environment: its document describes a deploy
+/// to AWS (plan, imports, result), which `docker compose` does not make.
+/// Refused input (1), with the JSON error on standard output as for every
+/// `--json` refusal (docs/deploy.md).
+#[cfg(feature = "aws")]
+fn local_json(out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let message = "`up --json` reports a deploy to AWS, and this environment file is a local environment (`ecs=false`), run by docker compose";
+    let hint = "drop --json to run the local environment, or use an `ecs=true` env file to deploy";
+    let _ = writeln!(err, "error: {message}\nhelp: {hint}");
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::json!({"error": {"message": message, "hint": hint, "exit_code": exit::INVALID}})
     );
     exit::INVALID
 }
