@@ -629,6 +629,18 @@ mod tests {
         }
     }
 
+    /// Renders `compose` (a `compose.yaml`, project `p`) in a temporary
+    /// directory.
+    fn render_compose(compose: &str) -> Result<Rendered, Rejected> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+        render(&Request {
+            project_name: Some("p".into()),
+            cwd: dir.path().to_path_buf(),
+            ..Request::default()
+        })
+    }
+
     /// The committed template is what `render` returns, and the contract
     /// says what deploying it needs.
     #[test]
@@ -661,17 +673,9 @@ mod tests {
 
     #[test]
     fn built_services_and_secrets_are_parameters_with_their_source() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("compose.yaml"),
+        let r = render_compose(
             "services:\n  api:\n    build: ./api\n    secrets: [token]\nsecrets:\n  token:\n    environment: TOKEN\n",
         )
-        .unwrap();
-        let r = render(&Request {
-            project_name: Some("p".into()),
-            cwd: dir.path().to_path_buf(),
-            ..Request::default()
-        })
         .unwrap();
         let c = &r.contract;
         assert_eq!(c.builds.len(), 1);
@@ -694,6 +698,60 @@ mod tests {
                 name: "token".into(),
                 from: SecretSource::Variable("TOKEN".into())
             }));
+    }
+
+    /// The physical names are made and checked in `cfn::names`; the errors
+    /// still point at what the user wrote.
+    #[test]
+    fn physical_names_aws_refuses_are_errors_where_they_are_written() {
+        let rejected = render_compose(
+            "services:\n  a:\n    image: x\nx-aws-dynamodb:\n  tables:\n    - name: players\n      hash: id\n      table_name: no spaces\n  services: [a]\nx-aws-elasticache:\n  redis:\n    replication_group_id: Bad_Id\n    services: [a]\n",
+        )
+        .unwrap_err();
+        let found: Vec<(String, (usize, usize))> = rejected
+            .diagnostics
+            .items()
+            .iter()
+            .map(|d| {
+                (
+                    d.message.clone(),
+                    rejected.sources.line_col(d.span.unwrap()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("`no spaces` is not a valid DynamoDB table name".to_owned(), (6, 13)),
+                (
+                    "`Bad_Id` is not a valid replication group ID: it must start with a lower-case letter".to_owned(),
+                    (12, 27)
+                ),
+            ]
+        );
+    }
+
+    /// The overlay goes from the project to `cfn` without the model: an
+    /// unknown section is refused at its key, an entry that names nothing
+    /// at the entry.
+    #[test]
+    fn the_overlay_is_checked_in_cfn() {
+        let rejected = render_compose(
+            "services:\n  a:\n    image: x\nx-aws-cloudformation:\n  Resources:\n    Nothing:\n      Properties: {}\n",
+        )
+        .unwrap_err();
+        let d = &rejected.diagnostics.items()[0];
+        assert!(
+            d.message.contains("patches resource `Nothing`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(rejected.sources.line_col(d.span.unwrap()), (6, 5));
+        let r = render_compose(
+            "services:\n  a:\n    image: x\nx-aws-cloudformation:\n  Outputs:\n    Url:\n      Value: x\n",
+        )
+        .unwrap();
+        assert_eq!(r.value["Outputs"]["Url"]["Value"], "x");
     }
 
     #[test]
