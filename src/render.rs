@@ -5,8 +5,11 @@
 //!
 //! The steps: settings (flags, shell, `--env-file` files read once:
 //! [`crate::settings`]) → `compose::load` → `lower` → `cfn::emit` → overlay
-//! → CloudFormation's limits → text. The names the contract gives (cluster,
-//! log group, stateful types) are computed in [`names`], one small place.
+//! → CloudFormation's limits → text. The `x-aws-cloudformation` overlay is
+//! user-written CloudFormation: it goes from the project straight to `cfn`
+//! (`overlay_of`), never through the model. The names the contract gives
+//! (cluster, log group, stateful types) are computed in [`names`], one
+//! small place.
 
 use std::path::{Path, PathBuf};
 
@@ -242,9 +245,9 @@ pub fn render(request: &Request) -> Result<Rendered, Rejected> {
     else {
         return reject(sources, diags);
     };
-    let (stack, lowered) = lower::lower(&loaded.project, &lowering);
-    diags.extend(lowered);
-    diags.extend(cfn::names::check(&stack));
+    let overlay = overlay_of(&loaded.project);
+    let (stack, overlay_entries) =
+        lower_and_check(&loaded.project, &lowering, overlay.as_ref(), &mut diags);
     if diags.has_errors() || (request.strict && !diags.is_empty()) {
         return reject(sources, diags);
     }
@@ -258,14 +261,14 @@ pub fn render(request: &Request) -> Result<Rendered, Rejected> {
         );
     }
     let mut value = template.into_value();
-    for problem in cfn::overlay::check(&value, &stack.overlay_entries) {
+    for problem in cfn::overlay::check(&value, &overlay_entries) {
         diags.push(problem);
     }
     if diags.has_errors() {
         return reject(sources, diags);
     }
-    if let Some(overlay) = lower::overlay(&loaded.project) {
-        cfn::overlay::apply(&mut value, &overlay);
+    if let Some(overlay) = &overlay {
+        cfn::overlay::apply(&mut value, overlay);
     }
     cfn::source::describe_listeners(&mut value);
     let tls_notes = cfn::tls_policy::default_ssl_policies(&mut value);
@@ -452,13 +455,39 @@ fn load(
             // Check what could be loaded too, so that independent problems
             // (a bad port and a privileged container) come in one report.
             if let Some(project) = failure.partial.filter(|_| ecs_checks) {
-                let (stack, lowered) = lower::lower(&project, &lowering);
-                diags.extend(lowered);
-                diags.extend(cfn::names::check(&stack));
+                lower_and_check(&project, &lowering, overlay_of(&project).as_ref(), diags);
             }
             None
         }
     }
+}
+
+/// The `x-aws-cloudformation` overlay of `project`, handed to `cfn` as
+/// written: the fragment and where each of its keys was written.
+fn overlay_of(project: &compose::Project) -> Option<cfn::overlay::Overlay> {
+    project.overlay.as_ref().map(|o| cfn::overlay::Overlay {
+        value: o.value.clone(),
+        keys: o.keys.clone(),
+    })
+}
+
+/// Lowers `project` and checks what only `cfn` can: the names things get
+/// (`cfn::names::check`) and the overlay's sections. Returns the stack and
+/// the overlay's entries, to compare with the generated template; the
+/// problems go to `diags`.
+fn lower_and_check(
+    project: &compose::Project,
+    lowering: &lower::Settings,
+    overlay: Option<&cfn::overlay::Overlay>,
+    diags: &mut Diagnostics,
+) -> (Stack, Vec<cfn::overlay::Entry>) {
+    let (stack, lowered) = lower::lower(project, lowering);
+    diags.extend(lowered);
+    let entries = overlay
+        .map(|o| cfn::overlay::entries(o, diags))
+        .unwrap_or_default();
+    diags.extend(cfn::names::check(&stack));
+    (stack, entries)
 }
 
 /// The deploy contract of a rendered stack.
