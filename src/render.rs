@@ -5,8 +5,11 @@
 //!
 //! The steps: settings (flags, shell, `--env-file` files read once:
 //! [`crate::settings`]) → `compose::load` → `lower` → `cfn::emit` → overlay
-//! → CloudFormation's limits → text. The names the contract gives (cluster,
-//! log group, stateful types) are computed in [`names`], one small place.
+//! → CloudFormation's limits → text. The `x-aws-cloudformation` overlay is
+//! user-written CloudFormation: it goes from the project straight to `cfn`
+//! (`overlay_of`), never through the model. The names the contract gives
+//! (cluster, log group, stateful types) are computed in [`names`], one
+//! small place.
 
 use std::path::{Path, PathBuf};
 
@@ -242,9 +245,9 @@ pub fn render(request: &Request) -> Result<Rendered, Rejected> {
     else {
         return reject(sources, diags);
     };
-    let (stack, lowered) = lower::lower(&loaded.project, &lowering);
-    diags.extend(lowered);
-    diags.extend(cfn::names::check(&stack));
+    let overlay = overlay_of(&loaded.project);
+    let (stack, overlay_entries) =
+        lower_and_check(&loaded.project, &lowering, overlay.as_ref(), &mut diags);
     if diags.has_errors() || (request.strict && !diags.is_empty()) {
         return reject(sources, diags);
     }
@@ -258,14 +261,14 @@ pub fn render(request: &Request) -> Result<Rendered, Rejected> {
         );
     }
     let mut value = template.into_value();
-    for problem in cfn::overlay::check(&value, &stack.overlay_entries) {
+    for problem in cfn::overlay::check(&value, &overlay_entries) {
         diags.push(problem);
     }
     if diags.has_errors() {
         return reject(sources, diags);
     }
-    if let Some(overlay) = lower::overlay(&loaded.project) {
-        cfn::overlay::apply(&mut value, &overlay);
+    if let Some(overlay) = &overlay {
+        cfn::overlay::apply(&mut value, overlay);
     }
     cfn::source::describe_listeners(&mut value);
     let tls_notes = cfn::tls_policy::default_ssl_policies(&mut value);
@@ -452,13 +455,39 @@ fn load(
             // Check what could be loaded too, so that independent problems
             // (a bad port and a privileged container) come in one report.
             if let Some(project) = failure.partial.filter(|_| ecs_checks) {
-                let (stack, lowered) = lower::lower(&project, &lowering);
-                diags.extend(lowered);
-                diags.extend(cfn::names::check(&stack));
+                lower_and_check(&project, &lowering, overlay_of(&project).as_ref(), diags);
             }
             None
         }
     }
+}
+
+/// The `x-aws-cloudformation` overlay of `project`, handed to `cfn` as
+/// written: the fragment and where each of its keys was written.
+fn overlay_of(project: &compose::Project) -> Option<cfn::overlay::Overlay> {
+    project.overlay.as_ref().map(|o| cfn::overlay::Overlay {
+        value: o.value.clone(),
+        keys: o.keys.clone(),
+    })
+}
+
+/// Lowers `project` and checks what only `cfn` can: the names things get
+/// (`cfn::names::check`) and the overlay's sections. Returns the stack and
+/// the overlay's entries, to compare with the generated template; the
+/// problems go to `diags`.
+fn lower_and_check(
+    project: &compose::Project,
+    lowering: &lower::Settings,
+    overlay: Option<&cfn::overlay::Overlay>,
+    diags: &mut Diagnostics,
+) -> (Stack, Vec<cfn::overlay::Entry>) {
+    let (stack, lowered) = lower::lower(project, lowering);
+    diags.extend(lowered);
+    let entries = overlay
+        .map(|o| cfn::overlay::entries(o, diags))
+        .unwrap_or_default();
+    diags.extend(cfn::names::check(&stack));
+    (stack, entries)
 }
 
 /// The deploy contract of a rendered stack.
@@ -629,6 +658,18 @@ mod tests {
         }
     }
 
+    /// Renders `compose` (a `compose.yaml`, project `p`) in a temporary
+    /// directory.
+    fn render_compose(compose: &str) -> Result<Rendered, Rejected> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+        render(&Request {
+            project_name: Some("p".into()),
+            cwd: dir.path().to_path_buf(),
+            ..Request::default()
+        })
+    }
+
     /// The committed template is what `render` returns, and the contract
     /// says what deploying it needs.
     #[test]
@@ -661,17 +702,9 @@ mod tests {
 
     #[test]
     fn built_services_and_secrets_are_parameters_with_their_source() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("compose.yaml"),
+        let r = render_compose(
             "services:\n  api:\n    build: ./api\n    secrets: [token]\nsecrets:\n  token:\n    environment: TOKEN\n",
         )
-        .unwrap();
-        let r = render(&Request {
-            project_name: Some("p".into()),
-            cwd: dir.path().to_path_buf(),
-            ..Request::default()
-        })
         .unwrap();
         let c = &r.contract;
         assert_eq!(c.builds.len(), 1);
@@ -694,6 +727,60 @@ mod tests {
                 name: "token".into(),
                 from: SecretSource::Variable("TOKEN".into())
             }));
+    }
+
+    /// The physical names are made and checked in `cfn::names`; the errors
+    /// still point at what the user wrote.
+    #[test]
+    fn physical_names_aws_refuses_are_errors_where_they_are_written() {
+        let rejected = render_compose(
+            "services:\n  a:\n    image: x\nx-aws-dynamodb:\n  tables:\n    - name: players\n      hash: id\n      table_name: no spaces\n  services: [a]\nx-aws-elasticache:\n  redis:\n    replication_group_id: Bad_Id\n    services: [a]\n",
+        )
+        .unwrap_err();
+        let found: Vec<(String, (usize, usize))> = rejected
+            .diagnostics
+            .items()
+            .iter()
+            .map(|d| {
+                (
+                    d.message.clone(),
+                    rejected.sources.line_col(d.span.unwrap()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("`no spaces` is not a valid DynamoDB table name".to_owned(), (6, 13)),
+                (
+                    "`Bad_Id` is not a valid replication group ID: it must start with a lower-case letter".to_owned(),
+                    (12, 27)
+                ),
+            ]
+        );
+    }
+
+    /// The overlay goes from the project to `cfn` without the model: an
+    /// unknown section is refused at its key, an entry that names nothing
+    /// at the entry.
+    #[test]
+    fn the_overlay_is_checked_in_cfn() {
+        let rejected = render_compose(
+            "services:\n  a:\n    image: x\nx-aws-cloudformation:\n  Resources:\n    Nothing:\n      Properties: {}\n",
+        )
+        .unwrap_err();
+        let d = &rejected.diagnostics.items()[0];
+        assert!(
+            d.message.contains("patches resource `Nothing`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(rejected.sources.line_col(d.span.unwrap()), (6, 5));
+        let r = render_compose(
+            "services:\n  a:\n    image: x\nx-aws-cloudformation:\n  Outputs:\n    Url:\n      Value: x\n",
+        )
+        .unwrap();
+        assert_eq!(r.value["Outputs"]["Url"]["Value"], "x");
     }
 
     #[test]

@@ -174,12 +174,12 @@ impl DynamoDb {
             .collect())
     }
 
-    /// Creates one table with on-demand billing.
-    pub async fn create_table(&self, table: &Table) -> ApiResult<()> {
+    /// Creates one table, named `name`, with on-demand billing.
+    pub async fn create_table(&self, name: &str, table: &Table) -> ApiResult<()> {
         let mut req = self
             .0
             .create_table()
-            .table_name(&table.physical_name)
+            .table_name(name)
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(attribute(&table.hash.0, &table.hash.1)?)
             .key_schema(key(&table.hash.0, KeyType::Hash)?);
@@ -235,8 +235,8 @@ impl TableApi for BlockingDynamoDb {
         self.runtime.block_on(self.client.list_tables())
     }
 
-    fn create_table(&mut self, table: &Table) -> ApiResult<()> {
-        self.runtime.block_on(self.client.create_table(table))
+    fn create_table(&mut self, name: &str, table: &Table) -> ApiResult<()> {
+        self.runtime.block_on(self.client.create_table(name, table))
     }
 }
 

@@ -562,9 +562,9 @@ impl TableApi for FakeTables {
         Ok(self.tables.clone())
     }
 
-    fn create_table(&mut self, table: &Table) -> ApiResult<()> {
-        self.tables.push(table.physical_name.clone());
-        self.created.push(table.physical_name.clone());
+    fn create_table(&mut self, name: &str, _table: &Table) -> ApiResult<()> {
+        self.tables.push(name.to_owned());
+        self.created.push(name.to_owned());
         Ok(())
     }
 }

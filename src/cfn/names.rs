@@ -2,17 +2,18 @@
 //!
 //! `cfn` alone decides logical IDs (`logical_id.rs` and the resource
 //! files) and the physical names of what the stack creates. What `deploy`,
-//! `operate` and `review` need to know about them lives here: the cluster,
-//! the log group, the stateful resource types. And because two declared
-//! things that get one name would silently become one resource, [`check`]
-//! finds every such pair where the names are made.
+//! `operate`, `local` and `review` need to know about them lives here: the
+//! cluster, the log group, the tables, the Redis replication group, the
+//! stateful resource types. [`check`] reports, where the names are made, a
+//! physical name AWS would refuse and two declared things that get one name
+//! (which would silently become one resource).
 
 use serde_json::Value;
 
 use super::logical_id;
 use super::resources::{dynamodb, efs, route53, secrets};
-use crate::diagnostic::{Claims, Diagnostics};
-use crate::model::Stack;
+use crate::diagnostic::{Claims, Diagnostic, Diagnostics};
+use crate::model::{Cache, Stack, Table};
 
 /// Logical ID of the ECS cluster the stack creates.
 pub const CLUSTER_ID: &str = "Cluster";
@@ -70,6 +71,93 @@ pub fn log_stream_prefix(project: &str, container: &str) -> String {
     format!("{}/{container}/", awslogs_stream_prefix(project))
 }
 
+/// What the physical names of a stack's tables start with: `<stack>-`
+/// (`DYNAMODB_PREFIX` in the services that use them). `stack` is the
+/// model's `project`: `app_cluster`, else the project name.
+#[must_use]
+pub fn table_prefix(stack: &str) -> String {
+    format!("{stack}-")
+}
+
+/// The physical name of a table: its `table_name:` as written, else
+/// `<stack>-<name>`.
+#[must_use]
+pub fn table_name(stack: &str, table: &Table) -> String {
+    table
+        .table_name
+        .clone()
+        .unwrap_or_else(|| format!("{}{}", table_prefix(stack), table.name))
+}
+
+/// The physical name of the table `name` (a compose name), if the stack
+/// has it.
+#[must_use]
+pub fn table_name_of(stack: &Stack, name: &str) -> Option<String> {
+    stack
+        .tables
+        .iter()
+        .find(|t| t.name == name)
+        .map(|t| table_name(&stack.project, t))
+}
+
+/// DynamoDB's rule for table names: 3–255 letters, digits, `_`, `-`, `.`.
+fn valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The Redis replication group's ID: `replication_group_id:` as written,
+/// else derived from the stack ([`derived_redis_id`]).
+#[must_use]
+pub fn redis_id(stack: &str, cache: &Cache) -> String {
+    cache
+        .given_id
+        .as_ref()
+        .map_or_else(|| derived_redis_id(stack), |(id, _)| id.clone())
+}
+
+/// `<stack>-redis` as an ElastiCache ID: lower-case letters, digits and
+/// single hyphens, starting with a letter and not ending with a hyphen.
+/// Never truncated (too long is an error of [`check`]: truncating could give
+/// develop and main the same group).
+fn derived_redis_id(stack: &str) -> String {
+    let mut id: String = format!("{stack}-redis")
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while id.contains("--") {
+        id = id.replace("--", "-");
+    }
+    if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
+        id.insert_str(0, "r-");
+    }
+    id.trim_end_matches('-').to_owned()
+}
+
+/// ElastiCache's limit on replication group IDs.
+const MAX_REDIS_ID: usize = 40;
+
+/// Why a user-given replication group ID is not one ElastiCache accepts.
+fn invalid_redis_id(id: &str) -> Option<&'static str> {
+    if id.is_empty() || id.len() > MAX_REDIS_ID {
+        Some("it must have 1 to 40 characters")
+    } else if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Some("it must start with a lower-case letter")
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        Some("it may hold only lower-case letters, digits and hyphens")
+    } else if id.contains("--") || id.ends_with('-') {
+        Some("it may not hold two hyphens in a row nor end with one")
+    } else {
+        None
+    }
+}
+
 /// A resource type that holds data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatefulType {
@@ -112,13 +200,18 @@ pub fn stateful_type(resource_type: &str) -> Option<&'static StatefulType> {
         .find(|t| t.resource_type == resource_type)
 }
 
-/// Services, networks, volumes, secrets, tables and DNS records whose
-/// logical IDs (or the physical names c2cfn derives from them) would clash:
-/// one of each pair would silently not be deployed. Each pair is an error
-/// at the second, naming the first.
+/// The names the stack's things get, checked: a table name or Redis ID that
+/// AWS would refuse is an error where the table or the extension is
+/// written; services, networks, volumes, secrets, tables and DNS records
+/// whose logical IDs (or the physical names c2cfn derives from them) would
+/// clash (one of each pair would silently not be deployed) are an error at
+/// the second, naming the first.
 #[must_use]
 pub fn check(stack: &Stack) -> Diagnostics {
     let mut diags = Diagnostics::new();
+    if let Some(cache) = &stack.cache {
+        check_redis_id(&stack.project, cache, &mut diags);
+    }
     let mut services = Claims::new("logical ID");
     let mut dns = Claims::new("Cloud Map DNS name");
     for service in &stack.services {
@@ -183,6 +276,14 @@ pub fn check(stack: &Stack) -> Diagnostics {
     }
     let mut tables = Claims::new("logical ID");
     for table in &stack.tables {
+        let physical = table_name(&stack.project, table);
+        if !valid_table_name(&physical) {
+            diags.push(
+                Diagnostic::error(format!("`{physical}` is not a valid DynamoDB table name"))
+                    .at(table.span)
+                    .help("table names are 3–255 characters of letters, digits, `_`, `-` and `.`"),
+            );
+        }
         tables.claim(
             &dynamodb::table_id(&table.name),
             "table",
@@ -202,6 +303,33 @@ pub fn check(stack: &Stack) -> Diagnostics {
         );
     }
     diags
+}
+
+/// The replication group ID: a given one must be one ElastiCache accepts,
+/// a derived one must fit its 40 characters.
+fn check_redis_id(stack: &str, cache: &Cache, diags: &mut Diagnostics) {
+    if let Some((id, at)) = &cache.given_id {
+        if let Some(problem) = invalid_redis_id(id) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{id}` is not a valid replication group ID: {problem}"
+                ))
+                .at(at.or(cache.span))
+                .help("ElastiCache IDs are 1 to 40 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen; give the ID exactly as `aws elasticache describe-replication-groups` shows it"),
+            );
+        }
+        return;
+    }
+    let id = derived_redis_id(stack);
+    if id.len() > MAX_REDIS_ID {
+        diags.push(
+            Diagnostic::error(format!(
+                "the Redis replication group ID `{id}` is longer than ElastiCache's {MAX_REDIS_ID} characters"
+            ))
+            .at(cache.span)
+            .help("shorten `app_cluster` (or the project name): the ID is `<app_cluster>-redis`"),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -225,11 +353,11 @@ mod tests {
         }
     }
 
-    fn table(name: &str, physical_name: &str) -> Table {
+    fn table(name: &str, table_name: Option<&str>) -> Table {
         Table {
             name: name.into(),
-            span: None,
-            physical_name: physical_name.into(),
+            span: Some(Span::new(0, 100, 100 + name.len())),
+            table_name: table_name.map(str::to_owned),
             hash: ("id".into(), "S".into()),
             range: None,
             scaling: None,
@@ -249,7 +377,7 @@ mod tests {
                 service("web", 60),
                 service("WEB", 70),
             ],
-            tables: vec![table("player-stats", "g-1"), table("playerstats", "g-2")],
+            tables: vec![table("player-stats", None), table("playerstats", None)],
             ..Stack::default()
         };
         let diags = check(&stack);
@@ -268,7 +396,8 @@ mod tests {
     #[test]
     fn references_become_intrinsics_and_physical_names_here() {
         let stack = Stack {
-            tables: vec![table("players", "game-players")],
+            project: "game".into(),
+            tables: vec![table("players", None)],
             secrets: vec![Secret {
                 name: "db".into(),
                 span: None,
@@ -313,6 +442,101 @@ mod tests {
             json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem"],
                 "Resource": [{"Fn::GetAtt": ["PlayersTable", "Arn"]}, {"Fn::Sub": "${PlayersTable.Arn}/index/*"}]}]})
         );
+    }
+
+    #[test]
+    fn tables_are_named_after_the_stack_unless_named_exactly() {
+        let stack = Stack {
+            project: "ccg-develop".into(),
+            tables: vec![table("players", None), table("decks", Some("legacy_decks"))],
+            ..Stack::default()
+        };
+        assert_eq!(table_prefix("ccg-develop"), "ccg-develop-");
+        assert_eq!(
+            table_name_of(&stack, "players").as_deref(),
+            Some("ccg-develop-players")
+        );
+        assert_eq!(
+            table_name_of(&stack, "decks").as_deref(),
+            Some("legacy_decks")
+        );
+        assert_eq!(table_name_of(&stack, "nothing"), None);
+        assert!(check(&stack).is_empty());
+    }
+
+    #[test]
+    fn a_table_name_dynamodb_refuses_is_an_error_at_the_table() {
+        let stack = Stack {
+            project: "g".into(),
+            tables: vec![
+                table("x", Some("no spaces")),
+                table("y", Some("ab")),
+                table(&"z".repeat(254), None),
+                table("ok", Some("a.b_c-d")),
+            ],
+            ..Stack::default()
+        };
+        let diags = check(&stack);
+        assert_eq!(
+            messages(&diags),
+            [
+                "`no spaces` is not a valid DynamoDB table name".to_owned(),
+                "`ab` is not a valid DynamoDB table name".to_owned(),
+                format!("`g-{}` is not a valid DynamoDB table name", "z".repeat(254)),
+            ]
+        );
+        assert_eq!(diags.items()[0].span, Some(Span::new(0, 100, 101)));
+    }
+
+    fn cache(given: Option<&str>) -> Cache {
+        Cache {
+            span: Some(Span::new(0, 5, 9)),
+            given_id: given.map(|id| (id.to_owned(), Some(Span::new(0, 20, 20 + id.len())))),
+            node_type: "cache.t3.micro".into(),
+            nodes: 1,
+            engine_version: "7.1".into(),
+            snapshot_retention: 1,
+            services: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn redis_ids_are_derived_from_the_stack_and_never_truncated() {
+        assert_eq!(derived_redis_id("ccg-develop"), "ccg-develop-redis");
+        assert_eq!(derived_redis_id("CCG_Main"), "ccg-main-redis");
+        assert_eq!(derived_redis_id("1game"), "r-1game-redis");
+        assert_eq!(derived_redis_id(&"x".repeat(60)).len(), 66);
+        assert!(!derived_redis_id("game-").ends_with('-'));
+        assert_eq!(redis_id("g", &cache(None)), "g-redis");
+        assert_eq!(redis_id("g", &cache(Some("legacy"))), "legacy");
+        let long = Stack {
+            project: "x".repeat(40),
+            cache: Some(cache(None)),
+            ..Stack::default()
+        };
+        let diags = check(&long);
+        assert_eq!(diags.items().len(), 1);
+        assert_eq!(diags.items()[0].span, Some(Span::new(0, 5, 9)));
+    }
+
+    #[test]
+    fn given_redis_ids_are_checked() {
+        assert_eq!(invalid_redis_id("legacy-redis"), None);
+        for bad in ["Legacy", "1redis", "a--b", "a-", &"a".repeat(41), "a_b", ""] {
+            assert!(invalid_redis_id(bad).is_some(), "{bad}");
+        }
+        let stack = Stack {
+            cache: Some(cache(Some("a--b"))),
+            ..Stack::default()
+        };
+        let diags = check(&stack);
+        assert_eq!(
+            messages(&diags),
+            [
+                "`a--b` is not a valid replication group ID: it may not hold two hyphens in a row nor end with one"
+            ]
+        );
+        assert_eq!(diags.items()[0].span, Some(Span::new(0, 20, 24)));
     }
 
     #[test]

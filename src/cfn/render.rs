@@ -46,7 +46,7 @@ pub fn render(value: &Value, format: Format) -> String {
 }
 
 /// The template sections, in CloudFormation's documented order.
-const SECTIONS: &[&str] = &[
+pub(crate) const SECTIONS: &[&str] = &[
     "AWSTemplateFormatVersion",
     "Description",
     "Transform",

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{EnvValue, Stack, Table};
+use super::tables::LocalTable;
+use crate::cfn::names;
+use crate::model::{EnvValue, Stack};
 
 /// DynamoDB Local's image and where it keeps its data in the container.
 pub const DYNAMODB_IMAGE: &str = "amazon/dynamodb-local:latest";
@@ -52,7 +54,7 @@ pub struct LocalPlan {
     /// Where the generated file is written.
     pub compose_path: PathBuf,
     /// Tables to create on DynamoDB Local.
-    pub tables: Vec<Table>,
+    pub tables: Vec<LocalTable>,
     /// Ports to wait for on 127.0.0.1 before creating tables.
     pub ports: Vec<u16>,
     /// Variables to run the app outside Docker against the local dependencies.
@@ -100,12 +102,12 @@ pub fn plan(stack: &Stack, settings: &LocalSettings) -> LocalPlan {
         host.insert("AWS_REGION".to_owned(), settings.region.clone());
         host.insert(
             "DYNAMODB_PREFIX".to_owned(),
-            format!("{}-", stack_prefix(stack)),
+            names::table_prefix(&stack.project),
         );
         for t in &stack.tables {
             host.insert(
                 crate::lower::game::table_variable(&t.name),
-                t.physical_name.clone(),
+                names::table_name(&stack.project, t),
             );
         }
     }
@@ -146,11 +148,8 @@ pub fn plan(stack: &Stack, settings: &LocalSettings) -> LocalPlan {
             for (k, v) in &main.environment {
                 let value = match v {
                     EnvValue::Literal(text) => Some(text.clone()),
-                    EnvValue::TableName(name) => stack
-                        .tables
-                        .iter()
-                        .find(|t| &t.name == name)
-                        .map(|t| t.physical_name.clone()),
+                    EnvValue::TableName(name) => names::table_name_of(stack, name),
+                    EnvValue::TablePrefix => Some(names::table_prefix(&stack.project)),
                     EnvValue::RedisHost | EnvValue::RedisPort => None,
                 };
                 if let Some(value) = value.filter(|_| k.starts_with("DYNAMODB_")) {
@@ -174,7 +173,14 @@ pub fn plan(stack: &Stack, settings: &LocalSettings) -> LocalPlan {
         dependencies,
         compose_path: settings.state_dir.join("compose.local.yaml"),
         compose_project,
-        tables: stack.tables.clone(),
+        tables: stack
+            .tables
+            .iter()
+            .map(|t| LocalTable {
+                physical_name: names::table_name(&stack.project, t),
+                table: t.clone(),
+            })
+            .collect(),
         ports,
         host_environment: host,
     }

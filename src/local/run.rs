@@ -403,7 +403,7 @@ mod tests {
             tables: vec![Table {
                 name: "players".into(),
                 span: None,
-                physical_name: "ccg-local-players".into(),
+                table_name: None,
                 hash: ("player-id".into(), "S".into()),
                 range: None,
                 scaling: None,
@@ -413,7 +413,8 @@ mod tests {
                 pitr: false,
             }],
             cache: Some(Cache {
-                id: "ccg-local-redis".into(),
+                span: None,
+                given_id: None,
                 node_type: "cache.t3.micro".into(),
                 nodes: 1,
                 engine_version: "7.1".into(),

@@ -9,8 +9,9 @@ use crate::model::Table;
 pub trait TableApi {
     /// Names of the existing tables.
     fn list_tables(&mut self) -> ApiResult<Vec<String>>;
-    /// Creates one table (on-demand billing: capacity means nothing locally).
-    fn create_table(&mut self, table: &Table) -> ApiResult<()>;
+    /// Creates one table, named `name` (on-demand billing: capacity means
+    /// nothing locally).
+    fn create_table(&mut self, name: &str, table: &Table) -> ApiResult<()>;
 }
 
 /// Why the tables could not be made.
@@ -38,19 +39,30 @@ pub enum Outcome {
     Existing(String),
 }
 
+/// A table to create, with its physical name (`cfn::names::table_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTable {
+    /// The name it has in the cloud too.
+    pub physical_name: String,
+    /// The declared table.
+    pub table: Table,
+}
+
 /// Creates the tables that do not exist yet.
-pub fn ensure(api: &mut dyn TableApi, tables: &[Table]) -> Result<Vec<Outcome>, TableError> {
+pub fn ensure(api: &mut dyn TableApi, tables: &[LocalTable]) -> Result<Vec<Outcome>, TableError> {
     let existing = api.list_tables().map_err(TableError::List)?;
     let mut out = Vec::new();
     for t in tables {
-        if existing.contains(&t.physical_name) {
-            out.push(Outcome::Existing(t.physical_name.clone()));
+        let name = &t.physical_name;
+        if existing.contains(name) {
+            out.push(Outcome::Existing(name.clone()));
         } else {
-            api.create_table(t).map_err(|source| TableError::Create {
-                table: t.physical_name.clone(),
-                source,
-            })?;
-            out.push(Outcome::Created(t.physical_name.clone()));
+            api.create_table(name, &t.table)
+                .map_err(|source| TableError::Create {
+                    table: name.clone(),
+                    source,
+                })?;
+            out.push(Outcome::Created(name.clone()));
         }
     }
     Ok(out)
@@ -61,11 +73,18 @@ mod tests {
     use super::*;
     use crate::aws::fake::FakeTables;
 
-    fn table(name: &str) -> Table {
+    fn table(name: &str) -> LocalTable {
+        LocalTable {
+            physical_name: format!("ccg-local-{name}"),
+            table: table_of(name),
+        }
+    }
+
+    fn table_of(name: &str) -> Table {
         Table {
             name: name.into(),
             span: None,
-            physical_name: format!("ccg-local-{name}"),
+            table_name: None,
             hash: ("player-id".into(), "S".into()),
             range: None,
             scaling: None,

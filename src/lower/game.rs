@@ -30,20 +30,18 @@ pub(super) fn lower(
     diags: &mut Diagnostics,
     aws_only: &mut Diagnostics,
 ) {
-    let prefix = settings
-        .prefix
-        .clone()
-        .unwrap_or_else(|| project.name.clone());
     if let Some(db) = &top.dynamodb {
-        dynamodb(project, db, &prefix, stack, diags);
+        dynamodb(project, db, stack, diags);
     }
     if let Some(cache) = &top.elasticache {
-        elasticache(project, cache, &prefix, stack, diags);
+        elasticache(project, cache, stack, diags);
     }
     if let Some(dns) = &top.route53 {
         let dns_diags = if settings.local { aws_only } else { diags };
         let overlay = project.overlay.as_ref().map(|o| &o.value);
-        route53(project, dns, overlay, &prefix, stack, dns_diags);
+        // The label the help messages suggest: the stack's name.
+        let label = stack.project.clone();
+        route53(project, dns, overlay, &label, stack, dns_diags);
     }
 }
 
@@ -73,13 +71,7 @@ fn names(services: &[Spanned<String>]) -> Vec<String> {
     services.iter().map(|s| s.value.clone()).collect()
 }
 
-fn dynamodb(
-    project: &Project,
-    db: &DynamoDb,
-    prefix: &str,
-    stack: &mut Stack,
-    diags: &mut Diagnostics,
-) {
+fn dynamodb(project: &Project, db: &DynamoDb, stack: &mut Stack, diags: &mut Diagnostics) {
     let at = span(project, "x-aws-dynamodb");
     check_services(project, "x-aws-dynamodb", &db.services, diags);
     let shared = db.autoscaling.as_ref();
@@ -91,7 +83,7 @@ fn dynamodb(
     // (`cfn/names.rs`); the variables carrying their names are lowering's.
     let mut variables = Claims::new("environment variable");
     for spec in &db.tables {
-        let Some(mut table) = table(spec, prefix, shared, diags) else {
+        let Some(mut table) = table(spec, shared, diags) else {
             continue;
         };
         let here = match &spec.value {
@@ -144,10 +136,8 @@ fn dynamodb(
         }
         service.grants.push(grant.clone());
         if let Some(main) = service.containers.last_mut() {
-            main.environment.insert(
-                "DYNAMODB_PREFIX".into(),
-                EnvValue::Literal(format!("{prefix}-")),
-            );
+            main.environment
+                .insert("DYNAMODB_PREFIX".into(), EnvValue::TablePrefix);
             for t in &stack.tables {
                 main.environment
                     .insert(table_variable(&t.name), EnvValue::TableName(t.name.clone()));
@@ -189,7 +179,6 @@ pub(crate) fn table_variable(name: &str) -> String {
 
 fn table(
     spec: &Spanned<TableSpec>,
-    prefix: &str,
     shared: Option<&Spanned<ScalingSpec>>,
     diags: &mut Diagnostics,
 ) -> Option<Table> {
@@ -233,24 +222,8 @@ fn table(
         TableSpec::Long(t) => t.clone(),
     };
     let name = long.name.value.clone();
-    let physical_name = long
-        .table_name
-        .clone()
-        .unwrap_or_else(|| format!("{prefix}-{name}"));
-    let valid_name = |s: &str| {
-        (3..=255).contains(&s.len())
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-    };
-    if !valid_name(&physical_name) {
-        diags.push(
-            Diagnostic::error(format!(
-                "`{physical_name}` is not a valid DynamoDB table name"
-            ))
-            .at(long.name.span.or(at))
-            .help("table names are 3–255 characters of letters, digits, `_`, `-` and `.`"),
-        );
-    }
+    // The physical name (`table_name:`, else derived from the stack) is
+    // made and checked in `cfn/names.rs`.
     if long.hash.value.is_empty() {
         diags.push(
             Diagnostic::error(format!("table `{name}` needs a hash key"))
@@ -373,7 +346,7 @@ fn table(
     Some(Table {
         name,
         span: None,
-        physical_name,
+        table_name: long.table_name.clone(),
         hash,
         range,
         read: long.read.unwrap_or(scaling.min),
@@ -431,13 +404,7 @@ fn check_scaling(s: &ScalingSpec, what: &str, at: Option<Span>, diags: &mut Diag
     }
 }
 
-fn elasticache(
-    project: &Project,
-    cache: &ElastiCache,
-    prefix: &str,
-    stack: &mut Stack,
-    diags: &mut Diagnostics,
-) {
+fn elasticache(project: &Project, cache: &ElastiCache, stack: &mut Stack, diags: &mut Diagnostics) {
     let at = span(project, "x-aws-elasticache");
     let redis = &cache.redis;
     check_services(project, "x-aws-elasticache", &redis.services, diags);
@@ -468,34 +435,14 @@ fn elasticache(
                 .help("player data is never left without a snapshot: use `snapshot_retention: 1` or more"),
         );
     }
-    let id = match &redis.replication_group_id {
-        Some(given) => {
-            if let Some(problem) = invalid_redis_id(&given.value) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "`{}` is not a valid replication group ID: {problem}",
-                        given.value
-                    ))
-                    .at(given.span.or(at))
-                    .help("ElastiCache IDs are 1 to 40 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen; give the ID exactly as `aws elasticache describe-replication-groups` shows it"),
-                );
-            }
-            given.value.clone()
-        }
-        None => redis_id(prefix),
-    };
-    if redis.replication_group_id.is_none() && id.len() > MAX_REDIS_ID {
-        // Truncating could give develop and main the same group.
-        diags.push(
-            Diagnostic::error(format!(
-                "the Redis replication group ID `{id}` is longer than ElastiCache's {MAX_REDIS_ID} characters"
-            ))
-            .at(at)
-            .help("shorten `app_cluster` (or the project name): the ID is `<app_cluster>-redis`"),
-        );
-    }
+    // The replication group's ID (given, else derived from the stack) is
+    // made and checked in `cfn/names.rs`.
     stack.cache = Some(Cache {
-        id,
+        span: at,
+        given_id: redis
+            .replication_group_id
+            .as_ref()
+            .map(|id| (id.value.clone(), id.span)),
         node_type,
         nodes,
         engine_version: redis
@@ -517,44 +464,6 @@ fn elasticache(
         }
     }
 }
-
-/// ElastiCache IDs: lower case letters, digits and single hyphens, starting
-/// with a letter and not ending with a hyphen (length checked by the caller).
-fn redis_id(prefix: &str) -> String {
-    let mut id: String = format!("{prefix}-redis")
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    while id.contains("--") {
-        id = id.replace("--", "-");
-    }
-    if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
-        id.insert_str(0, "r-");
-    }
-    id.trim_end_matches('-').to_owned()
-}
-
-/// Why a user-given replication group ID is not one ElastiCache accepts.
-fn invalid_redis_id(id: &str) -> Option<&'static str> {
-    if id.is_empty() || id.len() > MAX_REDIS_ID {
-        Some("it must have 1 to 40 characters")
-    } else if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
-        Some("it must start with a lower-case letter")
-    } else if !id
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        Some("it may hold only lower-case letters, digits and hyphens")
-    } else if id.contains("--") || id.ends_with('-') {
-        Some("it may not hold two hyphens in a row nor end with one")
-    } else {
-        None
-    }
-}
-
-/// ElastiCache's limit on replication group IDs.
-const MAX_REDIS_ID: usize = 40;
 
 fn route53(
     project: &Project,
@@ -733,34 +642,4 @@ fn record_name(
         return None;
     }
     Some(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redis_id;
-
-    #[test]
-    fn given_redis_ids_are_checked() {
-        use super::invalid_redis_id;
-        assert_eq!(invalid_redis_id("legacy-redis"), None);
-        assert!(invalid_redis_id("Legacy").is_some());
-        assert!(invalid_redis_id("1redis").is_some());
-        assert!(invalid_redis_id("a--b").is_some());
-        assert!(invalid_redis_id("a-").is_some());
-        assert!(invalid_redis_id(&"a".repeat(41)).is_some());
-        assert!(invalid_redis_id("a_b").is_some());
-    }
-
-    #[test]
-    fn redis_ids_are_valid() {
-        assert_eq!(redis_id("ccg-develop"), "ccg-develop-redis");
-        assert_eq!(redis_id("CCG_Main"), "ccg-main-redis");
-        assert_eq!(redis_id("1game"), "r-1game-redis");
-        assert_eq!(
-            redis_id(&"x".repeat(60)).len(),
-            66,
-            "never truncated: too long is an error"
-        );
-        assert!(!redis_id("game-").ends_with('-'));
-    }
 }

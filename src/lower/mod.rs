@@ -11,7 +11,6 @@ mod deployment;
 mod exposure;
 pub mod keys;
 mod network;
-mod overlay;
 mod ports;
 pub mod service;
 mod size;
@@ -63,7 +62,6 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
             Some(0) => None,
             Some(days) => Some(days),
         },
-        overlay_entries: overlay::entries(project, &mut diags),
         ..Stack::default()
     };
     if let Some(days) = top.logs_retention.filter(|d| *d > 0) {
@@ -131,15 +129,6 @@ pub fn lower(project: &Project, settings: &Settings) -> (Stack, Diagnostics) {
     );
     collisions::declare(project, &mut stack);
     (stack, diags)
-}
-
-/// The `x-aws-cloudformation` overlay as written, for the caller to apply
-/// to the rendered template (`cfn/overlay.rs`, `apply`); [`lower`] reports its
-/// problems. It is not part of the model: it addresses the template, which
-/// lowering does not make.
-#[must_use]
-pub fn overlay(project: &Project) -> Option<serde_json::Value> {
-    project.overlay.as_ref().map(|o| o.value.clone())
 }
 
 /// "known services: a, b" for hints about a misnamed service.

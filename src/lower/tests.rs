@@ -155,7 +155,8 @@ fn services_listed_for_redis_get_the_endpoint_as_a_reference() {
     assert_eq!(env(&s, "api", "REDIS_PORT"), Some(&EnvValue::RedisPort));
     assert_eq!(env(&s, "worker", "REDIS_HOST"), None);
     let cache = s.cache.as_ref().expect("a Redis group");
-    assert_eq!(cache.id, "game-redis");
+    // The ID is `cfn`'s to derive: lowering records none was given.
+    assert_eq!(cache.given_id, None);
     assert_eq!(cache.services, ["api"]);
 }
 
@@ -165,7 +166,7 @@ fn services_listed_for_tables_get_their_names_and_the_prefix() {
     for name in ["api", "worker"] {
         assert_eq!(
             env(&s, name, "DYNAMODB_PREFIX"),
-            Some(&EnvValue::Literal("game-".into()))
+            Some(&EnvValue::TablePrefix)
         );
         assert_eq!(
             env(&s, name, "DYNAMODB_TABLE_PLAYERS"),
@@ -177,14 +178,16 @@ fn services_listed_for_tables_get_their_names_and_the_prefix() {
         );
     }
     assert_eq!(env(&s, "web", "DYNAMODB_PREFIX"), None);
-    let physical: Vec<(&str, &str)> = s
+    // The physical names are `cfn`'s to derive: lowering keeps the exact
+    // name written.
+    let written: Vec<(&str, Option<&str>)> = s
         .tables
         .iter()
-        .map(|t| (t.name.as_str(), t.physical_name.as_str()))
+        .map(|t| (t.name.as_str(), t.table_name.as_deref()))
         .collect();
     assert_eq!(
-        physical,
-        [("players", "game-players"), ("matches", "custom-matches")]
+        written,
+        [("players", None), ("matches", Some("custom-matches"))]
     );
 }
 

@@ -9,8 +9,10 @@ pub struct Table {
     pub name: String,
     /// Where the table is declared, for errors about the names it becomes.
     pub span: Option<Span>,
-    /// The physical table name (`<prefix>-<name>`).
-    pub physical_name: String,
+    /// `table_name:` as written: the exact physical name (an existing
+    /// table), instead of the one `cfn::names::table_name` derives from the
+    /// stack and `name`.
+    pub table_name: Option<String>,
     /// Partition key and its type.
     pub hash: (String, String),
     /// Sort key and its type.
@@ -45,8 +47,12 @@ pub struct TableScaling {
 /// The Redis replication group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
-    /// Replication group ID (`<prefix>-redis`, at most 40 characters).
-    pub id: String,
+    /// Where `x-aws-elasticache` is declared, for errors about the ID it
+    /// becomes.
+    pub span: Option<Span>,
+    /// `replication_group_id:` as written (an existing group) and where;
+    /// None: `cfn::names::redis_id` derives the ID from the stack.
+    pub given_id: Option<(String, Option<Span>)>,
     /// Node type.
     pub node_type: String,
     /// Node count (primary plus replicas).

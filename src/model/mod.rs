@@ -19,6 +19,5 @@ pub use service::{
     TlsPort,
 };
 pub use stack::{
-    Cluster, FileSystem, LoadBalancer, LoadBalancerKind, Network, OverlayAction, OverlayEntry,
-    Placement, Secret, Stack,
+    Cluster, FileSystem, LoadBalancer, LoadBalancerKind, Network, Placement, Secret, Stack,
 };

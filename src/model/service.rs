@@ -151,8 +151,7 @@ pub enum Image {
 /// The value of an environment variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvValue {
-    /// A value written in the file (or decided by c2cfn, such as
-    /// `DYNAMODB_PREFIX`).
+    /// A value written in the file.
     Literal(String),
     /// The address of the Redis primary endpoint.
     RedisHost,
@@ -160,6 +159,9 @@ pub enum EnvValue {
     RedisPort,
     /// The physical name of a DynamoDB table, by its compose name.
     TableName(String),
+    /// What the physical names of the stack's tables start with
+    /// (`DYNAMODB_PREFIX`).
+    TablePrefix,
 }
 
 /// A secret read by a task: what `ValueFrom` and the execution role name.

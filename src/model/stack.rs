@@ -35,35 +35,6 @@ pub struct Stack {
     pub cache: Option<Cache>,
     /// Route 53 alias records.
     pub records: Vec<DnsRecord>,
-    /// Where each entry of the overlay's sections was written, checked
-    /// against the generated template before the merge.
-    pub overlay_entries: Vec<OverlayEntry>,
-}
-
-/// One entry of an `x-aws-cloudformation` section (`Resources.<Id>`,
-/// `Outputs.<Id>`, …) and what it asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OverlayEntry {
-    /// The template section (`Resources`, `Parameters`, `Outputs`, …).
-    pub section: String,
-    /// The logical ID it names.
-    pub id: String,
-    /// Where the ID was written.
-    pub span: Span,
-    /// What the entry does.
-    pub action: OverlayAction,
-}
-
-/// What an overlay entry does to the generated template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OverlayAction {
-    /// `null`: delete the generated entry.
-    Delete,
-    /// A resource with a `Type`, or an entry of another section: add it (or
-    /// replace a generated one).
-    Add,
-    /// A resource without `Type`: patch the generated resource.
-    Patch,
 }
 
 /// Where a value comes from: decided at deploy time or pinned in the file.

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::project_tags;
-use crate::cfn::{Resource, Template, intrinsic, logical_id};
+use crate::cfn::{Resource, Template, intrinsic, logical_id, names};
 use crate::model::{Stack, Table};
 
 /// `<Name>Table`.
@@ -63,7 +63,7 @@ fn table(stack: &Stack, t: &Table) -> Resource {
         "AttributeDefinitions": attributes,
         "KeySchema": keys,
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": t.pitr},
-        "TableName": t.physical_name,
+        "TableName": names::table_name(&stack.project, t),
         "Tags": project_tags(stack),
     });
     if t.scaling.is_some() {

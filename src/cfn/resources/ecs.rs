@@ -8,7 +8,7 @@ use super::{project_tags, service_tags, subnet_values};
 use crate::cfn::names::{
     CLUSTER_ID, LOG_GROUP_ID, REDIS_ID, cluster_metadata, cluster_name as physical_cluster_name,
 };
-use crate::cfn::{Resource, Template, intrinsic, logical_id};
+use crate::cfn::{Resource, Template, intrinsic, logical_id, names};
 use crate::model::{Cluster, Container, EnvValue, Image, SecretRef, Service, Stack, TaskVolume};
 
 /// Condition: the region is us-east-1, whose internal DNS domain is
@@ -386,13 +386,10 @@ pub fn env_value(stack: &Stack, value: &EnvValue) -> Value {
         EnvValue::Literal(text) => Value::from(text.clone()),
         EnvValue::RedisHost => intrinsic::get_att(REDIS_ID, "PrimaryEndPoint.Address"),
         EnvValue::RedisPort => intrinsic::get_att(REDIS_ID, "PrimaryEndPoint.Port"),
-        EnvValue::TableName(name) => Value::from(
-            stack
-                .tables
-                .iter()
-                .find(|t| &t.name == name)
-                .map_or_else(|| name.clone(), |t| t.physical_name.clone()),
-        ),
+        EnvValue::TableName(name) => {
+            Value::from(names::table_name_of(stack, name).unwrap_or_else(|| name.clone()))
+        }
+        EnvValue::TablePrefix => Value::from(names::table_prefix(&stack.project)),
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::{project_tags, subnet_values, vpc};
 use crate::cfn::names::REDIS_ID;
-use crate::cfn::{Resource, Template, intrinsic};
+use crate::cfn::{Resource, Template, intrinsic, names};
 use crate::model::Stack;
 
 /// Security group attached to the services allowed to reach Redis.
@@ -78,7 +78,7 @@ pub fn emit(stack: &Stack, template: &mut Template) {
                 "NumCacheClusters": cache.nodes,
                 "Port": 6379,
                 "ReplicationGroupDescription": format!("{} Redis", stack.project),
-                "ReplicationGroupId": cache.id,
+                "ReplicationGroupId": names::redis_id(&stack.project, cache),
                 "SecurityGroupIds": [intrinsic::reference(SERVER_GROUP)],
                 "SnapshotRetentionLimit": cache.snapshot_retention,
                 "Tags": project_tags(stack),
