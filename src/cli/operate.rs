@@ -11,7 +11,7 @@ use super::exit;
 use super::pipeline::{self, Rendered};
 use super::stack::{self, Operating};
 use crate::aws::Clients as Operate;
-use crate::aws::dynamodb::BlockingDynamoDb;
+use crate::aws::dynamodb::DynamoDb;
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
 use crate::local::setup::{ecr_logins, setup as local_setup};
@@ -69,11 +69,8 @@ pub(super) fn local(
         .get("AWS_REGION")
         .cloned()
         .unwrap_or_else(|| "us-east-1".to_owned());
-    let mut tables = |endpoint: &str| -> run::OpenTables {
-        Ok(Box::new(
-            BlockingDynamoDb::local(endpoint, &region).map_err(run::LocalError::Runtime)?,
-        ))
-    };
+    let mut tables =
+        |endpoint: &str| -> run::OpenTables<DynamoDb> { Ok(DynamoDb::local(endpoint, &region)) };
     match run::up(
         &plan,
         &options,
@@ -273,7 +270,15 @@ async fn run(
             if let Some(s) = service {
                 super::services::check(std::slice::from_ref(s), &ctx.services, "exec")?;
             }
-            let at = flow::locate(&api, &ctx, service.as_deref(), task.as_deref()).await?;
+            let at = flow::locate(
+                &api.cloudformation,
+                &api.ecs,
+                &api.ec2,
+                &ctx,
+                service.as_deref(),
+                task.as_deref(),
+            )
+            .await?;
             let command = if command.is_empty() {
                 "/bin/sh".to_owned()
             } else {
@@ -284,7 +289,7 @@ async fn run(
             #[cfg(unix)]
             let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
             flow::exec(
-                &api,
+                &api.ecs,
                 &mut System,
                 &ctx,
                 &at,
@@ -313,7 +318,15 @@ async fn run(
             if let Some(s) = service {
                 super::services::check(std::slice::from_ref(s), &ctx.services, "tunnel")?;
             }
-            let at = flow::locate(&api, &ctx, service.as_deref(), task.as_deref()).await?;
+            let at = flow::locate(
+                &api.cloudformation,
+                &api.ecs,
+                &api.ec2,
+                &ctx,
+                service.as_deref(),
+                task.as_deref(),
+            )
+            .await?;
             if *ssh {
                 let config = match ssh_config {
                     Some(p) => p.clone(),
@@ -332,7 +345,7 @@ async fn run(
                 flow::tunnel_ssh(&mut System, &ctx, &at, &options, &forwards, ctrl_c(), err).await
             } else {
                 flow::tunnel_ssm(
-                    &api,
+                    &api.ssm,
                     &mut System,
                     &ctx,
                     &at,
