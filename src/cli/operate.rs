@@ -246,6 +246,32 @@ async fn context(
     })
 }
 
+/// `exec` and `tunnel`: connects, reads the project's services and finds
+/// the running task of `service` to work on.
+async fn located(
+    op: &Operating,
+    aws: &RegionArgs,
+    service: Option<&String>,
+    task: Option<&str>,
+    command: &str,
+) -> Result<(Operate, Context, flow::Located), Failure> {
+    let (api, profile) = connect(&op.resolved, aws).await?;
+    let ctx = context(op, &api, profile).await?;
+    if let Some(s) = service {
+        super::services::check(std::slice::from_ref(s), &ctx.services, command)?;
+    }
+    let at = flow::locate(
+        &api.cloudformation,
+        &api.ecs,
+        &api.ec2,
+        &ctx,
+        service.map(String::as_str),
+        task,
+    )
+    .await?;
+    Ok((api, ctx, at))
+}
+
 async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
 }
@@ -265,20 +291,8 @@ async fn run(
             command,
             ..
         } => {
-            let (api, profile) = connect(&op.resolved, aws).await?;
-            let ctx = context(op, &api, profile).await?;
-            if let Some(s) = service {
-                super::services::check(std::slice::from_ref(s), &ctx.services, "exec")?;
-            }
-            let at = flow::locate(
-                &api.cloudformation,
-                &api.ecs,
-                &api.ec2,
-                &ctx,
-                service.as_deref(),
-                task.as_deref(),
-            )
-            .await?;
+            let (api, ctx, at) =
+                located(op, aws, service.as_ref(), task.as_deref(), "exec").await?;
             let command = if command.is_empty() {
                 "/bin/sh".to_owned()
             } else {
@@ -313,20 +327,8 @@ async fn run(
         } => {
             let defaults = op.resolved.typed().tunnel_ports.map(|s| s.value);
             let forwards = follow::forwards(given, defaults.as_deref().unwrap_or_default())?;
-            let (api, profile) = connect(&op.resolved, aws).await?;
-            let ctx = context(op, &api, profile).await?;
-            if let Some(s) = service {
-                super::services::check(std::slice::from_ref(s), &ctx.services, "tunnel")?;
-            }
-            let at = flow::locate(
-                &api.cloudformation,
-                &api.ecs,
-                &api.ec2,
-                &ctx,
-                service.as_deref(),
-                task.as_deref(),
-            )
-            .await?;
+            let (api, ctx, at) =
+                located(op, aws, service.as_ref(), task.as_deref(), "tunnel").await?;
             if *ssh {
                 let config = match ssh_config {
                     Some(p) => p.clone(),

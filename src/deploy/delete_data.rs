@@ -154,6 +154,15 @@ mod tests {
         .collect()
     }
 
+    async fn delete(
+        api: &Aws,
+        kept: &[Kept],
+        prompt: &mut dyn Prompt,
+        out: &mut dyn Write,
+    ) -> Result<(), Failure> {
+        delete_kept(&api.dynamodb, &api.efs, &api.elasticache, kept, prompt, out).await
+    }
+
     #[test]
     fn lists_everything_then_deletes_after_yes() {
         let api = Aws::default();
@@ -162,15 +171,7 @@ mod tests {
             asked: Vec::new(),
         };
         let mut out = Vec::new();
-        block(delete_kept(
-            &api.dynamodb,
-            &api.efs,
-            &api.elasticache,
-            &kept(),
-            &mut prompt,
-            &mut out,
-        ))
-        .expect("deleted");
+        block(delete(&api, &kept(), &mut prompt, &mut out)).expect("deleted");
         assert_eq!(
             prompt.asked,
             [
@@ -205,28 +206,10 @@ mod tests {
             answers: vec![false],
             asked: Vec::new(),
         };
-        let f = block(delete_kept(
-            &api.dynamodb,
-            &api.efs,
-            &api.elasticache,
-            &kept(),
-            &mut declined,
-            &mut out,
-        ))
-        .expect_err("cancelled");
+        let f = block(delete(&api, &kept(), &mut declined, &mut out)).expect_err("cancelled");
         assert_eq!(f.stop, crate::deploy::Stop::Refused);
         let mut nobody = Scripted::default();
-        assert!(
-            block(delete_kept(
-                &api.dynamodb,
-                &api.efs,
-                &api.elasticache,
-                &kept(),
-                &mut nobody,
-                &mut out
-            ))
-            .is_err()
-        );
+        assert!(block(delete(&api, &kept(), &mut nobody, &mut out)).is_err());
         assert!(api.calls.borrow().is_empty());
     }
 
@@ -239,15 +222,7 @@ mod tests {
             asked: Vec::new(),
         };
         let mut out = Vec::new();
-        let f = block(delete_kept(
-            &api.dynamodb,
-            &api.efs,
-            &api.elasticache,
-            &kept(),
-            &mut prompt,
-            &mut out,
-        ))
-        .expect_err("partial");
+        let f = block(delete(&api, &kept(), &mut prompt, &mut out)).expect_err("partial");
         assert!(
             f.message
                 .contains("DynamoDB table game-players: AccessDeniedException: not allowed"),
@@ -266,15 +241,7 @@ mod tests {
         let api = Aws::default();
         let mut prompt = Scripted::default();
         let mut out = Vec::new();
-        block(delete_kept(
-            &api.dynamodb,
-            &api.efs,
-            &api.elasticache,
-            &kept()[3..],
-            &mut prompt,
-            &mut out,
-        ))
-        .expect("nothing to do");
+        block(delete(&api, &kept()[3..], &mut prompt, &mut out)).expect("nothing to do");
         assert!(prompt.asked.is_empty());
     }
 }

@@ -237,6 +237,17 @@ mod tests {
         }
     }
 
+    /// The report with no target group and no log lines.
+    fn report_of(cfn: &FakeCfn, ecs: &FakeEcs) -> Option<String> {
+        block(report(
+            cfn,
+            ecs,
+            &FakeElb::default(),
+            &FakeLogs::default(),
+            "game",
+        ))
+    }
+
     fn stopped_task() -> TaskState {
         TaskState {
             id: "0a1b".into(),
@@ -294,14 +305,7 @@ mod tests {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = failing_events();
         let ecs = fake_ecs(false);
-        let text = block(report(
-            &cfn,
-            &ecs,
-            &FakeElb::default(),
-            &FakeLogs::default(),
-            "game",
-        ))
-        .expect("a report");
+        let text = report_of(&cfn, &ecs).expect("a report");
         assert_eq!(
             text,
             "ECS service Api (game-Api-1): desired 2, running 0, pending 1\n  stopped tasks:\n    0a1b: Essential container in task exited\n      container api: exit code 1\n      cause: an essential container exited with code 1: its last log lines below say why\n  latest service events:\n    01:00:00Z  event 0\n    00:59:59Z  event 1\n    00:59:58Z  event 2\n    00:59:57Z  event 3\n    00:59:56Z  event 4\n"
@@ -328,16 +332,7 @@ mod tests {
             status: "CREATE_COMPLETE".into(),
         }];
         let ecs = fake_ecs(false);
-        assert!(
-            block(report(
-                &cfn,
-                &ecs,
-                &FakeElb::default(),
-                &FakeLogs::default(),
-                "game"
-            ))
-            .is_some()
-        );
+        assert!(report_of(&cfn, &ecs).is_some());
         assert!(ecs.calls.borrow()[0].starts_with("describe game-Cluster "));
     }
 
@@ -346,29 +341,11 @@ mod tests {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = vec![event(1, "Table", "CREATE_FAILED", Some("x"))];
         let ecs = fake_ecs(false);
-        assert_eq!(
-            block(report(
-                &cfn,
-                &ecs,
-                &FakeElb::default(),
-                &FakeLogs::default(),
-                "game"
-            )),
-            None
-        );
+        assert_eq!(report_of(&cfn, &ecs), None);
         assert!(ecs.calls.borrow().is_empty());
 
         cfn.0.borrow_mut().events = failing_events();
         let broken = fake_ecs(true);
-        assert_eq!(
-            block(report(
-                &cfn,
-                &broken,
-                &FakeElb::default(),
-                &FakeLogs::default(),
-                "game"
-            )),
-            None
-        );
+        assert_eq!(report_of(&cfn, &broken), None);
     }
 }

@@ -136,32 +136,6 @@ async fn locate(
     .await
 }
 
-async fn exec(
-    api: &FakeAws,
-    programs: &mut dyn Programs,
-    ctx: &Context,
-    at: &Located,
-    container: Option<&str>,
-    command: &str,
-    err: &mut dyn Write,
-) -> Result<i32, Failure> {
-    super::exec(&api.ecs, programs, ctx, at, container, command, err).await
-}
-
-#[allow(clippy::too_many_arguments)] // the flow's inputs, each of another kind
-async fn tunnel_ssm(
-    api: &FakeAws,
-    programs: &mut dyn Programs,
-    ctx: &Context,
-    at: &Located,
-    container: Option<&str>,
-    forwards: &[Forward],
-    stop: impl Future<Output = ()>,
-    err: &mut dyn Write,
-) -> Result<i32, Failure> {
-    super::tunnel_ssm(&api.ssm, programs, ctx, at, container, forwards, stop, err).await
-}
-
 async fn fetch_logs(
     api: &FakeAws,
     stack: &str,
@@ -191,7 +165,16 @@ fn exec_runs_the_plugin_with_the_six_arguments() {
     let mut err = Vec::new();
     let code = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
-        exec(&api, &mut programs, &ctx(), &at, None, "/bin/sh", &mut err).await
+        exec(
+            &api.ecs,
+            &mut programs,
+            &ctx(),
+            &at,
+            None,
+            "/bin/sh",
+            &mut err,
+        )
+        .await
     })
     .unwrap();
     assert_eq!(code, 0);
@@ -231,7 +214,7 @@ fn exec_errors_say_what_to_do() {
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut programs,
             &ctx(),
             &at,
@@ -249,7 +232,7 @@ fn exec_errors_say_what_to_do() {
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut FakePrograms::default(),
             &ctx(),
             &at,
@@ -275,7 +258,7 @@ fn exec_errors_say_what_to_do() {
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut FakePrograms::default(),
             &ctx(),
             &at,
@@ -293,7 +276,7 @@ fn exec_errors_say_what_to_do() {
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut FakePrograms::default(),
             &ctx(),
             &at,
@@ -351,7 +334,7 @@ fn ssm_tunnels_one_plugin_per_forward_all_closed_on_ctrl_c() {
     let code = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         tunnel_ssm(
-            &api,
+            &api.ssm,
             &mut programs,
             &ctx(),
             &at,
@@ -402,7 +385,7 @@ fn a_tunnel_that_ends_closes_the_others() {
     let code = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         tunnel_ssm(
-            &api,
+            &api.ssm,
             &mut programs,
             &ctx(),
             &at,
