@@ -12,7 +12,7 @@
 //!   ...) with the data it returns, and implements it once on the service's
 //!   client struct: each SDK call written once, paged with the SDK's
 //!   paginators. deploy, operate and local take the service traits they
-//!   need; `fake.rs` has one scripted fake per service for their tests. No
+//!   need; `fake/` has one scripted fake per service for their tests. No
 //!   SDK type leaves this module.
 //!
 //! Only [`error`] builds without the `aws` feature.
