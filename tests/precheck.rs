@@ -21,8 +21,9 @@ fn project(dir: &Path, zone: &str, cert: &str) {
     .expect("write compose.yaml");
 }
 
-fn zone(moto: &Moto, name: &str) {
-    moto.aws(&[
+/// Creates the hosted zone `name`; returns its ID without `/hostedzone/`.
+fn zone(moto: &Moto, name: &str) -> String {
+    let made = moto.aws(&[
         "route53",
         "create-hosted-zone",
         "--name",
@@ -30,6 +31,8 @@ fn zone(moto: &Moto, name: &str) {
         "--caller-reference",
         name,
     ]);
+    let id = made["HostedZone"]["Id"].as_str().expect("zone ID");
+    id.trim_start_matches("/hostedzone/").to_owned()
 }
 
 fn request(moto: &Moto, domain: &str) -> String {
@@ -73,22 +76,13 @@ fn an_existing_zone_and_an_issued_covering_certificate_deploy() {
 #[test]
 fn a_record_a_script_made_is_refused_with_the_safe_path_before_any_stack() {
     let moto = Moto::start();
-    let made = moto.aws(&[
-        "route53",
-        "create-hosted-zone",
-        "--name",
-        "example.com",
-        "--caller-reference",
-        "example.com",
-    ]);
-    let id = made["HostedZone"]["Id"].as_str().expect("zone ID");
-    let id = id.trim_start_matches("/hostedzone/");
+    let id = zone(&moto, "example.com");
     // As deploy scripts did it: an UPSERT of the name.
     moto.aws(&[
         "route53",
         "change-resource-record-sets",
         "--hosted-zone-id",
-        id,
+        &id,
         "--change-batch",
         r#"{"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"api.example.com.","Type":"A","TTL":60,"ResourceRecords":[{"Value":"192.0.2.10"}]}}]}"#,
     ]);

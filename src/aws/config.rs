@@ -9,8 +9,8 @@
 use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 
+use super::acm::Acm;
 use super::cloudformation::CloudFormation;
-use super::dns::Dns;
 use super::dynamodb::DynamoDb;
 use super::ec2::Ec2;
 use super::ecr::Ecr;
@@ -19,6 +19,7 @@ use super::efs::Efs;
 use super::elasticache::ElastiCache;
 use super::elbv2::Elb;
 use super::logs::Logs;
+use super::route53::Route53;
 use super::s3::S3;
 use super::ssm::Ssm;
 use super::sts::Sts;
@@ -62,8 +63,10 @@ pub async fn load_config(
 pub struct Clients {
     /// CloudFormation.
     pub cloudformation: CloudFormation,
-    /// Route 53 and ACM (the checks before deploying).
-    pub dns: Dns,
+    /// Route 53 (the checks before deploying).
+    pub route53: Route53,
+    /// ACM (the checks before deploying).
+    pub acm: Acm,
     /// EC2.
     pub ec2: Ec2,
     /// ECR.
@@ -96,7 +99,8 @@ impl Clients {
         let (config, region) = load_config(profile, region).await?;
         Ok(Self {
             cloudformation: CloudFormation(aws_sdk_cloudformation::Client::new(&config)),
-            dns: Dns::new(&config),
+            route53: Route53(aws_sdk_route53::Client::new(&config)),
+            acm: Acm(aws_sdk_acm::Client::new(&config)),
             ec2: Ec2(aws_sdk_ec2::Client::new(&config)),
             ecr: Ecr(aws_sdk_ecr::Client::new(&config)),
             ecs: Ecs(aws_sdk_ecs::Client::new(&config)),

@@ -1,6 +1,7 @@
-//! DynamoDB: an existing table (adoption), `copy-table`'s Scan and
-//! BatchWriteItem, `down --delete-data`, and the local environment's tables
-//! on DynamoDB Local.
+//! DynamoDB: the [`DynamoDbApi`] trait (an existing table for adoption,
+//! `copy-table`'s Scan and BatchWriteItem, `down --delete-data`, and the
+//! local environment's tables on DynamoDB Local) and its implementation
+//! over the SDK.
 
 use std::collections::HashMap;
 
@@ -11,10 +12,65 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
-use crate::deploy::adopt::LiveTable;
-use crate::deploy::copy_table::CopyApi;
-use crate::local::tables::TableApi;
 use crate::model::Table;
+
+/// A DynamoDB table as DescribeTable, DescribeContinuousBackups,
+/// DescribeTimeToLive and ListTagsOfResource show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveTable {
+    /// `ACTIVE`, `CREATING`, ...
+    pub status: String,
+    /// Key schema: (attribute, `HASH`|`RANGE`).
+    pub keys: Vec<(String, String)>,
+    /// Attribute definitions: (attribute, `S`|`N`|`B`).
+    pub attributes: Vec<(String, String)>,
+    /// `PROVISIONED` or `PAY_PER_REQUEST`.
+    pub billing: String,
+    /// Provisioned read and write capacity (provisioned tables).
+    pub capacity: Option<(i64, i64)>,
+    /// Names of local secondary indexes.
+    pub local_indexes: Vec<String>,
+    /// Names of global secondary indexes.
+    pub global_indexes: Vec<String>,
+    /// Point-in-time recovery enabled.
+    pub pitr: bool,
+    /// The TTL attribute, when TTL is enabled.
+    pub ttl: Option<String>,
+    /// Tags (key, value), including `aws:` ones.
+    pub tags: Vec<(String, String)>,
+    /// DynamoDB's item count (updated about every six hours).
+    pub items: i64,
+}
+
+/// The DynamoDB calls of adoption, `copy-table`, `down --delete-data` and
+/// the local environment (whose synchronous flow runs them with
+/// [`super::block`]).
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait DynamoDbApi {
+    /// An item as the implementation holds it (opaque to `copy-table`).
+    type Item: Clone;
+    /// A table by name (`DescribeTable`, `DescribeContinuousBackups`,
+    /// `DescribeTimeToLive`, `ListTagsOfResource`); `None` when there is none.
+    async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>>;
+    /// `DeleteTable`.
+    async fn delete_table(&self, name: &str) -> ApiResult<()>;
+    /// Names of the existing tables (`ListTables`, every page).
+    async fn list_tables(&self) -> ApiResult<Vec<String>>;
+    /// Creates one table, named `name` (on-demand billing: capacity means
+    /// nothing locally).
+    async fn create_table(&self, name: &str, table: &Table) -> ApiResult<()>;
+    /// One Scan page from `start` (the previous page's last key); returns
+    /// the items and the next start, `None` at the end.
+    async fn scan(
+        &self,
+        table: &str,
+        start: Option<Self::Item>,
+    ) -> ApiResult<(Vec<Self::Item>, Option<Self::Item>)>;
+    /// BatchWriteItem (puts) of at most 25 items; returns the unprocessed ones.
+    async fn put_batch(&self, table: &str, items: Vec<Self::Item>) -> ApiResult<Vec<Self::Item>>;
+    /// Whether the item has an attribute.
+    fn has(item: &Self::Item, attribute: &str) -> bool;
+}
 
 /// DynamoDB through the SDK.
 #[derive(Debug, Clone)]
@@ -40,11 +96,12 @@ impl DynamoDb {
             .build();
         Self(aws_sdk_dynamodb::Client::from_conf(config))
     }
+}
 
-    /// What the table named `name` looks like (`DescribeTable`,
-    /// `DescribeContinuousBackups`, `DescribeTimeToLive`,
-    /// `ListTagsOfResource`); `None` when it does not exist.
-    pub async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>> {
+impl DynamoDbApi for DynamoDb {
+    type Item = HashMap<String, AttributeValue>;
+
+    async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>> {
         let out = match self.0.describe_table().table_name(name).send().await {
             Ok(o) => o,
             Err(e) => {
@@ -147,8 +204,7 @@ impl DynamoDb {
         Ok(Some(live))
     }
 
-    /// `DeleteTable`.
-    pub async fn delete_table(&self, name: &str) -> ApiResult<()> {
+    async fn delete_table(&self, name: &str) -> ApiResult<()> {
         self.0
             .delete_table()
             .table_name(name)
@@ -158,8 +214,7 @@ impl DynamoDb {
         Ok(())
     }
 
-    /// Names of the existing tables (`ListTables`, every page).
-    pub async fn list_tables(&self) -> ApiResult<Vec<String>> {
+    async fn list_tables(&self) -> ApiResult<Vec<String>> {
         let pages = self
             .0
             .list_tables()
@@ -174,8 +229,7 @@ impl DynamoDb {
             .collect())
     }
 
-    /// Creates one table, named `name`, with on-demand billing.
-    pub async fn create_table(&self, name: &str, table: &Table) -> ApiResult<()> {
+    async fn create_table(&self, name: &str, table: &Table) -> ApiResult<()> {
         let mut req = self
             .0
             .create_table()
@@ -191,57 +245,6 @@ impl DynamoDb {
         req.send().await.map_err(error)?;
         Ok(())
     }
-}
-
-fn attribute(name: &str, kind: &str) -> ApiResult<AttributeDefinition> {
-    AttributeDefinition::builder()
-        .attribute_name(name)
-        .attribute_type(ScalarAttributeType::from(kind))
-        .build()
-        .map_err(|e| ApiError::of_kind(ErrorKind::Validation, "", e.to_string()))
-}
-
-fn key(name: &str, kind: KeyType) -> ApiResult<KeySchemaElement> {
-    KeySchemaElement::builder()
-        .attribute_name(name)
-        .key_type(kind)
-        .build()
-        .map_err(|e| ApiError::of_kind(ErrorKind::Validation, "", e.to_string()))
-}
-
-/// [`TableApi`] for the local environment, whose flow is synchronous: each
-/// call runs on a small runtime of its own.
-#[derive(Debug)]
-pub struct BlockingDynamoDb {
-    client: DynamoDb,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl BlockingDynamoDb {
-    /// DynamoDB Local at `endpoint` in `region`.
-    pub fn local(endpoint: &str, region: &str) -> std::io::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        Ok(Self {
-            client: DynamoDb::local(endpoint, region),
-            runtime,
-        })
-    }
-}
-
-impl TableApi for BlockingDynamoDb {
-    fn list_tables(&mut self) -> ApiResult<Vec<String>> {
-        self.runtime.block_on(self.client.list_tables())
-    }
-
-    fn create_table(&mut self, name: &str, table: &Table) -> ApiResult<()> {
-        self.runtime.block_on(self.client.create_table(name, table))
-    }
-}
-
-impl CopyApi for DynamoDb {
-    type Item = HashMap<String, AttributeValue>;
 
     async fn scan(
         &self,
@@ -291,4 +294,20 @@ impl CopyApi for DynamoDb {
     fn has(item: &Self::Item, attribute: &str) -> bool {
         item.contains_key(attribute)
     }
+}
+
+fn attribute(name: &str, kind: &str) -> ApiResult<AttributeDefinition> {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::from(kind))
+        .build()
+        .map_err(|e| ApiError::of_kind(ErrorKind::Validation, "", e.to_string()))
+}
+
+fn key(name: &str, kind: KeyType) -> ApiResult<KeySchemaElement> {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .map_err(|e| ApiError::of_kind(ErrorKind::Validation, "", e.to_string()))
 }

@@ -1,9 +1,28 @@
-//! EC2: [`Ec2Api`] over the SDK (the default network, a task's public IP).
+//! EC2: the [`Ec2Api`] trait (the default network, a task's public IP) and
+//! its implementation over the SDK.
 
 use aws_sdk_ec2::types::Filter;
 
 use super::{ApiError, ApiResult, sdk_error as error};
-use crate::deploy::api::{DefaultNetwork, Ec2Api};
+
+/// The default VPC and two of its subnets in different availability zones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultNetwork {
+    /// VPC ID.
+    pub vpc: String,
+    /// Two subnet IDs, in different availability zones.
+    pub subnets: [String; 2],
+}
+
+/// The EC2 calls of `up`/`diff` (the default network) and `tunnel --ssh`
+/// (a task's public IP).
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait Ec2Api {
+    /// The default VPC and two subnets in different availability zones.
+    async fn default_network(&self) -> ApiResult<DefaultNetwork>;
+    /// The public IP of a network interface (`DescribeNetworkInterfaces`).
+    async fn public_ip(&self, eni: &str) -> ApiResult<Option<String>>;
+}
 
 /// EC2 through the SDK.
 #[derive(Debug, Clone)]
@@ -50,6 +69,10 @@ impl Ec2Api for Ec2 {
                 ),
             )),
         }
+    }
+
+    async fn public_ip(&self, eni: &str) -> ApiResult<Option<String>> {
+        Ec2::public_ip(self, eni).await
     }
 }
 

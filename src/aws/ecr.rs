@@ -1,9 +1,60 @@
-//! ECR: [`RegistryApi`] over the SDK.
+//! ECR: the [`EcrApi`] trait (repositories, login, image digests) and its
+//! implementation over the SDK.
 
 use aws_sdk_ecr::types::{ImageIdentifier, ImageScanningConfiguration, Tag};
 
 use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
-use crate::deploy::registry::{Login, RegistryApi, Repository, split_token};
+
+/// An ECR repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repository {
+    /// `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`.
+    pub uri: String,
+    /// Whether c2cfn just created it.
+    pub created: bool,
+}
+
+impl Repository {
+    /// The registry host part of the URI.
+    #[must_use]
+    pub fn registry(&self) -> &str {
+        self.uri.split_once('/').map_or(&self.uri, |(host, _)| host)
+    }
+}
+
+/// Docker credentials from `GetAuthorizationToken`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// User name (`AWS`).
+    pub user: String,
+    /// The password (goes to `docker login` on standard input only).
+    pub password: String,
+    /// The registry endpoint, `https://ACCOUNT.dkr.ecr.REGION.amazonaws.com`.
+    pub endpoint: String,
+}
+
+/// The ECR calls of the image step.
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait EcrApi {
+    /// `DescribeRepositories`, and `CreateRepository` (scan on push, tagged
+    /// `c2cfn:project`) when it does not exist.
+    async fn ensure_repository(&self, name: &str, project: &str) -> ApiResult<Repository>;
+    /// The repository when it exists (`DescribeRepositories`).
+    async fn find_repository(&self, name: &str) -> ApiResult<Option<Repository>>;
+    /// `GetAuthorizationToken`, decoded.
+    async fn login(&self) -> ApiResult<Login>;
+    /// `DescribeImages` for one tag: the image's `sha256:` digest, `None`
+    /// when the tag is not in the repository.
+    async fn image_digest(&self, repository: &str, tag: &str) -> ApiResult<Option<String>>;
+}
+
+/// Splits a decoded `user:password` token.
+#[must_use]
+pub fn split_token(decoded: &str) -> Option<(String, String)> {
+    decoded
+        .split_once(':')
+        .map(|(u, p)| (u.to_owned(), p.to_owned()))
+}
 
 /// ECR through the SDK.
 #[derive(Debug, Clone)]
@@ -12,7 +63,7 @@ pub struct Ecr(pub(super) aws_sdk_ecr::Client);
 /// The tag c2cfn puts on the repositories it creates.
 pub const PROJECT_TAG: &str = "c2cfn:project";
 
-impl RegistryApi for Ecr {
+impl EcrApi for Ecr {
     async fn find_repository(&self, name: &str) -> ApiResult<Option<Repository>> {
         match self
             .0

@@ -1,23 +1,46 @@
-//! ECS: [`EcsApi`] over the SDK, and the task look-ups and ECS Exec of
-//! `exec` / `tunnel`. `ListTasks` and `DescribeTasks` are written once here
-//! and serve both.
+//! ECS: the [`EcsApi`] trait (services, tasks and their stop reasons for
+//! `ps` and a failed deploy; running tasks and ECS Exec for `exec` and
+//! `tunnel`) and its implementation over the SDK. `ListTasks` and
+//! `DescribeTasks` are written once here and serve both.
 
 use aws_sdk_ecs::types::{DesiredStatus, Task};
 
-use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
-use crate::deploy::ecs::{EcsApi, ServiceState, TaskState, task_id};
-use crate::operate::session::Session;
+use super::ssm::{Session, session};
+use super::{ApiResult, sdk_error as error};
 
-/// ECS through the SDK.
-#[derive(Debug, Clone)]
-pub struct Ecs(pub(super) aws_sdk_ecs::Client);
+/// One ECS service as `DescribeServices` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceState {
+    /// The service ARN.
+    pub arn: String,
+    /// The service name.
+    pub name: String,
+    /// `ACTIVE`, `DRAINING`, `INACTIVE`.
+    pub status: String,
+    /// Desired task count.
+    pub desired: i32,
+    /// Running task count.
+    pub running: i32,
+    /// Pending task count.
+    pub pending: i32,
+    /// The latest service events, newest first: (Unix seconds, message).
+    pub events: Vec<(i64, String)>,
+}
 
-/// DescribeTasks takes at most 100 tasks per call.
-const DESCRIBE_TASKS_MAX: usize = 100;
-/// DescribeServices takes at most 10 services per call.
-const DESCRIBE_SERVICES_MAX: usize = 10;
+/// One task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskState {
+    /// The task ID (the last part of its ARN).
+    pub id: String,
+    /// `RUNNING`, `STOPPED`, ...
+    pub last_status: String,
+    /// Why it stopped, when it did.
+    pub stopped_reason: Option<String>,
+    /// Per container: name, exit code, reason (only containers that say something).
+    pub containers: Vec<(String, Option<i32>, Option<String>)>,
+}
 
-/// What operate needs of one task: the SDK's answer, read once.
+/// A running task as `exec` and `tunnel` need it (`DescribeTasks`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskDetail {
     /// Task ID (the last part of its ARN).
@@ -31,6 +54,53 @@ pub struct TaskDetail {
     /// ECS Exec is on.
     pub exec_enabled: bool,
 }
+
+/// The ECS calls of `ps` and of a failed deploy's report (services, tasks,
+/// target groups), and of `exec` and `tunnel` (running tasks, ECS Exec).
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait EcsApi {
+    /// `DescribeServices` for services (ARNs or names) of one cluster.
+    async fn describe_services(
+        &self,
+        cluster: &str,
+        services: &[String],
+    ) -> ApiResult<Vec<ServiceState>>;
+    /// `ListTasks` (running, or `stopped`) and `DescribeTasks` for a service.
+    async fn tasks(&self, cluster: &str, service: &str, stopped: bool)
+    -> ApiResult<Vec<TaskState>>;
+    /// The target group ARNs of a service's load balancers
+    /// (`DescribeServices`); none by default.
+    async fn target_groups(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+        let _ = (cluster, service);
+        Ok(Vec::new())
+    }
+    /// The running tasks of a service (`ListTasks` + `DescribeTasks`),
+    /// sorted by ID.
+    async fn running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<TaskDetail>>;
+    /// `ecs:ExecuteCommand` (interactive).
+    async fn execute_command(
+        &self,
+        cluster: &str,
+        task: &str,
+        container: &str,
+        command: &str,
+    ) -> ApiResult<Session>;
+}
+
+/// The ID of a task ARN (its last part).
+#[must_use]
+pub fn task_id(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// ECS through the SDK.
+#[derive(Debug, Clone)]
+pub struct Ecs(pub(super) aws_sdk_ecs::Client);
+
+/// DescribeTasks takes at most 100 tasks per call.
+const DESCRIBE_TASKS_MAX: usize = 100;
+/// DescribeServices takes at most 10 services per call.
+const DESCRIBE_SERVICES_MAX: usize = 10;
 
 impl Ecs {
     /// `ListTasks` for a service, every page.
@@ -72,98 +142,6 @@ impl Ecs {
             tasks.extend(out.tasks.unwrap_or_default());
         }
         Ok(tasks)
-    }
-
-    /// The running tasks of a service, sorted by ID.
-    pub async fn running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<TaskDetail>> {
-        let arns = self
-            .task_arns(cluster, service, DesiredStatus::Running)
-            .await?;
-        let mut tasks: Vec<TaskDetail> = self
-            .describe_tasks(cluster, &arns)
-            .await?
-            .iter()
-            .map(|t| {
-                let details: Vec<(&str, &str)> = t
-                    .attachments()
-                    .iter()
-                    .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
-                    .flat_map(aws_sdk_ecs::types::Attachment::details)
-                    .filter_map(|d| Some((d.name()?, d.value()?)))
-                    .collect();
-                let detail = |name: &str| {
-                    details
-                        .iter()
-                        .find(|(n, _)| *n == name)
-                        .map(|(_, v)| (*v).to_owned())
-                };
-                TaskDetail {
-                    id: task_id(t.task_arn().unwrap_or_default()).to_owned(),
-                    containers: t
-                        .containers()
-                        .iter()
-                        .map(|c| {
-                            (
-                                c.name().unwrap_or_default().to_owned(),
-                                c.runtime_id().unwrap_or_default().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    eni: detail("networkInterfaceId"),
-                    private_ip: detail("privateIPv4Address"),
-                    exec_enabled: t.enable_execute_command(),
-                }
-            })
-            .collect();
-        tasks.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(tasks)
-    }
-
-    /// `ecs:ExecuteCommand` (interactive).
-    pub async fn execute_command(
-        &self,
-        cluster: &str,
-        task: &str,
-        container: &str,
-        command: &str,
-    ) -> ApiResult<Session> {
-        let out = self
-            .0
-            .execute_command()
-            .cluster(cluster)
-            .task(task)
-            .container(container)
-            .command(command)
-            .interactive(true)
-            .send()
-            .await
-            .map_err(error)?;
-        let s = out.session();
-        session(
-            s.and_then(|s| s.session_id()),
-            s.and_then(|s| s.stream_url()),
-            s.and_then(|s| s.token_value()),
-        )
-    }
-}
-
-/// A Session Manager session from an ECS or SSM answer.
-pub(super) fn session(
-    id: Option<&str>,
-    url: Option<&str>,
-    token: Option<&str>,
-) -> ApiResult<Session> {
-    match (id, url, token) {
-        (Some(i), Some(u), Some(t)) => Ok(Session {
-            session_id: i.to_owned(),
-            stream_url: u.to_owned(),
-            token: t.to_owned(),
-        }),
-        _ => Err(ApiError::of_kind(
-            ErrorKind::Other,
-            "NoSession",
-            "the answer carried no session (ID, stream URL and token)",
-        )),
     }
 }
 
@@ -258,5 +236,75 @@ impl EcsApi for Ecs {
                     .collect(),
             })
             .collect())
+    }
+
+    async fn running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<TaskDetail>> {
+        let arns = self
+            .task_arns(cluster, service, DesiredStatus::Running)
+            .await?;
+        let mut tasks: Vec<TaskDetail> = self
+            .describe_tasks(cluster, &arns)
+            .await?
+            .iter()
+            .map(|t| {
+                let details: Vec<(&str, &str)> = t
+                    .attachments()
+                    .iter()
+                    .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
+                    .flat_map(aws_sdk_ecs::types::Attachment::details)
+                    .filter_map(|d| Some((d.name()?, d.value()?)))
+                    .collect();
+                let detail = |name: &str| {
+                    details
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| (*v).to_owned())
+                };
+                TaskDetail {
+                    id: task_id(t.task_arn().unwrap_or_default()).to_owned(),
+                    containers: t
+                        .containers()
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.name().unwrap_or_default().to_owned(),
+                                c.runtime_id().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect(),
+                    eni: detail("networkInterfaceId"),
+                    private_ip: detail("privateIPv4Address"),
+                    exec_enabled: t.enable_execute_command(),
+                }
+            })
+            .collect();
+        tasks.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(tasks)
+    }
+
+    async fn execute_command(
+        &self,
+        cluster: &str,
+        task: &str,
+        container: &str,
+        command: &str,
+    ) -> ApiResult<Session> {
+        let out = self
+            .0
+            .execute_command()
+            .cluster(cluster)
+            .task(task)
+            .container(container)
+            .command(command)
+            .interactive(true)
+            .send()
+            .await
+            .map_err(error)?;
+        let s = out.session();
+        session(
+            s.and_then(|s| s.session_id()),
+            s.and_then(|s| s.stream_url()),
+            s.and_then(|s| s.token_value()),
+        )
     }
 }

@@ -1,18 +1,68 @@
-//! ElastiCache: a Redis group's final snapshots (`down --delete-data`), and
-//! an existing replication group for adoption (`replication_group_id:`):
-//! DescribeReplicationGroups, then DescribeCacheClusters of its first member
-//! (engine version, subnet group, security groups) and ListTagsForResource.
+//! ElastiCache: the [`ElastiCacheApi`] trait (a Redis group's final
+//! snapshots for `down --delete-data`, and an existing replication group
+//! for adoption: DescribeReplicationGroups, then DescribeCacheClusters of
+//! its first member (engine version, subnet group, security groups) and
+//! ListTagsForResource) and its implementation over the SDK.
 
 use super::{ApiResult, sdk_error as error};
-use crate::deploy::adopt::LiveReplicationGroup;
+
+/// An ElastiCache replication group as DescribeReplicationGroups,
+/// DescribeCacheClusters (of its first member) and ListTagsForResource show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveReplicationGroup {
+    /// `available`, `creating`, `modifying`, ...
+    pub status: String,
+    /// Its description.
+    pub description: String,
+    /// `redis` or `valkey`.
+    pub engine: String,
+    /// `7.1`, ...
+    pub engine_version: String,
+    /// `cache.t3.micro`, ...
+    pub node_type: String,
+    /// Member clusters (nodes) of a group without cluster mode.
+    pub nodes: u32,
+    /// Node groups (shards): more than one is cluster mode.
+    pub shards: u32,
+    /// The cache subnet group.
+    pub subnet_group: String,
+    /// VPC security groups.
+    pub security_groups: Vec<String>,
+    /// Port.
+    pub port: i32,
+    /// Encryption at rest.
+    pub at_rest_encryption: bool,
+    /// Encryption in transit.
+    pub transit_encryption: bool,
+    /// Automatic failover enabled.
+    pub automatic_failover: bool,
+    /// Multi-AZ enabled.
+    pub multi_az: bool,
+    /// Days of automatic snapshots.
+    pub snapshot_retention: i32,
+    /// The primary endpoint, when there is one.
+    pub endpoint: Option<String>,
+    /// Tags (key, value), including `aws:` ones.
+    pub tags: Vec<(String, String)>,
+}
+
+/// The ElastiCache calls of adoption and `down --delete-data`.
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait ElastiCacheApi {
+    /// A replication group by ID; `None` when there is none.
+    async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>>;
+    /// Snapshot names of a replication group (`DescribeSnapshots`, every page).
+    async fn snapshots(&self, replication_group: &str) -> ApiResult<Vec<String>>;
+    /// `DeleteSnapshot`.
+    async fn delete_snapshot(&self, name: &str) -> ApiResult<()>;
+}
 
 /// ElastiCache through the SDK.
 #[derive(Debug, Clone)]
 pub struct ElastiCache(pub(super) aws_sdk_elasticache::Client);
 
-impl ElastiCache {
-    /// The group `id`; `None` when there is none.
-    pub async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>> {
+impl ElastiCacheApi for ElastiCache {
+    async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>> {
         let client = &self.0;
         let out = match client
             .describe_replication_groups()
@@ -97,8 +147,7 @@ impl ElastiCache {
         Ok(Some(live))
     }
 
-    /// Snapshot names of a replication group (`DescribeSnapshots`, every page).
-    pub async fn snapshots(&self, replication_group: &str) -> ApiResult<Vec<String>> {
+    async fn snapshots(&self, replication_group: &str) -> ApiResult<Vec<String>> {
         let pages = self
             .0
             .describe_snapshots()
@@ -115,8 +164,7 @@ impl ElastiCache {
             .collect())
     }
 
-    /// `DeleteSnapshot`.
-    pub async fn delete_snapshot(&self, name: &str) -> ApiResult<()> {
+    async fn delete_snapshot(&self, name: &str) -> ApiResult<()> {
         self.0
             .delete_snapshot()
             .snapshot_name(name)

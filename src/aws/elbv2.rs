@@ -1,16 +1,69 @@
-//! Elastic Load Balancing v2: a target group's health check and targets
-//! (why a deploy failed).
+//! Elastic Load Balancing v2: the [`ElbApi`] trait (a target group's health
+//! check and targets, why a deploy failed) and its implementation over the
+//! SDK.
+
+use serde::Serialize;
 
 use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
-use crate::deploy::failure::{HealthCheck, TargetGroupHealth, TargetState};
+
+/// A target group's health check and targets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TargetGroupHealth {
+    /// Target group name.
+    pub name: String,
+    /// The health check in force.
+    pub check: HealthCheck,
+    /// Each target's state.
+    pub targets: Vec<TargetState>,
+}
+
+/// A target group's health-check settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HealthCheck {
+    /// `HTTP`, `HTTPS`, `TCP`.
+    pub protocol: String,
+    /// `traffic-port` or a number.
+    pub port: String,
+    /// HTTP path.
+    pub path: Option<String>,
+    /// Seconds between checks.
+    pub interval: i32,
+    /// Seconds before a check times out.
+    pub timeout: i32,
+    /// Successes before healthy.
+    pub healthy_threshold: i32,
+    /// Failures before unhealthy.
+    pub unhealthy_threshold: i32,
+    /// HTTP codes that count as healthy.
+    pub matcher: Option<String>,
+}
+
+/// One target's health.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TargetState {
+    /// `ip:port`.
+    pub target: String,
+    /// `healthy`, `unhealthy`, `initial`, `draining`, ...
+    pub state: String,
+    /// `Target.FailedHealthChecks`, `Target.Timeout`, ...
+    pub reason: Option<String>,
+    /// The load balancer's description.
+    pub description: Option<String>,
+}
+
+/// The ELBv2 calls of a failed deploy's report and `ps`.
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait ElbApi {
+    /// `DescribeTargetGroups` and `DescribeTargetHealth` of one target group.
+    async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth>;
+}
 
 /// ELBv2 through the SDK.
 #[derive(Debug, Clone)]
 pub struct Elb(pub(super) aws_sdk_elasticloadbalancingv2::Client);
 
-impl Elb {
-    /// `DescribeTargetGroups` and `DescribeTargetHealth` for one group.
-    pub async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth> {
+impl ElbApi for Elb {
+    async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth> {
         let groups = self
             .0
             .describe_target_groups()

@@ -1,18 +1,71 @@
-//! CloudWatch Logs: an existing log group (adoption), a container's last
-//! lines (why a deploy failed), and the streams and events of `logs`.
+//! CloudWatch Logs: the [`LogsApi`] trait (an existing log group for
+//! adoption, a container's last lines for why a deploy failed, the streams
+//! and events of `logs`) and its implementation over the SDK.
 
 use super::{ApiResult, sdk_error as error};
-use crate::deploy::adopt::LiveLogGroup;
-use crate::operate::api::{LogApi, LogEvent};
-use crate::operate::logs::Event;
+
+/// A CloudWatch Logs log group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveLogGroup {
+    /// Retention in days (`None`: never expire).
+    pub retention: Option<i32>,
+    /// Tags (key, value), including `aws:` ones.
+    pub tags: Vec<(String, String)>,
+}
+
+/// One log event of a stream `<prefix>/<container>/<task-id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Milliseconds since the epoch.
+    pub timestamp: i64,
+    /// The stream it came from.
+    pub stream: String,
+    /// The line.
+    pub message: String,
+}
+
+/// One CloudWatch Logs event with its ID (to drop repeats while following).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEvent {
+    /// `eventId`.
+    pub id: String,
+    /// The event.
+    pub event: Event,
+}
+
+/// The CloudWatch Logs calls of adoption, a failed deploy's report and `logs`.
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait LogsApi {
+    /// A log group by exact name (`DescribeLogGroups`, `ListTagsForResource`);
+    /// `None` when there is none.
+    async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>>;
+    /// The last `n` lines of the log stream ending in `/<container>/<task>`
+    /// in `group` (awslogs streams are `<prefix>/<container>/<task-id>`;
+    /// the newest 50 streams are searched).
+    async fn last_lines(
+        &self,
+        group: &str,
+        container: &str,
+        task: &str,
+        n: usize,
+    ) -> ApiResult<Vec<String>>;
+    /// Names of the streams of `group` starting with `prefix` (`DescribeLogStreams`, every page).
+    async fn streams(&self, group: &str, prefix: &str) -> ApiResult<Vec<String>>;
+    /// Events of `streams` at or after `start_ms` (`FilterLogEvents`, every page).
+    async fn events(
+        &self,
+        group: &str,
+        streams: &[String],
+        start_ms: Option<i64>,
+    ) -> ApiResult<Vec<LogEvent>>;
+}
 
 /// CloudWatch Logs through the SDK.
 #[derive(Debug, Clone)]
 pub struct Logs(pub(super) aws_sdk_cloudwatchlogs::Client);
 
-impl Logs {
-    /// The log group named `name` (`DescribeLogGroups`, `ListTagsForResource`).
-    pub async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>> {
+impl LogsApi for Logs {
+    async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>> {
         let out = self
             .0
             .describe_log_groups()
@@ -51,9 +104,7 @@ impl Logs {
         Ok(Some(live))
     }
 
-    /// The last `n` lines of the stream of `container` in `task` (the newest
-    /// 50 streams are searched).
-    pub async fn last_lines(
+    async fn last_lines(
         &self,
         group: &str,
         container: &str,
@@ -95,9 +146,7 @@ impl Logs {
             .filter_map(|e| e.message().map(|m| m.trim_end().to_owned()))
             .collect())
     }
-}
 
-impl LogApi for Logs {
     async fn streams(&self, group: &str, prefix: &str) -> ApiResult<Vec<String>> {
         let pages = self
             .0

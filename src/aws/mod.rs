@@ -7,13 +7,15 @@
 //! - [`sdk_error`] is the one mapping from an SDK error to an [`ApiError`]
 //!   with a typed [`ErrorKind`] (from the error metadata's code, or the kind
 //!   of transport failure).
-//! - One file per service (`cloudformation.rs`, `ecs.rs`, ...) holds that
-//!   service's SDK calls, each written once, paged with the SDK's
-//!   paginators, and implements the traits deploy, operate and local declare
-//!   over plain data. No SDK type leaves this module.
+//! - One file per service (`cloudformation.rs`, `ecs.rs`, ...) defines that
+//!   service's one trait over plain data (`CloudFormationApi`, `EcsApi`,
+//!   ...) with the data it returns, and implements it once on the service's
+//!   client struct: each SDK call written once, paged with the SDK's
+//!   paginators. deploy, operate and local take the service traits they
+//!   need; `fake/` has one scripted fake per service for their tests. No
+//!   SDK type leaves this module.
 //!
-//! Only [`error`] builds without the `aws` feature (the traits that return
-//! [`ApiResult`] are shared with the renderer-only build).
+//! Only [`error`] builds without the `aws` feature.
 
 pub mod error;
 
@@ -25,9 +27,9 @@ mod config;
 pub use config::{Clients, load_config};
 
 #[cfg(feature = "aws")]
-pub mod cloudformation;
+pub mod acm;
 #[cfg(feature = "aws")]
-pub mod dns;
+pub mod cloudformation;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
 #[cfg(feature = "aws")]
@@ -45,21 +47,32 @@ pub mod elbv2;
 #[cfg(feature = "aws")]
 pub mod logs;
 #[cfg(feature = "aws")]
+pub mod route53;
+#[cfg(feature = "aws")]
 pub mod s3;
 #[cfg(feature = "aws")]
 pub mod ssm;
 #[cfg(feature = "aws")]
 pub mod sts;
-#[cfg(feature = "aws")]
-mod traits;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "aws"))]
 pub mod fake;
 #[cfg(all(test, feature = "aws"))]
 pub mod testing;
 
 #[cfg(feature = "aws")]
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
+
+/// Runs a future of the service traits to completion on a current-thread
+/// runtime of its own: how a synchronous flow (the local environment's
+/// tables) calls them. Fails only when the runtime cannot start.
+#[cfg(feature = "aws")]
+pub fn block<F: std::future::Future>(f: F) -> std::io::Result<F::Output> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(f))
+}
 
 /// The one mapping from an SDK error to an [`ApiError`]: the service's code
 /// and message when AWS answered (the kind follows from the code), else the

@@ -1,4 +1,5 @@
-//! S3: [`TemplateStore`] over the SDK.
+//! S3: the [`S3Api`] trait (templates over the inline limit) and its
+//! implementation over the SDK.
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -8,7 +9,17 @@ use aws_sdk_s3::types::{
 };
 
 use super::{ApiError, ApiResult, ErrorKind, sdk_error as error};
-use crate::deploy::template_store::TemplateStore;
+
+/// The S3 calls of a large template.
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait S3Api {
+    /// `HeadBucket`, and when missing `CreateBucket` (in `region`),
+    /// `PutPublicAccessBlock` (all four blocks) and `PutBucketEncryption`
+    /// (SSE-S3). Returns whether it created the bucket.
+    async fn ensure_bucket(&self, bucket: &str, region: &str) -> ApiResult<bool>;
+    /// `PutObject`.
+    async fn upload(&self, bucket: &str, key: &str, body: &str) -> ApiResult<()>;
+}
 
 /// S3 through the SDK.
 #[derive(Debug, Clone)]
@@ -71,7 +82,7 @@ impl S3 {
     }
 }
 
-impl TemplateStore for S3 {
+impl S3Api for S3 {
     async fn ensure_bucket(&self, bucket: &str, region: &str) -> ApiResult<bool> {
         if self.exists(bucket).await? {
             return Ok(false);

@@ -7,9 +7,5 @@
 ///
 /// When the runtime cannot start (a broken test machine).
 pub fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime")
-        .block_on(f)
+    super::block(f).expect("a current-thread runtime")
 }

@@ -306,8 +306,16 @@ async fn run(
     match (command, &rendered) {
         (Command::Up { images, .. } | Command::Diff { images, .. }, Some(rendered)) => {
             let mut inputs = inputs::inputs(&rendered.contract, images)?;
-            let in_stack = precheck::dns::in_stack(&aws.cloudformation, &stack).await?;
-            precheck::dns::check(&aws.dns, &aws.region, &rendered.value, &in_stack).await?;
+            // Listed once: the record check and adoption both read it.
+            let in_stack = adopt::in_stack(&aws.cloudformation, &stack).await?;
+            precheck::dns::check(
+                &aws.route53,
+                &aws.acm,
+                &aws.region,
+                &rendered.value,
+                &in_stack,
+            )
+            .await?;
             // Notes on images and staging: on stderr when standard output
             // holds a report or JSON alone (under `up --json` that is
             // `deployer.out`).
@@ -339,8 +347,19 @@ async fn run(
                 template_store::stage(&aws.s3, &staging, &rendered.text, notes).await?;
             let execute = verb == "up";
             precheck::check_images(&aws.ecr, &account, &aws.region, &rendered.value).await?;
-            let adoptions =
-                adopt::detect(&aws.cloudformation, &aws, &stack, &rendered.value).await?;
+            let live = adopt::Live {
+                dynamodb: &aws.dynamodb,
+                logs: &aws.logs,
+                elasticache: &aws.elasticache,
+            };
+            let adoptions = adopt::detect(
+                &aws.cloudformation,
+                live,
+                &in_stack,
+                &stack,
+                &rendered.value,
+            )
+            .await?;
             let outcome = match deployer
                 .run_adopting(&rendered.text, &parameters, execute, &adoptions)
                 .await
@@ -348,9 +367,14 @@ async fn run(
                 Ok(o) => o,
                 Err(mut f) => {
                     if f.stop == Stop::Failed
-                        && let Some(evidence) =
-                            service_report::failed(&aws.cloudformation, &aws.ecs, &aws, &stack)
-                                .await
+                        && let Some(evidence) = service_report::failed(
+                            &aws.cloudformation,
+                            &aws.ecs,
+                            &aws.elb,
+                            &aws.logs,
+                            &stack,
+                        )
+                        .await
                     {
                         let services = failure::report(&evidence);
                         if !services.is_empty() {
@@ -394,7 +418,15 @@ async fn run(
             let kept = deployer.down().await?;
             report_kept(deployer.out, &kept, &aws.region);
             if *delete_data {
-                delete_data::delete_kept(&aws, &kept, deployer.prompt, deployer.out).await?;
+                delete_data::delete_kept(
+                    &aws.dynamodb,
+                    &aws.efs,
+                    &aws.elasticache,
+                    &kept,
+                    deployer.prompt,
+                    deployer.out,
+                )
+                .await?;
             }
             Ok(exit::OK)
         }
@@ -409,8 +441,14 @@ async fn run(
                 only_services(&mut value, services);
             }
             // Why services do not run as desired (docs/deploy.md, "When a deploy fails").
-            let mut troubled =
-                service_report::troubled(&aws.cloudformation, &aws.ecs, &aws, &stack).await;
+            let mut troubled = service_report::troubled(
+                &aws.cloudformation,
+                &aws.ecs,
+                &aws.elb,
+                &aws.logs,
+                &stack,
+            )
+            .await;
             if !services.is_empty() {
                 let wanted: Vec<String> = services
                     .iter()
@@ -506,15 +544,7 @@ async fn copy_table(
                 "see docs/deploy.md, \"Credentials and region\"",
             )
         })?;
-    copy_table::copy(
-        &aws,
-        &aws.dynamodb,
-        source,
-        dest,
-        out,
-        Duration::from_millis(100),
-    )
-    .await?;
+    copy_table::copy(&aws.dynamodb, source, dest, out, Duration::from_millis(100)).await?;
     Ok(exit::OK)
 }
 

@@ -11,7 +11,7 @@ use super::exit;
 use super::pipeline::{self, Rendered};
 use super::stack::{self, Operating};
 use crate::aws::Clients as Operate;
-use crate::aws::dynamodb::BlockingDynamoDb;
+use crate::aws::dynamodb::DynamoDb;
 use crate::deploy::Failure;
 use crate::diagnostic::Diagnostics;
 use crate::local::setup::{ecr_logins, setup as local_setup};
@@ -69,11 +69,8 @@ pub(super) fn local(
         .get("AWS_REGION")
         .cloned()
         .unwrap_or_else(|| "us-east-1".to_owned());
-    let mut tables = |endpoint: &str| -> run::OpenTables {
-        Ok(Box::new(
-            BlockingDynamoDb::local(endpoint, &region).map_err(run::LocalError::Runtime)?,
-        ))
-    };
+    let mut tables =
+        |endpoint: &str| -> run::OpenTables<DynamoDb> { Ok(DynamoDb::local(endpoint, &region)) };
     match run::up(
         &plan,
         &options,
@@ -249,6 +246,32 @@ async fn context(
     })
 }
 
+/// `exec` and `tunnel`: connects, reads the project's services and finds
+/// the running task of `service` to work on.
+async fn located(
+    op: &Operating,
+    aws: &RegionArgs,
+    service: Option<&String>,
+    task: Option<&str>,
+    command: &str,
+) -> Result<(Operate, Context, flow::Located), Failure> {
+    let (api, profile) = connect(&op.resolved, aws).await?;
+    let ctx = context(op, &api, profile).await?;
+    if let Some(s) = service {
+        super::services::check(std::slice::from_ref(s), &ctx.services, command)?;
+    }
+    let at = flow::locate(
+        &api.cloudformation,
+        &api.ecs,
+        &api.ec2,
+        &ctx,
+        service.map(String::as_str),
+        task,
+    )
+    .await?;
+    Ok((api, ctx, at))
+}
+
 async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
 }
@@ -268,12 +291,8 @@ async fn run(
             command,
             ..
         } => {
-            let (api, profile) = connect(&op.resolved, aws).await?;
-            let ctx = context(op, &api, profile).await?;
-            if let Some(s) = service {
-                super::services::check(std::slice::from_ref(s), &ctx.services, "exec")?;
-            }
-            let at = flow::locate(&api, &ctx, service.as_deref(), task.as_deref()).await?;
+            let (api, ctx, at) =
+                located(op, aws, service.as_ref(), task.as_deref(), "exec").await?;
             let command = if command.is_empty() {
                 "/bin/sh".to_owned()
             } else {
@@ -284,7 +303,7 @@ async fn run(
             #[cfg(unix)]
             let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
             flow::exec(
-                &api,
+                &api.ecs,
                 &mut System,
                 &ctx,
                 &at,
@@ -308,12 +327,8 @@ async fn run(
         } => {
             let defaults = op.resolved.typed().tunnel_ports.map(|s| s.value);
             let forwards = follow::forwards(given, defaults.as_deref().unwrap_or_default())?;
-            let (api, profile) = connect(&op.resolved, aws).await?;
-            let ctx = context(op, &api, profile).await?;
-            if let Some(s) = service {
-                super::services::check(std::slice::from_ref(s), &ctx.services, "tunnel")?;
-            }
-            let at = flow::locate(&api, &ctx, service.as_deref(), task.as_deref()).await?;
+            let (api, ctx, at) =
+                located(op, aws, service.as_ref(), task.as_deref(), "tunnel").await?;
             if *ssh {
                 let config = match ssh_config {
                     Some(p) => p.clone(),
@@ -332,7 +347,7 @@ async fn run(
                 flow::tunnel_ssh(&mut System, &ctx, &at, &options, &forwards, ctrl_c(), err).await
             } else {
                 flow::tunnel_ssm(
-                    &api,
+                    &api.ssm,
                     &mut System,
                     &ctx,
                     &at,

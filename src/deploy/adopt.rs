@@ -20,99 +20,14 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value, json};
 
 use super::Failure;
-use super::api::{ApiResult, CloudFormationApi, ResourceToImport};
+use crate::aws::cloudformation::{CloudFormationApi, ResourceToImport, StackResource};
+use crate::aws::dynamodb::{DynamoDbApi, LiveTable};
+use crate::aws::elasticache::ElastiCacheApi;
+use crate::aws::logs::{LiveLogGroup, LogsApi};
 
 const TABLE: &str = "AWS::DynamoDB::Table";
 const LOG_GROUP: &str = "AWS::Logs::LogGroup";
 const REPLICATION_GROUP: &str = "AWS::ElastiCache::ReplicationGroup";
-
-/// A DynamoDB table as DescribeTable, DescribeContinuousBackups,
-/// DescribeTimeToLive and ListTagsOfResource show it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LiveTable {
-    /// `ACTIVE`, `CREATING`, ...
-    pub status: String,
-    /// Key schema: (attribute, `HASH`|`RANGE`).
-    pub keys: Vec<(String, String)>,
-    /// Attribute definitions: (attribute, `S`|`N`|`B`).
-    pub attributes: Vec<(String, String)>,
-    /// `PROVISIONED` or `PAY_PER_REQUEST`.
-    pub billing: String,
-    /// Provisioned read and write capacity (provisioned tables).
-    pub capacity: Option<(i64, i64)>,
-    /// Names of local secondary indexes.
-    pub local_indexes: Vec<String>,
-    /// Names of global secondary indexes.
-    pub global_indexes: Vec<String>,
-    /// Point-in-time recovery enabled.
-    pub pitr: bool,
-    /// The TTL attribute, when TTL is enabled.
-    pub ttl: Option<String>,
-    /// Tags (key, value), including `aws:` ones.
-    pub tags: Vec<(String, String)>,
-    /// DynamoDB's item count (updated about every six hours).
-    pub items: i64,
-}
-
-/// A CloudWatch Logs log group.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LiveLogGroup {
-    /// Retention in days (`None`: never expire).
-    pub retention: Option<i32>,
-    /// Tags (key, value), including `aws:` ones.
-    pub tags: Vec<(String, String)>,
-}
-
-/// An ElastiCache replication group as DescribeReplicationGroups,
-/// DescribeCacheClusters (of its first member) and ListTagsForResource show it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LiveReplicationGroup {
-    /// `available`, `creating`, `modifying`, ...
-    pub status: String,
-    /// Its description.
-    pub description: String,
-    /// `redis` or `valkey`.
-    pub engine: String,
-    /// `7.1`, ...
-    pub engine_version: String,
-    /// `cache.t3.micro`, ...
-    pub node_type: String,
-    /// Member clusters (nodes) of a group without cluster mode.
-    pub nodes: u32,
-    /// Node groups (shards): more than one is cluster mode.
-    pub shards: u32,
-    /// The cache subnet group.
-    pub subnet_group: String,
-    /// VPC security groups.
-    pub security_groups: Vec<String>,
-    /// Port.
-    pub port: i32,
-    /// Encryption at rest.
-    pub at_rest_encryption: bool,
-    /// Encryption in transit.
-    pub transit_encryption: bool,
-    /// Automatic failover enabled.
-    pub automatic_failover: bool,
-    /// Multi-AZ enabled.
-    pub multi_az: bool,
-    /// Days of automatic snapshots.
-    pub snapshot_retention: i32,
-    /// The primary endpoint, when there is one.
-    pub endpoint: Option<String>,
-    /// Tags (key, value), including `aws:` ones.
-    pub tags: Vec<(String, String)>,
-}
-
-/// The look-ups adoption needs.
-#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
-pub trait LiveApi {
-    /// A table by name; `None` when there is none.
-    async fn table(&self, name: &str) -> ApiResult<Option<LiveTable>>;
-    /// A log group by exact name; `None` when there is none.
-    async fn log_group(&self, name: &str) -> ApiResult<Option<LiveLogGroup>>;
-    /// A replication group by ID; `None` when there is none.
-    async fn replication_group(&self, id: &str) -> ApiResult<Option<LiveReplicationGroup>>;
-}
 
 /// One resource to import.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,24 +78,52 @@ fn owner(tags: &[(String, String)]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Finds every declared resource that exists outside the stack, checks that
-/// it can be imported, and returns what to import; refuses (nothing changed)
-/// with every problem at once.
-pub async fn detect<C: CloudFormationApi, L: LiveApi>(
+/// The resources the deployed stack `stack` has (`ListStackResources`,
+/// without the deleted ones; none when the stack does not exist). `up` and
+/// `diff` list them once, for the checks before deploying
+/// ([`super::precheck::dns::check`]: its records are its own, not a
+/// script's) and for [`detect`] (what is in the stack is not adopted).
+pub async fn in_stack<C: CloudFormationApi>(
     cfn: &C,
-    live: &L,
     stack: &str,
-    template: &Value,
-) -> Result<Vec<Adoption>, Failure> {
-    let in_stack: Vec<(String, String)> = match cfn.list_stack_resources(stack).await {
-        Ok(rs) => rs
+) -> Result<Vec<StackResource>, Failure> {
+    match cfn.list_stack_resources(stack).await {
+        Ok(rs) => Ok(rs
             .into_iter()
             .filter(|r| !matches!(r.status.as_str(), "DELETE_SKIPPED" | "DELETE_COMPLETE"))
-            .map(|r| (r.logical_id, r.physical_id))
-            .collect(),
-        Err(e) if e.is_not_found() => Vec::new(),
-        Err(e) => return Err(Failure::api("cannot list the stack's resources", &e)),
-    };
+            .collect()),
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        Err(e) => Err(Failure::api("cannot list the stack's resources", &e)),
+    }
+}
+
+/// The services adoption looks things up in.
+#[derive(Debug, Clone, Copy)]
+pub struct Live<'a, D, L, E> {
+    /// DynamoDB (tables).
+    pub dynamodb: &'a D,
+    /// CloudWatch Logs (log groups).
+    pub logs: &'a L,
+    /// ElastiCache (replication groups).
+    pub elasticache: &'a E,
+}
+
+/// Finds every declared resource that exists outside the stack (`in_stack`:
+/// what [`in_stack`] found), checks that it can be imported, and returns
+/// what to import; refuses (nothing changed) with every problem at once.
+pub async fn detect<C, D, L, E>(
+    cfn: &C,
+    live: Live<'_, D, L, E>,
+    in_stack: &[StackResource],
+    stack: &str,
+    template: &Value,
+) -> Result<Vec<Adoption>, Failure>
+where
+    C: CloudFormationApi,
+    D: DynamoDbApi,
+    L: LogsApi,
+    E: ElastiCacheApi,
+{
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
         return Ok(Vec::new());
     };
@@ -197,21 +140,27 @@ pub async fn detect<C: CloudFormationApi, L: LiveApi>(
         let Some(name) = literal(resource, key) else {
             continue;
         };
-        if in_stack.iter().any(|(l, p)| l == logical_id || p == name) {
+        if in_stack
+            .iter()
+            .any(|r| r.logical_id == *logical_id || r.physical_id == name)
+        {
             continue;
         }
         let found = match kind {
             TABLE => live
+                .dynamodb
                 .table(name)
                 .await
                 .map_err(|e| Failure::api(&format!("cannot look up DynamoDB table {name}"), &e))?
                 .map(|t| table_adoption(logical_id, name, resource, &t)),
             LOG_GROUP => live
+                .logs
                 .log_group(name)
                 .await
                 .map_err(|e| Failure::api(&format!("cannot look up log group {name}"), &e))?
                 .map(|g| log_group_adoption(logical_id, name, resource, &g)),
             _ => live
+                .elasticache
                 .replication_group(name)
                 .await
                 .map_err(|e| Failure::api(&format!("cannot look up replication group {name}"), &e))?

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::Failure;
-use super::api::{CloudFormationApi, NewChangeSet, ResourceChange};
+use crate::aws::cloudformation::{CloudFormationApi, NewChangeSet, ResourceChange};
 
 /// A computed change set.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,26 +12,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use super::Failure;
-use super::adopt::LiveApi;
-use super::api::ApiResult;
-
-/// DynamoDB Scan and BatchWriteItem, with items kept opaque.
-#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
-pub trait CopyApi {
-    /// An item as the SDK holds it.
-    type Item: Clone;
-    /// One Scan page from `start` (the previous page's last key); returns
-    /// the items and the next start, `None` at the end.
-    async fn scan(
-        &self,
-        table: &str,
-        start: Option<Self::Item>,
-    ) -> ApiResult<(Vec<Self::Item>, Option<Self::Item>)>;
-    /// BatchWriteItem (puts) of at most 25 items; returns the unprocessed ones.
-    async fn put_batch(&self, table: &str, items: Vec<Self::Item>) -> ApiResult<Vec<Self::Item>>;
-    /// Whether the item has an attribute.
-    fn has(item: &Self::Item, attribute: &str) -> bool;
-}
+use crate::aws::dynamodb::DynamoDbApi;
 
 /// Items per BatchWriteItem (DynamoDB's limit).
 const BATCH: usize = 25;
@@ -48,9 +29,8 @@ pub struct Copied {
 }
 
 /// Copies every item of `source` into `dest`.
-pub async fn copy<L: LiveApi, C: CopyApi>(
-    live: &L,
-    api: &C,
+pub async fn copy<D: DynamoDbApi>(
+    dynamodb: &D,
     source: &str,
     dest: &str,
     out: &mut dyn Write,
@@ -67,7 +47,8 @@ pub async fn copy<L: LiveApi, C: CopyApi>(
     let look = |name: &str| {
         let name = name.to_owned();
         async move {
-            live.table(&name)
+            dynamodb
+                .table(&name)
                 .await
                 .map_err(|e| Failure::api(&format!("cannot read table {name}"), &e))?
                 .ok_or_else(|| {
@@ -89,20 +70,20 @@ pub async fn copy<L: LiveApi, C: CopyApi>(
     let mut done = Copied::default();
     let mut start = None;
     loop {
-        let (items, next) = api
+        let (items, next) = dynamodb
             .scan(source, start.take())
             .await
             .map_err(|e| Failure::api(&format!("cannot scan {source}"), &e))?;
         let (ok, missing): (Vec<_>, Vec<_>) = items
             .into_iter()
-            .partition(|i| keys.iter().all(|k| C::has(i, k)));
+            .partition(|i| keys.iter().all(|k| D::has(i, k)));
         done.skipped += missing.len();
         for chunk in ok.chunks(BATCH) {
             let mut pending = chunk.to_vec();
             let mut attempt = 0;
             while !pending.is_empty() {
                 let n = pending.len();
-                pending = api
+                pending = dynamodb
                     .put_batch(dest, pending)
                     .await
                     .map_err(|e| Failure::api(&format!("cannot write to {dest}"), &e))?;
@@ -152,15 +133,15 @@ mod tests {
     use std::cell::RefCell;
     use std::collections::BTreeMap;
 
-    use super::super::adopt::LiveTable;
     use super::*;
-    use crate::aws::fake::FakeLive;
+    use crate::aws::dynamodb::LiveTable;
+    use crate::aws::fake::FakeDynamoDb;
     use crate::aws::testing::block;
 
     /// The source table `old` (hash key) and the destination `new` (hash
     /// and range keys).
-    fn live() -> FakeLive {
-        let mut live = FakeLive::default();
+    fn live() -> FakeDynamoDb {
+        let mut live = FakeDynamoDb::default();
         live.tables.insert(
             "old".into(),
             LiveTable {
@@ -183,37 +164,6 @@ mod tests {
 
     type Item = BTreeMap<String, String>;
 
-    #[derive(Default)]
-    struct Fake {
-        source: Vec<Item>,
-        written: RefCell<Vec<Item>>,
-        /// Unprocessed answers: how many of the next batch to refuse.
-        refuse: RefCell<Vec<usize>>,
-        batches: RefCell<Vec<usize>>,
-    }
-
-    impl CopyApi for Fake {
-        type Item = Item;
-        async fn scan(&self, _: &str, start: Option<Item>) -> ApiResult<(Vec<Item>, Option<Item>)> {
-            // Pages of 30; the start key is the index.
-            let from: usize = start.map_or(0, |s| s["i"].parse().unwrap_or(0));
-            let to = (from + 30).min(self.source.len());
-            let next = (to < self.source.len()).then(|| Item::from([("i".into(), to.to_string())]));
-            Ok((self.source[from..to].to_vec(), next))
-        }
-        async fn put_batch(&self, _: &str, items: Vec<Item>) -> ApiResult<Vec<Item>> {
-            assert!(items.len() <= BATCH);
-            self.batches.borrow_mut().push(items.len());
-            let refuse = self.refuse.borrow_mut().pop().unwrap_or(0).min(items.len());
-            let (done, left) = items.split_at(items.len() - refuse);
-            self.written.borrow_mut().extend(done.iter().cloned());
-            Ok(left.to_vec())
-        }
-        fn has(item: &Item, attribute: &str) -> bool {
-            item.contains_key(attribute)
-        }
-    }
-
     fn item(n: usize, season: bool) -> Item {
         let mut i = Item::from([("player-id".into(), format!("p{n}"))]);
         if season {
@@ -224,14 +174,13 @@ mod tests {
 
     #[test]
     fn every_page_is_copied_in_batches_with_retries() {
-        let fake = Fake {
-            source: (0..70).map(|n| item(n, true)).collect(),
+        let fake = FakeDynamoDb {
+            items: (0..70).map(|n| item(n, true)).collect(),
             refuse: RefCell::new(vec![3]),
-            ..Fake::default()
+            ..live()
         };
         let mut out = Vec::new();
-        let done =
-            block(copy(&live(), &fake, "old", "new", &mut out, Duration::ZERO)).expect("copied");
+        let done = block(copy(&fake, "old", "new", &mut out, Duration::ZERO)).expect("copied");
         assert_eq!(
             done,
             Copied {
@@ -248,13 +197,12 @@ mod tests {
 
     #[test]
     fn items_without_the_new_key_are_counted_not_guessed() {
-        let fake = Fake {
-            source: vec![item(1, true), item(2, false), item(3, false)],
-            ..Fake::default()
+        let fake = FakeDynamoDb {
+            items: vec![item(1, true), item(2, false), item(3, false)],
+            ..live()
         };
         let mut out = Vec::new();
-        let f = block(copy(&live(), &fake, "old", "new", &mut out, Duration::ZERO))
-            .expect_err("skipped");
+        let f = block(copy(&fake, "old", "new", &mut out, Duration::ZERO)).expect_err("skipped");
         assert!(
             f.message
                 .starts_with("2 item(s) of old have no player-id / season attribute"),
@@ -266,24 +214,15 @@ mod tests {
 
     #[test]
     fn a_missing_or_same_table_is_refused_before_anything_is_written() {
-        let fake = Fake::default();
+        let fake = live();
         let mut out = Vec::new();
-        let f = block(copy(
-            &live(),
-            &fake,
-            "old",
-            "nope",
-            &mut out,
-            Duration::ZERO,
-        ))
-        .expect_err("refused");
+        let f = block(copy(&fake, "old", "nope", &mut out, Duration::ZERO)).expect_err("refused");
         assert!(
             f.message.contains("table nope does not exist"),
             "{}",
             f.message
         );
-        let f = block(copy(&live(), &fake, "old", "old", &mut out, Duration::ZERO))
-            .expect_err("refused");
+        let f = block(copy(&fake, "old", "old", &mut out, Duration::ZERO)).expect_err("refused");
         assert!(f.message.contains("the same table"), "{}", f.message);
         assert!(fake.batches.borrow().is_empty());
     }

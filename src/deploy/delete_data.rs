@@ -8,22 +8,12 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::Failure;
-use super::api::ApiResult;
 use super::down::Kept;
 use super::ui::Prompt;
-
-/// The deletions, behind a trait (DynamoDB, EFS, ElastiCache).
-#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
-pub trait DataApi {
-    /// DynamoDB `DeleteTable`.
-    async fn delete_table(&self, name: &str) -> ApiResult<()>;
-    /// EFS `DeleteFileSystem` (its mount targets went with the stack).
-    async fn delete_file_system(&self, id: &str) -> ApiResult<()>;
-    /// ElastiCache `DescribeSnapshots` of a replication group: snapshot names.
-    async fn redis_snapshots(&self, replication_group: &str) -> ApiResult<Vec<String>>;
-    /// ElastiCache `DeleteSnapshot`.
-    async fn delete_snapshot(&self, name: &str) -> ApiResult<()>;
-}
+use crate::aws::ApiResult;
+use crate::aws::dynamodb::DynamoDbApi;
+use crate::aws::efs::EfsApi;
+use crate::aws::elasticache::ElastiCacheApi;
 
 /// One deletion to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +49,10 @@ impl Item {
 /// Asks once more, listing everything, then deletes. Refusing or no answer
 /// deletes nothing (exit 1: the stack is gone but the data stays, as
 /// without the flag).
-pub async fn delete_kept<D: DataApi>(
-    api: &D,
+pub async fn delete_kept<D: DynamoDbApi, F: EfsApi, E: ElastiCacheApi>(
+    dynamodb: &D,
+    efs: &F,
+    elasticache: &E,
     kept: &[Kept],
     prompt: &mut dyn Prompt,
     out: &mut dyn Write,
@@ -92,9 +84,9 @@ pub async fn delete_kept<D: DataApi>(
     let mut failed = Vec::new();
     for item in &items {
         let result = match item {
-            Item::Table(n) => api.delete_table(n).await,
-            Item::FileSystem(id) => api.delete_file_system(id).await,
-            Item::Snapshots(g) => delete_snapshots(api, g, out).await,
+            Item::Table(n) => dynamodb.delete_table(n).await,
+            Item::FileSystem(id) => efs.delete_file_system(id).await,
+            Item::Snapshots(g) => delete_snapshots(elasticache, g, out).await,
             Item::Unknown(_) => continue,
         };
         match result {
@@ -116,9 +108,13 @@ pub async fn delete_kept<D: DataApi>(
     ))
 }
 
-async fn delete_snapshots<D: DataApi>(api: &D, group: &str, out: &mut dyn Write) -> ApiResult<()> {
-    for name in api.redis_snapshots(group).await? {
-        api.delete_snapshot(&name).await?;
+async fn delete_snapshots<E: ElastiCacheApi>(
+    elasticache: &E,
+    group: &str,
+    out: &mut dyn Write,
+) -> ApiResult<()> {
+    for name in elasticache.snapshots(group).await? {
+        elasticache.delete_snapshot(&name).await?;
         let _ = writeln!(out, "Deleted Redis snapshot {name}.");
     }
     Ok(())
@@ -128,7 +124,7 @@ async fn delete_snapshots<D: DataApi>(api: &D, group: &str, out: &mut dyn Write)
 mod tests {
     use super::super::ui::Scripted;
     use super::*;
-    use crate::aws::fake::FakeData;
+    use crate::aws::fake::Aws;
     use crate::aws::testing::block;
 
     fn kept() -> Vec<Kept> {
@@ -158,15 +154,24 @@ mod tests {
         .collect()
     }
 
+    async fn delete(
+        api: &Aws,
+        kept: &[Kept],
+        prompt: &mut dyn Prompt,
+        out: &mut dyn Write,
+    ) -> Result<(), Failure> {
+        delete_kept(&api.dynamodb, &api.efs, &api.elasticache, kept, prompt, out).await
+    }
+
     #[test]
     fn lists_everything_then_deletes_after_yes() {
-        let api = FakeData::default();
+        let api = Aws::default();
         let mut prompt = Scripted {
             answers: vec![true],
             asked: Vec::new(),
         };
         let mut out = Vec::new();
-        block(delete_kept(&api, &kept(), &mut prompt, &mut out)).expect("deleted");
+        block(delete(&api, &kept(), &mut prompt, &mut out)).expect("deleted");
         assert_eq!(
             prompt.asked,
             [
@@ -195,31 +200,29 @@ mod tests {
 
     #[test]
     fn no_or_no_answer_deletes_nothing() {
-        let api = FakeData::default();
+        let api = Aws::default();
         let mut out = Vec::new();
         let mut declined = Scripted {
             answers: vec![false],
             asked: Vec::new(),
         };
-        let f = block(delete_kept(&api, &kept(), &mut declined, &mut out)).expect_err("cancelled");
+        let f = block(delete(&api, &kept(), &mut declined, &mut out)).expect_err("cancelled");
         assert_eq!(f.stop, crate::deploy::Stop::Refused);
         let mut nobody = Scripted::default();
-        assert!(block(delete_kept(&api, &kept(), &mut nobody, &mut out)).is_err());
+        assert!(block(delete(&api, &kept(), &mut nobody, &mut out)).is_err());
         assert!(api.calls.borrow().is_empty());
     }
 
     #[test]
     fn failures_are_collected_and_the_rest_still_deleted() {
-        let api = FakeData {
-            deny_tables: true,
-            ..FakeData::default()
-        };
+        let mut api = Aws::default();
+        api.dynamodb.deny_deletes = true;
         let mut prompt = Scripted {
             answers: vec![true],
             asked: Vec::new(),
         };
         let mut out = Vec::new();
-        let f = block(delete_kept(&api, &kept(), &mut prompt, &mut out)).expect_err("partial");
+        let f = block(delete(&api, &kept(), &mut prompt, &mut out)).expect_err("partial");
         assert!(
             f.message
                 .contains("DynamoDB table game-players: AccessDeniedException: not allowed"),
@@ -235,10 +238,10 @@ mod tests {
 
     #[test]
     fn nothing_kept_asks_nothing() {
-        let api = FakeData::default();
+        let api = Aws::default();
         let mut prompt = Scripted::default();
         let mut out = Vec::new();
-        block(delete_kept(&api, &kept()[3..], &mut prompt, &mut out)).expect("nothing to do");
+        block(delete(&api, &kept()[3..], &mut prompt, &mut out)).expect("nothing to do");
         assert!(prompt.asked.is_empty());
     }
 }

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use super::api::CloudFormationApi;
 use super::events;
 use super::guard::TemplateView;
 use super::interrupt::Stage;
 use super::plan::Deployer;
 use super::{Failure, Stop};
+use crate::aws::cloudformation::CloudFormationApi;
 
 /// A resource that outlives the stack.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,8 +13,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use super::api::{ApiResult, CloudFormationApi, StackEvent};
 use super::ui::{Style, clock};
+use crate::aws::ApiResult;
+use crate::aws::cloudformation::{CloudFormationApi, StackEvent};
 
 /// How a watch ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,7 +323,7 @@ pub fn failure_report(stack: &str, watched: &Watched, style: Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::{Style, event_line};
-    use crate::deploy::api::StackEvent;
+    use crate::aws::cloudformation::StackEvent;
 
     #[test]
     fn event_lines_keep_their_columns_at_80_columns() {

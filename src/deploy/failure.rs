@@ -15,6 +15,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+pub use crate::aws::elbv2::{HealthCheck, TargetGroupHealth, TargetState};
+
 /// Everything known about the failed services.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Evidence {
@@ -65,51 +67,6 @@ pub struct ContainerExit {
     pub exit_code: Option<i32>,
     /// ECS's reason (`OutOfMemoryError: ...`, `CannotPullContainerError: ...`).
     pub reason: Option<String>,
-}
-
-/// A target group's health check and targets.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct TargetGroupHealth {
-    /// Target group name.
-    pub name: String,
-    /// The health check in force.
-    pub check: HealthCheck,
-    /// Each target's state.
-    pub targets: Vec<TargetState>,
-}
-
-/// A target group's health-check settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct HealthCheck {
-    /// `HTTP`, `HTTPS`, `TCP`.
-    pub protocol: String,
-    /// `traffic-port` or a number.
-    pub port: String,
-    /// HTTP path.
-    pub path: Option<String>,
-    /// Seconds between checks.
-    pub interval: i32,
-    /// Seconds before a check times out.
-    pub timeout: i32,
-    /// Successes before healthy.
-    pub healthy_threshold: i32,
-    /// Failures before unhealthy.
-    pub unhealthy_threshold: i32,
-    /// HTTP codes that count as healthy.
-    pub matcher: Option<String>,
-}
-
-/// One target's health.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct TargetState {
-    /// `ip:port`.
-    pub target: String,
-    /// `healthy`, `unhealthy`, `initial`, `draining`, ...
-    pub state: String,
-    /// `Target.FailedHealthChecks`, `Target.Timeout`, ...
-    pub reason: Option<String>,
-    /// The load balancer's description.
-    pub description: Option<String>,
 }
 
 /// The last lines a container logged.

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::Failure;
-use super::api::ApiResult;
 use super::docker::DockerCli;
 use super::params::Inputs;
 use super::push::{Pusher, ServiceBuild};
+use crate::aws::ApiResult;
 use crate::aws::Clients as Aws;
 use crate::render::{Contract, ParameterSource};
 

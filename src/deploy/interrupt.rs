@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
-use super::api::CloudFormationApi;
 use super::{Failure, Stop};
+use crate::aws::cloudformation::CloudFormationApi;
 
 /// How far a deploy command got.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use super::adopt::Adoption;
-use super::api::{Action, Replacement, ResourceChange};
 use super::guard::TemplateView;
+use crate::aws::cloudformation::{Action, Replacement, ResourceChange};
 use crate::review::{self, LiveAction, LiveChange, Report};
 
 /// The review of a change set and of the resources imported before it.
@@ -141,12 +141,14 @@ mod tests {
             "AWS::DynamoDB::Table",
             Replacement::Conditional,
         );
-        table.details.push(super::super::api::PropertyChange {
-            name: "KeySchema".into(),
-            requires_recreation: Some("Conditionally".into()),
-            before: None,
-            after: None,
-        });
+        table
+            .details
+            .push(crate::aws::cloudformation::PropertyChange {
+                name: "KeySchema".into(),
+                requires_recreation: Some("Conditionally".into()),
+                before: None,
+                after: None,
+            });
         let same = view("id", "app@sha256:1");
         let r = report(&[table], &[], Some(&same), &same);
         let c = &r.groups[0].changes[0];

@@ -5,7 +5,6 @@
 //! runs against the AWS SDK ([`crate::aws`]). See docs/deploy.md.
 
 pub mod adopt;
-pub mod api;
 pub mod change_set;
 pub mod copy_table;
 pub mod delete_data;
@@ -31,6 +30,8 @@ pub mod status;
 pub mod template_store;
 pub mod ui;
 
+#[cfg(test)]
+mod testing;
 #[cfg(test)]
 mod tests;
 
@@ -78,12 +79,12 @@ impl Failure {
     /// An AWS call that failed (nothing changed); the hint follows the
     /// error's kind.
     #[must_use]
-    pub fn api(what: &str, e: &api::ApiError) -> Self {
+    pub fn api(what: &str, e: &crate::aws::ApiError) -> Self {
         let hint = match e.kind {
-            api::ErrorKind::Throttled => {
+            crate::aws::ErrorKind::Throttled => {
                 "AWS is throttling requests (the SDK already retried); wait a minute and run the command again"
             }
-            api::ErrorKind::Credentials => {
+            crate::aws::ErrorKind::Credentials => {
                 "check the AWS credentials: --aws-profile, `aws_profile` in the env file, or AWS_PROFILE / AWS_ACCESS_KEY_ID (for SSO: `aws sso login`)"
             }
             _ => {

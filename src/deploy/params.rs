@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::Failure;
-use super::api::{DefaultNetwork, Ec2Api};
+use crate::aws::ec2::{DefaultNetwork, Ec2Api};
 use crate::cfn::resources::{SUBNET1_PARAMETER, SUBNET2_PARAMETER, VPC_PARAMETER};
 
 pub use crate::render::SecretSource;

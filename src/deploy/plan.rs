@@ -10,7 +10,6 @@ use std::io::Write;
 use std::time::Instant;
 
 use super::adopt::{self, Adoption};
-use super::api::{Action, ChangeSetType, CloudFormationApi, NewChangeSet, StackInfo};
 use super::change_set::{self, Prepared};
 use super::events::{self, Display, Watched};
 use super::guard::{self, TemplateView};
@@ -19,6 +18,9 @@ use super::live_review;
 use super::preview;
 use super::ui::{Prompt, fit};
 use super::{Failure, Stop};
+use crate::aws::cloudformation::{
+    Action, ChangeSetType, CloudFormationApi, NewChangeSet, StackInfo,
+};
 use crate::review::Report;
 use crate::review::present::{self, Format};
 

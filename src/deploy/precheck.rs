@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::Failure;
-use super::registry::RegistryApi;
+use crate::aws::ecr::EcrApi;
 
 pub mod dns;
 
@@ -66,7 +66,7 @@ pub fn template_images(template: &Value) -> Vec<(String, String)> {
 }
 
 /// Refuses when an image of this account and region is not in ECR.
-pub async fn check_images<R: RegistryApi>(
+pub async fn check_images<R: EcrApi>(
     registry: &R,
     account: &str,
     region: &str,
@@ -107,33 +107,17 @@ pub async fn check_images<R: RegistryApi>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use serde_json::json;
 
-    use super::super::api::{ApiError, ApiResult};
-    use super::super::registry::{Login, Repository};
     use super::*;
+    use crate::aws::fake::FakeEcr;
     use crate::aws::testing::block;
 
-    struct Ecr(BTreeSet<(&'static str, &'static str)>);
-
-    impl RegistryApi for Ecr {
-        async fn ensure_repository(&self, _: &str, _: &str) -> ApiResult<Repository> {
-            Err(ApiError::new("Unused", ""))
-        }
-        async fn find_repository(&self, _: &str) -> ApiResult<Option<Repository>> {
-            Ok(None)
-        }
-        async fn login(&self) -> ApiResult<Login> {
-            Err(ApiError::new("Unused", ""))
-        }
-        async fn image_digest(&self, repository: &str, tag: &str) -> ApiResult<Option<String>> {
-            Ok(self
-                .0
-                .iter()
-                .any(|(r, t)| *r == repository && *t == tag)
-                .then(|| "sha256:1".to_owned()))
+    /// ECR with only `ccg/app:v1`.
+    fn ecr() -> FakeEcr {
+        FakeEcr {
+            tags: Some(vec![("ccg/app".into(), "v1".into())]),
+            ..FakeEcr::default()
         }
     }
 
@@ -166,7 +150,7 @@ mod tests {
 
     #[test]
     fn a_missing_tag_is_refused_naming_every_image() {
-        let ecr = Ecr(BTreeSet::from([("ccg/app", "v1")]));
+        let ecr = ecr();
         let t = template(&[
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ccg/app:v1",
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ccg/app:v9",

@@ -10,7 +10,8 @@ use std::io::Write;
 
 use super::Failure;
 use super::docker::{self, BuildSpec, Docker, DockerError};
-use super::registry::{RegistryApi, Repository, repository_name};
+use super::registry::repository_name;
+use crate::aws::ecr::{EcrApi, Repository};
 
 /// A service to build and push.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub struct Pushed {
 }
 
 /// One image step run.
-pub struct Pusher<'a, R: RegistryApi> {
+pub struct Pusher<'a, R: EcrApi> {
     /// ECR.
     pub registry: &'a R,
     /// The `docker` CLI.
@@ -66,7 +67,7 @@ fn docker_failure(e: DockerError) -> Failure {
     Failure::refused(e.to_string(), hint)
 }
 
-fn ecr_failure(what: &str, e: &super::api::ApiError) -> Failure {
+fn ecr_failure(what: &str, e: &crate::aws::ApiError) -> Failure {
     let mut f = Failure::api(what, e);
     f.hint = Some(
         "the credentials need ecr:DescribeRepositories, ecr:CreateRepository, ecr:GetAuthorizationToken, ecr:DescribeImages and the ecr push actions; nothing was deployed".into(),
@@ -74,7 +75,7 @@ fn ecr_failure(what: &str, e: &super::api::ApiError) -> Failure {
     f
 }
 
-impl<'a, R: RegistryApi> Pusher<'a, R> {
+impl<'a, R: EcrApi> Pusher<'a, R> {
     /// A run with nothing logged in yet.
     #[must_use]
     pub fn new(

@@ -1,51 +1,4 @@
-//! What the image step needs from ECR, as a small trait over plain data
-//! (tested against a fake in `push.rs` and against the local stand-in end to
-//! end; `crate::aws::ecr` is the AWS SDK implementation).
-
-use super::api::ApiResult;
-
-/// An ECR repository.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repository {
-    /// `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`.
-    pub uri: String,
-    /// Whether c2cfn just created it.
-    pub created: bool,
-}
-
-impl Repository {
-    /// The registry host part of the URI.
-    #[must_use]
-    pub fn registry(&self) -> &str {
-        self.uri.split_once('/').map_or(&self.uri, |(host, _)| host)
-    }
-}
-
-/// Docker credentials from `GetAuthorizationToken`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Login {
-    /// User name (`AWS`).
-    pub user: String,
-    /// The password (goes to `docker login` on standard input only).
-    pub password: String,
-    /// The registry endpoint, `https://ACCOUNT.dkr.ecr.REGION.amazonaws.com`.
-    pub endpoint: String,
-}
-
-/// The ECR calls of the image step.
-#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
-pub trait RegistryApi {
-    /// `DescribeRepositories`, and `CreateRepository` (scan on push, tagged
-    /// `c2cfn:project`) when it does not exist.
-    async fn ensure_repository(&self, name: &str, project: &str) -> ApiResult<Repository>;
-    /// The repository when it exists (`DescribeRepositories`).
-    async fn find_repository(&self, name: &str) -> ApiResult<Option<Repository>>;
-    /// `GetAuthorizationToken`, decoded.
-    async fn login(&self) -> ApiResult<Login>;
-    /// `DescribeImages` for one tag: the image's `sha256:` digest, `None`
-    /// when the tag is not in the repository.
-    async fn image_digest(&self, repository: &str, tag: &str) -> ApiResult<Option<String>>;
-}
+//! The ECR repository of a service (the calls are [`crate::aws::ecr::EcrApi`]).
 
 /// The repository name of a service: `<stack>/<service>`, lower case (ECR
 /// names are lower case).
@@ -54,17 +7,10 @@ pub fn repository_name(stack: &str, service: &str) -> String {
     format!("{stack}/{service}").to_ascii_lowercase()
 }
 
-/// Splits a decoded `user:password` token.
-#[must_use]
-pub fn split_token(decoded: &str) -> Option<(String, String)> {
-    decoded
-        .split_once(':')
-        .map(|(u, p)| (u.to_owned(), p.to_owned()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::ecr::{Repository, split_token};
 
     #[test]
     fn names_and_registry() {

@@ -4,11 +4,12 @@
 //! did not come up (image pull, health check, exit code) without opening
 //! the console.
 
-use super::api::{ApiResult, CloudFormationApi, StackEvent};
-use super::ecs::{EcsApi, cluster_of};
-use super::failure::{
-    self, ContainerExit, ContainerLog, Evidence, ServiceEvidence, StoppedTask, TargetGroupHealth,
-};
+use super::ecs::cluster_of;
+use super::failure::{self, ContainerExit, ContainerLog, Evidence, ServiceEvidence, StoppedTask};
+use crate::aws::cloudformation::{CloudFormationApi, StackEvent};
+use crate::aws::ecs::EcsApi;
+use crate::aws::elbv2::ElbApi;
+use crate::aws::logs::LogsApi;
 
 const SERVICE: &str = "AWS::ECS::Service";
 /// Service events and stopped tasks shown per service.
@@ -52,35 +53,19 @@ pub fn failed_services(stack: &str, newest_first: &[StackEvent]) -> Vec<(String,
     found
 }
 
-/// What the load balancer and CloudWatch Logs know, behind a trait
-/// (`crate::aws` over the SDK, recorded answers in the tests).
-#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
-pub trait HealthApi {
-    /// `DescribeTargetGroups` and `DescribeTargetHealth` of one target group.
-    async fn target_group(&self, arn: &str) -> ApiResult<TargetGroupHealth>;
-    /// The last `n` lines of the log stream ending in `/<container>/<task>`
-    /// in `group` (awslogs streams are `<prefix>/<container>/<task-id>`).
-    async fn last_lines(
-        &self,
-        group: &str,
-        container: &str,
-        task: &str,
-        n: usize,
-    ) -> ApiResult<Vec<String>>;
-}
-
 /// Log lines shown per failed container.
 const LOG_LINES: usize = 20;
 
 /// The report for every failed ECS service; `None` when there is none or
 /// ECS cannot be read (the CloudFormation root cause is shown anyway).
-pub async fn report<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
+pub async fn report<C: CloudFormationApi, E: EcsApi, B: ElbApi, L: LogsApi>(
     cfn: &C,
     ecs: &E,
-    health: &H,
+    elb: &B,
+    logs: &L,
     stack: &str,
 ) -> Option<String> {
-    let evidence = failed(cfn, ecs, health, stack).await?;
+    let evidence = failed(cfn, ecs, elb, logs, stack).await?;
     let text = failure::report(&evidence);
     (!text.is_empty()).then_some(text)
 }
@@ -88,10 +73,11 @@ pub async fn report<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
 /// What [`report`] shows, as data (`up --json`): the evidence about every
 /// ECS service that failed in the latest operation; `None` when there is
 /// none or the stack's events cannot be read.
-pub async fn failed<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
+pub async fn failed<C: CloudFormationApi, E: EcsApi, B: ElbApi, L: LogsApi>(
     cfn: &C,
     ecs: &E,
-    health: &H,
+    elb: &B,
+    logs: &L,
     stack: &str,
 ) -> Option<Evidence> {
     let events = cfn.describe_stack_events(stack).await.ok()?;
@@ -99,15 +85,16 @@ pub async fn failed<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
     if failed.is_empty() {
         return None;
     }
-    Some(gather(cfn, ecs, health, stack, &failed).await)
+    Some(gather(cfn, ecs, elb, logs, stack, &failed).await)
 }
 
 /// For `ps`: the evidence about the stack's ECS services that run fewer
 /// tasks than desired or have unhealthy targets (empty when all is well).
-pub async fn troubled<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
+pub async fn troubled<C: CloudFormationApi, E: EcsApi, B: ElbApi, L: LogsApi>(
     cfn: &C,
     ecs: &E,
-    health: &H,
+    elb: &B,
+    logs: &L,
     stack: &str,
 ) -> Evidence {
     let services: Vec<(String, String)> = cfn
@@ -118,7 +105,7 @@ pub async fn troubled<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
         .filter(|r| r.resource_type == SERVICE && !r.physical_id.is_empty())
         .map(|r| (r.logical_id, r.physical_id))
         .collect();
-    let mut evidence = gather(cfn, ecs, health, stack, &services).await;
+    let mut evidence = gather(cfn, ecs, elb, logs, stack, &services).await;
     evidence.services.retain(|s| {
         s.running < s.desired
             || s.target_groups
@@ -130,10 +117,11 @@ pub async fn troubled<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
 
 /// What ECS, the load balancer and the logs know about `services`
 /// ((logical ID, service ARN) pairs); what cannot be read is left out.
-pub async fn gather<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
+pub async fn gather<C: CloudFormationApi, E: EcsApi, B: ElbApi, L: LogsApi>(
     cfn: &C,
     ecs: &E,
-    health: &H,
+    elb: &B,
+    logs: &L,
     stack: &str,
     services: &[(String, String)],
 ) -> Evidence {
@@ -197,7 +185,7 @@ pub async fn gather<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
                 .iter()
                 .filter(|c| c.exit_code.is_some_and(|e| e != 0))
             {
-                if let Ok(lines) = health.last_lines(group, &c.name, &task.id, LOG_LINES).await
+                if let Ok(lines) = logs.last_lines(group, &c.name, &task.id, LOG_LINES).await
                     && !lines.is_empty()
                 {
                     s.logs.push(ContainerLog {
@@ -213,7 +201,7 @@ pub async fn gather<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
             .await
             .unwrap_or_default()
         {
-            if let Ok(g) = health.target_group(&arn).await {
+            if let Ok(g) = elb.target_group(&arn).await {
                 s.target_groups.push(g);
             }
         }
@@ -224,10 +212,11 @@ pub async fn gather<C: CloudFormationApi, E: EcsApi, H: HealthApi>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::api::{ApiError, StackResource};
-    use super::super::ecs::{ServiceState, TaskState};
     use super::*;
-    use crate::aws::fake::{FakeCfn, FakeEcs, FakeHealth, event};
+    use crate::aws::ApiError;
+    use crate::aws::cloudformation::StackResource;
+    use crate::aws::ecs::{ServiceState, TaskState};
+    use crate::aws::fake::{FakeCfn, FakeEcs, FakeElb, FakeLogs, event};
     use crate::aws::testing::block;
 
     fn fake_ecs(broken: bool) -> FakeEcs {
@@ -246,6 +235,17 @@ mod tests {
             describe_error: broken.then(|| ApiError::new("AccessDenied", "no")),
             ..FakeEcs::default()
         }
+    }
+
+    /// The report with no target group and no log lines.
+    fn report_of(cfn: &FakeCfn, ecs: &FakeEcs) -> Option<String> {
+        block(report(
+            cfn,
+            ecs,
+            &FakeElb::default(),
+            &FakeLogs::default(),
+            "game",
+        ))
     }
 
     fn stopped_task() -> TaskState {
@@ -305,7 +305,7 @@ mod tests {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = failing_events();
         let ecs = fake_ecs(false);
-        let text = block(report(&cfn, &ecs, &FakeHealth::default(), "game")).expect("a report");
+        let text = report_of(&cfn, &ecs).expect("a report");
         assert_eq!(
             text,
             "ECS service Api (game-Api-1): desired 2, running 0, pending 1\n  stopped tasks:\n    0a1b: Essential container in task exited\n      container api: exit code 1\n      cause: an essential container exited with code 1: its last log lines below say why\n  latest service events:\n    01:00:00Z  event 0\n    00:59:59Z  event 1\n    00:59:58Z  event 2\n    00:59:57Z  event 3\n    00:59:56Z  event 4\n"
@@ -332,7 +332,7 @@ mod tests {
             status: "CREATE_COMPLETE".into(),
         }];
         let ecs = fake_ecs(false);
-        assert!(block(report(&cfn, &ecs, &FakeHealth::default(), "game")).is_some());
+        assert!(report_of(&cfn, &ecs).is_some());
         assert!(ecs.calls.borrow()[0].starts_with("describe game-Cluster "));
     }
 
@@ -341,17 +341,11 @@ mod tests {
         let cfn = FakeCfn::default();
         cfn.0.borrow_mut().events = vec![event(1, "Table", "CREATE_FAILED", Some("x"))];
         let ecs = fake_ecs(false);
-        assert_eq!(
-            block(report(&cfn, &ecs, &FakeHealth::default(), "game")),
-            None
-        );
+        assert_eq!(report_of(&cfn, &ecs), None);
         assert!(ecs.calls.borrow().is_empty());
 
         cfn.0.borrow_mut().events = failing_events();
         let broken = fake_ecs(true);
-        assert_eq!(
-            block(report(&cfn, &broken, &FakeHealth::default(), "game")),
-            None
-        );
+        assert_eq!(report_of(&cfn, &broken), None);
     }
 }

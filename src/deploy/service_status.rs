@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::api::StackResource;
-use super::ecs::{EcsApi, cluster_of};
+use super::ecs::cluster_of;
+use crate::aws::cloudformation::StackResource;
+use crate::aws::ecs::EcsApi;
 
 /// How many stopped tasks `ps` shows per service.
 const STOPPED_SHOWN: usize = 3;
@@ -158,9 +159,9 @@ pub fn text(services: &[Value]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::api::ApiError;
-    use super::super::ecs::{ServiceState, TaskState};
     use super::*;
+    use crate::aws::ApiError;
+    use crate::aws::ecs::{ServiceState, TaskState};
     use crate::aws::fake::FakeEcs;
     use crate::aws::testing::block;
 

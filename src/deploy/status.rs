@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use super::guard::TemplateView;
 
 use super::Failure;
-use super::api::CloudFormationApi;
-use super::ecs::EcsApi;
 use super::service_status;
 use super::ui::Style;
+use crate::aws::cloudformation::CloudFormationApi;
+use crate::aws::ecs::EcsApi;
 
 /// Reads the stack; `None` when it does not exist.
 pub async fn read<C: CloudFormationApi, E: EcsApi>(

@@ -8,19 +8,8 @@
 use std::io::Write;
 
 use super::Failure;
-use super::api::ApiResult;
+use crate::aws::s3::S3Api;
 use crate::cfn::limits::{MAX_BODY_BYTES, MAX_INLINE_BYTES};
-
-/// The S3 calls of a large template.
-#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
-pub trait TemplateStore {
-    /// `HeadBucket`, and when missing `CreateBucket` (in `region`),
-    /// `PutPublicAccessBlock` (all four blocks) and `PutBucketEncryption`
-    /// (SSE-S3). Returns whether it created the bucket.
-    async fn ensure_bucket(&self, bucket: &str, region: &str) -> ApiResult<bool>;
-    /// `PutObject`.
-    async fn upload(&self, bucket: &str, key: &str, body: &str) -> ApiResult<()>;
-}
 
 /// Where the template goes, when it must go through S3.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +58,7 @@ pub fn check_size(bytes: usize) -> Result<(), Failure> {
 
 /// Uploads the template when it is over the inline limit; returns its URL
 /// (`None`: small enough to send inline).
-pub async fn stage<S: TemplateStore>(
+pub async fn stage<S: S3Api>(
     store: &S,
     staging: &Staging<'_>,
     text: &str,
@@ -83,7 +72,7 @@ pub async fn stage<S: TemplateStore>(
         || default_bucket(staging.account, staging.region),
         str::to_owned,
     );
-    let s3_hint = |what: &str, e: &super::api::ApiError| {
+    let s3_hint = |what: &str, e: &crate::aws::ApiError| {
         let mut f = Failure::api(what, e);
         f.hint = Some(format!(
             "templates over {MAX_INLINE_BYTES} bytes go through S3: the credentials need s3:CreateBucket, s3:PutBucketPublicAccessBlock, s3:PutEncryptionConfiguration and s3:PutObject on {bucket}, or pass --s3-bucket with a bucket you can write to"

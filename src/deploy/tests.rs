@@ -3,14 +3,16 @@
 //! rollbacks, root causes) and both forms of "no changes".
 
 use std::collections::VecDeque;
-use std::time::Duration;
 
-use super::api::{Action, ApiError, ChangeSetInfo, Replacement, ResourceChange, StackResource};
-use super::events::Display;
 use super::interrupt::Checkpoint;
-use super::plan::{Deployer, Options, Outcome};
-use super::ui::{Scripted, Style};
+use super::plan::{Options, Outcome};
+use super::testing::deployer;
+use super::ui::Scripted;
 use super::{Failure, Stop};
+use crate::aws::ApiError;
+use crate::aws::cloudformation::{
+    Action, ChangeSetInfo, Replacement, ResourceChange, StackResource,
+};
 use crate::aws::fake::{FakeCfn, State, event, stack};
 use crate::aws::testing::block;
 
@@ -64,22 +66,9 @@ fn run(state: State, template: &str, answers: &[bool], options: Options, execute
         asked: Vec::new(),
     };
     let result = {
-        let mut d = Deployer {
-            cfn: &cfn,
-            stack: "game",
-            out: &mut out,
-            prompt: &mut prompt,
-            display: Display {
-                style: Style::default(),
-                live: false,
-                poll: Duration::ZERO,
-                width: None,
-            },
-            template_url: None,
-            record: None,
-            checkpoint: &Checkpoint::default(),
-            options,
-        };
+        let checkpoint = Checkpoint::default();
+        let mut d = deployer(&cfn, &mut out, &mut prompt, &checkpoint);
+        d.options = options;
         block(d.run(template, &[], execute))
     };
     Run {
@@ -488,26 +477,8 @@ fn down_lists_the_retained_table() {
         answers: vec![true],
         asked: Vec::new(),
     };
-    let kept = block(
-        Deployer {
-            cfn: &cfn,
-            stack: "game",
-            out: &mut out,
-            prompt: &mut prompt,
-            display: Display {
-                style: Style::default(),
-                live: false,
-                poll: Duration::ZERO,
-                width: None,
-            },
-            template_url: None,
-            record: None,
-            checkpoint: &Checkpoint::default(),
-            options: Options::default(),
-        }
-        .down(),
-    )
-    .expect("deleted");
+    let kept = block(deployer(&cfn, &mut out, &mut prompt, &Checkpoint::default()).down())
+        .expect("deleted");
     assert_eq!(kept.len(), 1);
     assert!(
         kept[0]
@@ -566,22 +537,7 @@ fn the_checkpoint_follows_the_run() {
         answers: vec![false],
         asked: Vec::new(),
     };
-    let mut d = Deployer {
-        cfn: &cfn,
-        stack: "game",
-        out: &mut out,
-        prompt: &mut prompt,
-        display: Display {
-            style: Style::default(),
-            live: false,
-            poll: Duration::ZERO,
-            width: None,
-        },
-        template_url: None,
-        record: None,
-        checkpoint: &checkpoint,
-        options: Options::default(),
-    };
+    let mut d = deployer(&cfn, &mut out, &mut prompt, &checkpoint);
     let r = block(d.run(TABLE_V1, &[], true));
     assert!(r.is_err());
     assert_eq!(checkpoint.get(), Stage::Preparing);
@@ -603,22 +559,9 @@ fn up_recorded(
     };
     let mut record = serde_json::Map::new();
     let result = {
-        let mut d = Deployer {
-            cfn: &cfn,
-            stack: "game",
-            out: &mut out,
-            prompt: &mut prompt,
-            display: Display {
-                style: Style::default(),
-                live: false,
-                poll: Duration::ZERO,
-                width: None,
-            },
-            template_url: None,
-            record: Some(&mut record),
-            checkpoint: &Checkpoint::default(),
-            options: Options::default(),
-        };
+        let checkpoint = Checkpoint::default();
+        let mut d = deployer(&cfn, &mut out, &mut prompt, &checkpoint);
+        d.record = Some(&mut record);
         block(d.run(template, &[], true))
     };
     (result, record)

@@ -7,7 +7,7 @@
 //! variables to print); side effects sit behind narrow traits so tests can
 //! assert them exactly: `docker.rs` (the `docker compose` command lines),
 //! `wait.rs` (until the ports answer) and `tables.rs` (creating missing
-//! tables through a [`tables::TableApi`]).
+//! tables through [`crate::aws::dynamodb::DynamoDbApi`]).
 
 pub mod docker;
 pub mod plan;
@@ -15,6 +15,7 @@ pub mod plan;
 pub mod run;
 #[cfg(feature = "aws")]
 pub mod setup;
+#[cfg(feature = "aws")]
 pub mod tables;
 #[cfg(feature = "aws")]
 pub mod tunnel;

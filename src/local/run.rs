@@ -10,14 +10,15 @@ use std::time::Duration;
 
 use super::docker::{self, ComposeFiles, Docker, DockerError};
 use super::plan::LocalPlan;
-use super::tables::{self, Outcome, TableApi, TableError};
+use super::tables::{self, Outcome, TableError};
 use super::wait;
+use crate::aws::dynamodb::DynamoDbApi;
 
 /// The dependencies-only file, beside the full one.
 pub const DEPS_FILE: &str = "compose.deps.yaml";
 
-/// Opens the tables API for an endpoint (DynamoDB Local, or a fake).
-pub type OpenTables = Result<Box<dyn TableApi>, LocalError>;
+/// Opens DynamoDB at an endpoint (DynamoDB Local, or a fake).
+pub type OpenTables<D> = Result<D, LocalError>;
 
 /// Why the local environment did not start or stop.
 #[derive(Debug, thiserror::Error)]
@@ -191,12 +192,12 @@ pub type Logins<'a> = &'a mut dyn FnMut(&mut dyn Write) -> Vec<RegistryLogin>;
 /// `up`: checks docker, files, `docker login` to the app's registries,
 /// `docker compose up -d --wait`, ports, tables; then prints `export K=V`
 /// lines to `out` (progress goes to `err`).
-pub fn up(
+pub fn up<D: DynamoDbApi>(
     plan: &LocalPlan,
     options: &Options,
     docker: &mut dyn Docker,
     logins: Logins<'_>,
-    tables: &mut dyn FnMut(&str) -> OpenTables,
+    tables: &mut dyn FnMut(&str) -> OpenTables<D>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), LocalError> {
@@ -244,8 +245,10 @@ pub fn up(
         });
     }
     if let Some(endpoint) = dynamodb_endpoint(plan, options) {
-        let mut api = tables(&endpoint)?;
-        for outcome in tables::ensure(api.as_mut(), &plan.tables)? {
+        let api = tables(&endpoint)?;
+        let outcomes =
+            crate::aws::block(tables::ensure(&api, &plan.tables)).map_err(LocalError::Runtime)?;
+        for outcome in outcomes? {
             let line = match outcome {
                 Outcome::Created(t) => format!("created table {t}"),
                 Outcome::Existing(t) => format!("table {t} exists (kept as it is)"),
@@ -323,7 +326,7 @@ mod tests {
     use std::process::ExitStatus;
 
     use super::*;
-    use crate::aws::fake::FakeTables;
+    use crate::aws::fake::FakeDynamoDb;
     use crate::model::{Cache, Stack, Table};
 
     /// Records the command lines (and standard input); `compose_fails`:
@@ -379,7 +382,7 @@ mod tests {
             &options,
             &mut docker,
             &mut |_| panic!("no login without docker, nor for the dependencies alone"),
-            &mut |_| Ok(Box::new(FakeTables::default())),
+            &mut |_| Ok(FakeDynamoDb::default()),
             &mut Vec::new(),
             &mut Vec::new(),
         )
@@ -460,7 +463,7 @@ mod tests {
             },
             &mut |e| {
                 endpoints.push(e.to_owned());
-                Ok(Box::new(FakeTables::default()))
+                Ok(FakeDynamoDb::default())
             },
             &mut out,
             &mut Vec::new(),
@@ -536,7 +539,7 @@ mod tests {
             &options,
             &mut docker,
             &mut |_| panic!("no login without docker, nor for the dependencies alone"),
-            &mut |_| Ok(Box::new(FakeTables::default())),
+            &mut |_| Ok(FakeDynamoDb::default()),
             &mut Vec::new(),
             &mut Vec::new(),
         )

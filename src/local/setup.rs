@@ -124,7 +124,7 @@ pub fn ecr_logins(
             let aws = crate::aws::Clients::connect(profile.as_deref(), Some(&region))
                 .await
                 .map_err(|e| e.to_string())?;
-            crate::deploy::registry::RegistryApi::login(&aws.ecr)
+            crate::aws::ecr::EcrApi::login(&aws.ecr)
                 .await
                 .map_err(|e| e.to_string())
         });

@@ -1,18 +1,9 @@
 //! Creating the declared tables on DynamoDB Local: missing ones are created
 //! with the cloud's names and keys, existing ones are left alone.
 
-use crate::aws::{ApiError, ApiResult};
+use crate::aws::ApiError;
+use crate::aws::dynamodb::DynamoDbApi;
 use crate::model::Table;
-
-/// The two DynamoDB calls the local environment needs (implemented over
-/// DynamoDB Local in [`crate::aws::dynamodb`]).
-pub trait TableApi {
-    /// Names of the existing tables.
-    fn list_tables(&mut self) -> ApiResult<Vec<String>>;
-    /// Creates one table, named `name` (on-demand billing: capacity means
-    /// nothing locally).
-    fn create_table(&mut self, name: &str, table: &Table) -> ApiResult<()>;
-}
 
 /// Why the tables could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,9 +39,14 @@ pub struct LocalTable {
     pub table: Table,
 }
 
-/// Creates the tables that do not exist yet.
-pub fn ensure(api: &mut dyn TableApi, tables: &[LocalTable]) -> Result<Vec<Outcome>, TableError> {
-    let existing = api.list_tables().map_err(TableError::List)?;
+/// Creates the tables that do not exist yet (`ListTables`, then
+/// `CreateTable` for each missing one; the local flow, which is
+/// synchronous, runs it with [`crate::aws::block`]).
+pub async fn ensure<D: DynamoDbApi>(
+    api: &D,
+    tables: &[LocalTable],
+) -> Result<Vec<Outcome>, TableError> {
+    let existing = api.list_tables().await.map_err(TableError::List)?;
     let mut out = Vec::new();
     for t in tables {
         let name = &t.physical_name;
@@ -58,6 +54,7 @@ pub fn ensure(api: &mut dyn TableApi, tables: &[LocalTable]) -> Result<Vec<Outco
             out.push(Outcome::Existing(name.clone()));
         } else {
             api.create_table(name, &t.table)
+                .await
                 .map_err(|source| TableError::Create {
                     table: name.clone(),
                     source,
@@ -71,7 +68,8 @@ pub fn ensure(api: &mut dyn TableApi, tables: &[LocalTable]) -> Result<Vec<Outco
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::fake::FakeTables;
+    use crate::aws::fake::FakeDynamoDb;
+    use crate::aws::testing::block;
 
     fn table(name: &str) -> LocalTable {
         LocalTable {
@@ -97,12 +95,10 @@ mod tests {
 
     #[test]
     fn creating_twice_is_idempotent() {
-        let mut api = FakeTables {
-            tables: vec!["ccg-local-decks".into()],
-            ..FakeTables::default()
-        };
+        let api = FakeDynamoDb::default();
+        api.names.borrow_mut().push("ccg-local-decks".into());
         let tables = [table("decks"), table("packs")];
-        let first = ensure(&mut api, &tables).unwrap();
+        let first = block(ensure(&api, &tables)).unwrap();
         assert_eq!(
             first,
             [
@@ -110,8 +106,8 @@ mod tests {
                 Outcome::Created("ccg-local-packs".into())
             ]
         );
-        let second = ensure(&mut api, &tables).unwrap();
+        let second = block(ensure(&api, &tables)).unwrap();
         assert!(second.iter().all(|o| matches!(o, Outcome::Existing(_))));
-        assert_eq!(api.created, ["ccg-local-packs"]);
+        assert_eq!(api.created.borrow().as_slice(), ["ccg-local-packs"]);
     }
 }

@@ -1,7 +1,8 @@
 //! The flows of `exec`, `tunnel` and `logs`: find the task, open sessions,
 //! run the Session Manager plugin or `ssh`, clean up. AWS is reached through
-//! [`super::api`], other programs through [`Programs`], so every command line
-//! is asserted exactly by the tests below.
+//! the service traits of [`crate::aws`] (CloudFormation, ECS, EC2, SSM,
+//! CloudWatch Logs), other programs through [`Programs`], so every command
+//! line is asserted exactly by the tests below.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -10,14 +11,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::Duration;
 
-use super::api::{LogApi, LogEvent, TaskApi};
 use super::logs::{self, Event};
 use super::session::{self, MISSING_PLUGIN, PLUGIN};
 use super::ssh::{self, Forward};
 use super::target::{self, TargetError, Task};
+use crate::aws::cloudformation::CloudFormationApi;
+use crate::aws::ec2::Ec2Api;
+use crate::aws::ecs::EcsApi;
+use crate::aws::logs::{LogEvent, LogsApi};
+use crate::aws::ssm::SsmApi;
+use crate::aws::{ApiError, ApiResult};
 use crate::cfn::logical_id;
 use crate::deploy::Failure;
-use crate::deploy::api::ApiError;
 
 /// A program started in the background (a plugin session, `ssh`).
 pub trait Child {
@@ -119,9 +124,37 @@ fn target_failure(e: &TargetError) -> Failure {
     Failure::refused(e.to_string(), hint)
 }
 
+/// The running tasks of a service: ECS's `ListTasks` + `DescribeTasks`
+/// (IDs, container runtime IDs, ENI, exec flag), then EC2's
+/// `DescribeNetworkInterfaces` for each ENI (public IP).
+pub async fn tasks(
+    ecs: &impl EcsApi,
+    ec2: &impl Ec2Api,
+    cluster: &str,
+    service: &str,
+) -> ApiResult<Vec<Task>> {
+    let mut tasks = Vec::new();
+    for t in ecs.running_tasks(cluster, service).await? {
+        let public_ip = match &t.eni {
+            Some(eni) => ec2.public_ip(eni).await?,
+            None => None,
+        };
+        tasks.push(Task {
+            id: t.id,
+            containers: t.containers,
+            public_ip,
+            private_ip: t.private_ip,
+            exec_enabled: t.exec_enabled,
+        });
+    }
+    Ok(tasks)
+}
+
 /// Finds the cluster, the ECS service and a running task of `named`.
 pub async fn locate(
-    api: &impl TaskApi,
+    cfn: &impl CloudFormationApi,
+    ecs: &impl EcsApi,
+    ec2: &impl Ec2Api,
     ctx: &Context,
     named: Option<&str>,
     task_prefix: Option<&str>,
@@ -129,19 +162,19 @@ pub async fn locate(
     let service = target::service(&ctx.services, named)
         .map_err(|e| target_failure(&e))?
         .to_owned();
-    let resources = api
-        .stack_resources(&ctx.stack)
-        .await
-        .map_err(|e| api_failure("cannot list the stack's resources", &e))?
-        .ok_or_else(|| {
-            Failure::refused(
+    let resources = match cfn.list_stack_resources(&ctx.stack).await {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => {
+            return Err(Failure::refused(
                 format!(
                     "stack {} does not exist in region {}",
                     ctx.stack, ctx.region
                 ),
                 "`c2cfn up` deploys it; check --region and the env file's `app_cluster`",
-            )
-        })?;
+            ));
+        }
+        Err(e) => return Err(api_failure("cannot list the stack's resources", &e)),
+    };
     let physical = |logical: &str| {
         resources
             .iter()
@@ -168,8 +201,7 @@ pub async fn locate(
     })?;
     // The physical ID is the service ARN; ListTasks takes its name.
     let ecs_service = ecs_service.rsplit('/').next().unwrap_or(&ecs_service);
-    let tasks = api
-        .tasks(&cluster, ecs_service)
+    let tasks = tasks(ecs, ec2, &cluster, ecs_service)
         .await
         .map_err(|e| api_failure("cannot list the service's tasks", &e))?;
     let task = target::task(&service, &tasks, task_prefix)
@@ -196,7 +228,7 @@ fn plugin_failure(e: &std::io::Error) -> Failure {
 /// `c2cfn exec`: ExecuteCommand, then the plugin in the foreground; returns
 /// the plugin's exit code.
 pub async fn exec(
-    api: &impl TaskApi,
+    ecs: &impl EcsApi,
     programs: &mut dyn Programs,
     ctx: &Context,
     at: &Located,
@@ -211,7 +243,7 @@ pub async fn exec(
             at.task.id.clone(),
         )));
     }
-    let session = api
+    let session = ecs
         .execute_command(&at.cluster, &at.task.id, name, command)
         .await
         .map_err(|e| {
@@ -269,7 +301,7 @@ fn stop_all(children: &mut [Box<dyn Child>]) {
 /// per forward, all stopped on Ctrl-C or when one ends.
 #[allow(clippy::too_many_arguments)] // the flow's inputs, each of another kind
 pub async fn tunnel_ssm(
-    api: &impl TaskApi,
+    ssm: &impl SsmApi,
     programs: &mut dyn Programs,
     ctx: &Context,
     at: &Located,
@@ -289,7 +321,7 @@ pub async fn tunnel_ssm(
     let mut children: Vec<Box<dyn Child>> = Vec::new();
     for f in forwards {
         let started = async {
-            let session = api
+            let session = ssm
                 .start_port_forward(&target, f.remote, f.local)
                 .await
                 .map_err(|e| api_failure("SSM StartSession failed", &e))?;
@@ -469,7 +501,7 @@ pub fn log_group(stack: &str) -> String {
 
 /// Fetches the events of `services` since `start_ms`, in time order.
 pub async fn fetch_logs(
-    api: &impl LogApi,
+    logs: &impl LogsApi,
     stack: &str,
     services: &[String],
     start_ms: Option<i64>,
@@ -477,7 +509,7 @@ pub async fn fetch_logs(
     let group = log_group(stack);
     let mut streams = Vec::new();
     for s in services {
-        let found = api
+        let found = logs
             .streams(&group, &stream_prefix(stack, s))
             .await
             .map_err(|e| {
@@ -495,7 +527,7 @@ pub async fn fetch_logs(
     if streams.is_empty() {
         return Ok(Vec::new());
     }
-    let mut events = api
+    let mut events = logs
         .events(&group, &streams, start_ms)
         .await
         .map_err(|e| api_failure("cannot read the log events", &e))?;

@@ -1,14 +1,14 @@
 //! `c2cfn logs [--follow]` and the forwards of `c2cfn tunnel`: the loops
-//! and look-ups behind the commands, with AWS behind [`LogApi`].
+//! and look-ups behind the commands, with AWS behind [`LogsApi`].
 
 use std::future::Future;
 use std::io::Write;
 use std::time::Duration;
 
-use super::api::LogApi;
 use super::flow::{self, Follower};
 use super::logs;
 use super::ssh::{self, Forward};
+use crate::aws::logs::LogsApi;
 use crate::deploy::Failure;
 
 /// What `c2cfn logs` prints.
@@ -46,7 +46,7 @@ pub fn since_ms(since: Option<&str>, now_ms: i64) -> Result<Option<i64>, Failure
 /// # Errors
 /// A CloudWatch Logs call that fails.
 pub async fn logs(
-    api: &impl LogApi,
+    api: &impl LogsApi,
     l: &Logs<'_>,
     start: Option<i64>,
     now_ms: i64,

@@ -3,16 +3,7 @@
 
 use std::time::Duration;
 
-/// One log event of a stream `<prefix>/<container>/<task-id>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    /// Milliseconds since the epoch.
-    pub timestamp: i64,
-    /// The stream it came from.
-    pub stream: String,
-    /// The line.
-    pub message: String,
-}
+pub use crate::aws::logs::Event;
 
 /// Why `--since` does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,7 +5,6 @@
 //! and `ssh` — is built here as exact command lines, so tests can assert
 //! them without a live session.
 
-pub mod api;
 pub mod flow;
 pub mod follow;
 pub mod logs;

@@ -4,19 +4,10 @@
 
 use serde_json::json;
 
+use crate::aws::ssm::Session;
+
 /// The plugin's executable name.
 pub const PLUGIN: &str = "session-manager-plugin";
-
-/// A session returned by `ecs:ExecuteCommand` or `ssm:StartSession`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// Session ID.
-    pub session_id: String,
-    /// WebSocket URL.
-    pub stream_url: String,
-    /// Token.
-    pub token: String,
-}
 
 /// The SSM target of an ECS task's container:
 /// `ecs:<cluster>_<task-id>_<container-runtime-id>`.

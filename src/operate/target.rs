@@ -219,7 +219,7 @@ mod tests {
 /// `None` when the stack does not exist.
 #[cfg(feature = "aws")]
 pub async fn deployed_template(
-    api: &impl crate::deploy::api::CloudFormationApi,
+    api: &impl crate::aws::cloudformation::CloudFormationApi,
     stack: &str,
 ) -> crate::aws::ApiResult<Option<serde_json::Value>> {
     let body = match api.get_template(stack).await {

@@ -10,10 +10,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    Adoption, Found, LiveReplicationGroup, Problem, REPLICATION_GROUP, resource_as_is, short,
-    user_tags,
-};
+use crate::aws::elasticache::LiveReplicationGroup;
+
+use super::{Adoption, Found, Problem, REPLICATION_GROUP, resource_as_is, short, user_tags};
 
 /// `7.1` → (7, 1); a part that is not a number counts as 0.
 fn version(v: &str) -> (u32, u32) {

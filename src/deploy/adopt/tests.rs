@@ -1,9 +1,27 @@
 use serde_json::json;
 
-use super::super::api::{ApiError, StackResource};
 use super::*;
-use crate::aws::fake::{FakeCfn, FakeLive, stack};
+use crate::aws::ApiError;
+use crate::aws::cloudformation::StackResource;
+use crate::aws::elasticache::LiveReplicationGroup;
+use crate::aws::fake::{Aws, FakeCfn, stack};
 use crate::aws::testing::block;
+
+/// [`in_stack`] then [`super::detect`], as `up` runs them.
+async fn detect(
+    cfn: &FakeCfn,
+    aws: &Aws,
+    stack: &str,
+    template: &Value,
+) -> Result<Vec<Adoption>, Failure> {
+    let in_stack = in_stack(cfn, stack).await?;
+    let live = Live {
+        dynamodb: &aws.dynamodb,
+        logs: &aws.logs,
+        elasticache: &aws.elasticache,
+    };
+    super::detect(cfn, live, &in_stack, stack, template).await
+}
 
 fn template() -> Value {
     json!({"Resources": {
@@ -36,8 +54,10 @@ fn players() -> LiveTable {
 #[test]
 fn an_existing_table_outside_the_stack_is_adopted_as_it_is() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
-    live.tables.insert("game-players".into(), players());
+    let mut live = Aws::default();
+    live.dynamodb
+        .tables
+        .insert("game-players".into(), players());
     let found = block(detect(&cfn, &live, "game", &template())).expect("adoptable");
     assert_eq!(found.len(), 1);
     let a = &found[0];
@@ -76,7 +96,7 @@ fn an_existing_table_outside_the_stack_is_adopted_as_it_is() {
     assert_eq!(a.keeps[0], "items (about 42, DynamoDB's count)");
     // The log group did not exist: looked up, nothing to adopt.
     assert_eq!(
-        live.asked.borrow().as_slice(),
+        live.calls.borrow().as_slice(),
         ["group /docker-compose/game", "table game-players"]
     );
 }
@@ -90,11 +110,11 @@ fn resources_already_in_the_stack_are_not_looked_up() {
         resource_type: "AWS::DynamoDB::Table".into(),
         status: "UPDATE_COMPLETE".into(),
     }];
-    let live = FakeLive::default();
+    let live = Aws::default();
     let found = block(detect(&cfn, &live, "game", &template())).expect("nothing to adopt");
     assert!(found.is_empty());
     assert_eq!(
-        live.asked.borrow().as_slice(),
+        live.calls.borrow().as_slice(),
         ["group /docker-compose/game"]
     );
 }
@@ -102,11 +122,11 @@ fn resources_already_in_the_stack_are_not_looked_up() {
 #[test]
 fn a_different_key_schema_is_refused_naming_both_keys_and_the_way_out() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
+    let mut live = Aws::default();
     let mut t = players();
     t.keys.push(("match-id".into(), "RANGE".into()));
     t.attributes.push(("match-id".into(), "N".into()));
-    live.tables.insert("game-players".into(), t);
+    live.dynamodb.tables.insert("game-players".into(), t);
     let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
     assert_eq!(f.stop, crate::deploy::Stop::Refused);
     assert!(
@@ -131,10 +151,10 @@ fn a_different_key_schema_is_refused_naming_both_keys_and_the_way_out() {
 #[test]
 fn a_key_attribute_of_another_type_is_refused() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
+    let mut live = Aws::default();
     let mut t = players();
     t.attributes = vec![("player-id".into(), "N".into())];
-    live.tables.insert("game-players".into(), t);
+    live.dynamodb.tables.insert("game-players".into(), t);
     let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
     assert!(f.message.contains("player-id (HASH, N)"), "{}", f.message);
 }
@@ -143,15 +163,16 @@ fn a_key_attribute_of_another_type_is_refused() {
 fn indexes_status_owner_and_deletion_policy_are_all_reported_at_once() {
     let cfn = FakeCfn::default();
     cfn.0.borrow_mut().stack = Some(stack("UPDATE_COMPLETE"));
-    let mut live = FakeLive::default();
+    let mut live = Aws::default();
     let mut t = players();
     t.global_indexes = vec!["by-name".into()];
     t.local_indexes = vec!["by-date".into()];
     t.status = "UPDATING".into();
     t.tags
         .push(("aws:cloudformation:stack-name".into(), "other".into()));
-    live.tables.insert("game-players".into(), t);
-    live.groups
+    live.dynamodb.tables.insert("game-players".into(), t);
+    live.logs
+        .groups
         .insert("/docker-compose/game".into(), LiveLogGroup::default());
     let f = block(detect(&cfn, &live, "game", &template())).expect_err("refused");
     for part in [
@@ -170,11 +191,11 @@ fn indexes_status_owner_and_deletion_policy_are_all_reported_at_once() {
 fn a_stale_owner_tag_of_this_stack_is_no_obstacle() {
     // After `down`, a kept table still carries the old stack's tags.
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
+    let mut live = Aws::default();
     let mut t = players();
     t.tags
         .push(("aws:cloudformation:stack-name".into(), "game".into()));
-    live.tables.insert("game-players".into(), t);
+    live.dynamodb.tables.insert("game-players".into(), t);
     let found = block(detect(&cfn, &live, "game", &template())).expect("adoptable");
     assert_eq!(found.len(), 1);
     // aws: tags are CloudFormation's, never part of the template.
@@ -187,8 +208,8 @@ fn a_stale_owner_tag_of_this_stack_is_no_obstacle() {
 #[test]
 fn a_log_group_with_retain_is_adopted() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
-    live.groups.insert(
+    let mut live = Aws::default();
+    live.logs.groups.insert(
         "/docker-compose/game".into(),
         LiveLogGroup {
             retention: Some(7),
@@ -205,8 +226,8 @@ fn a_log_group_with_retain_is_adopted() {
 #[test]
 fn a_failed_look_up_stops_before_anything_changes() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
-    live.errors.insert(
+    let mut live = Aws::default();
+    live.dynamodb.errors.insert(
         "broken".into(),
         ApiError::new("AccessDeniedException", "no dynamodb:DescribeTable"),
     );
@@ -263,15 +284,13 @@ fn the_import_template_adds_the_resources_as_they_are_to_the_deployed_one() {
 }
 
 mod flow {
-    use std::time::Duration;
-
-    use super::super::super::api::{
+    use super::super::super::plan::Outcome;
+    use super::super::super::testing::deployer;
+    use super::super::super::ui::Scripted;
+    use super::*;
+    use crate::aws::cloudformation::{
         Action, ChangeSetInfo, ChangeSetType, Replacement, ResourceChange,
     };
-    use super::super::super::events::Display;
-    use super::super::super::plan::{Deployer, Options, Outcome};
-    use super::super::super::ui::{Scripted, Style};
-    use super::*;
     use crate::aws::fake::{FakeCfn, event};
 
     fn add(id: &str, kind: &str) -> ResourceChange {
@@ -326,22 +345,8 @@ mod flow {
         };
         let template = r#"{"Resources": {"PlayersTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {"TableName": "game-players"}}, "Cluster": {"Type": "AWS::ECS::Cluster"}}}"#;
         let result = {
-            let mut d = Deployer {
-                cfn: &cfn,
-                stack: "game",
-                out: &mut out,
-                prompt: &mut prompt,
-                display: Display {
-                    style: Style::default(),
-                    live: false,
-                    poll: Duration::ZERO,
-                    width: None,
-                },
-                template_url: None,
-                record: None,
-                checkpoint: &crate::deploy::interrupt::Checkpoint::default(),
-                options: Options::default(),
-            };
+            let checkpoint = crate::deploy::interrupt::Checkpoint::default();
+            let mut d = deployer(&cfn, &mut out, &mut prompt, &checkpoint);
             block(d.run_adopting(template, &[], execute, &[adoption()]))
         };
         (result, String::from_utf8_lossy(&out).into_owned(), cfn)
@@ -460,8 +465,10 @@ fn legacy_redis() -> LiveReplicationGroup {
 #[test]
 fn a_matching_replication_group_is_adopted_with_its_snapshot_policy() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
-    live.redis.insert("legacy-redis".into(), legacy_redis());
+    let mut live = Aws::default();
+    live.elasticache
+        .redis
+        .insert("legacy-redis".into(), legacy_redis());
     let found = block(detect(
         &cfn,
         &live,
@@ -505,8 +512,8 @@ fn a_matching_replication_group_is_adopted_with_its_snapshot_policy() {
 #[test]
 fn a_replication_group_that_differs_is_refused_naming_each_difference() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
-    live.redis.insert(
+    let mut live = Aws::default();
+    live.elasticache.redis.insert(
         "legacy-redis".into(),
         LiveReplicationGroup {
             node_type: "cache.r7g.large".into(),
@@ -554,8 +561,10 @@ fn a_replication_group_that_differs_is_refused_naming_each_difference() {
 #[test]
 fn a_replication_group_without_a_retaining_policy_is_refused() {
     let cfn = FakeCfn::default();
-    let mut live = FakeLive::default();
-    live.redis.insert("legacy-redis".into(), legacy_redis());
+    let mut live = Aws::default();
+    live.elasticache
+        .redis
+        .insert("legacy-redis".into(), legacy_redis());
     let mut t = redis_template(json!("legacy-subnets"));
     t["Resources"]["Redis"]
         .as_object_mut()
@@ -568,4 +577,58 @@ fn a_replication_group_without_a_retaining_policy_is_refused() {
         "{}",
         f.message
     );
+}
+
+/// `up` and `diff` list the stack's resources once: the record check and
+/// adoption both read that one answer (a record and a table the stack has
+/// are neither refused nor adopted).
+#[test]
+fn the_stacks_resources_are_listed_once_for_the_record_check_and_adoption() {
+    let mut aws = Aws::default();
+    let in_stack_resource = |logical_id: &str, physical_id: &str, kind: &str| StackResource {
+        logical_id: logical_id.into(),
+        physical_id: physical_id.into(),
+        resource_type: kind.into(),
+        status: "UPDATE_COMPLETE".into(),
+    };
+    aws.cloudformation.0.borrow_mut().resources = vec![
+        in_stack_resource("PlayersTable", "game-players", "AWS::DynamoDB::Table"),
+        in_stack_resource("Record", "api.tinka.games", "AWS::Route53::RecordSet"),
+    ];
+    aws.route53.zones.push(crate::aws::route53::Zone {
+        id: "/hostedzone/Z1".into(),
+        name: "tinka.games.".into(),
+        private: false,
+    });
+    aws.route53.records.push((
+        "/hostedzone/Z1".into(),
+        "api.tinka.games.".into(),
+        "A".into(),
+    ));
+    aws.dynamodb.tables.insert("game-players".into(), players());
+    let mut t = template();
+    t["Resources"]["Record"] = json!({"Type": "AWS::Route53::RecordSet", "Properties": {
+        "HostedZoneName": "tinka.games.", "Name": "api.tinka.games.", "Type": "A"
+    }});
+    let found = block(async {
+        let in_stack = in_stack(&aws.cloudformation, "game").await?;
+        crate::deploy::precheck::dns::check(&aws.route53, &aws.acm, "eu-west-1", &t, &in_stack)
+            .await?;
+        let live = Live {
+            dynamodb: &aws.dynamodb,
+            logs: &aws.logs,
+            elasticache: &aws.elasticache,
+        };
+        super::detect(&aws.cloudformation, live, &in_stack, "game", &t).await
+    })
+    .expect("nothing refused");
+    assert!(found.is_empty(), "{found:?}");
+    let listed: Vec<String> = aws
+        .calls
+        .borrow()
+        .iter()
+        .filter(|c| c.starts_with("resources "))
+        .cloned()
+        .collect();
+    assert_eq!(listed, ["resources game"]);
 }

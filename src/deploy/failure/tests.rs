@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use super::super::api::StackResource;
-use super::super::ecs::{ServiceState, TaskState};
 use super::super::service_report::{failed_services, gather};
 use super::*;
-use crate::aws::fake::{FakeCfn, FakeEcs, FakeHealth, event};
+use crate::aws::cloudformation::StackResource;
+use crate::aws::ecs::{ServiceState, TaskState};
+use crate::aws::fake::{FakeCfn, FakeEcs, FakeElb, FakeLogs, event};
 
 const SERVICE: &str =
     "arn:aws:ecs:eu-west-1:123456789012:service/ccg-develop-Cluster-x1/ccg-develop-AppService-y2";
@@ -112,20 +112,21 @@ fn render(recorded: &Recorded) -> String {
         },
         ..FakeEcs::default()
     };
-    let health = FakeHealth {
+    let elb = FakeElb {
         target_group: recorded.target_groups.first().cloned(),
-        logs: recorded.logs.clone(),
-        ..FakeHealth::default()
+    };
+    let logs = FakeLogs {
+        lines: recorded.logs.clone(),
+        ..FakeLogs::default()
     };
     let text = crate::aws::testing::block(async {
         let events = cfn.0.borrow().events.clone();
         let failed = failed_services("ccg-develop", &events);
         assert_eq!(failed.len(), 1, "the failed service is found");
-        gather(&cfn, &ecs, &health, "ccg-develop", &failed).await
+        gather(&cfn, &ecs, &elb, &logs, "ccg-develop", &failed).await
     });
     assert!(
-        health
-            .groups
+        logs.read
             .borrow()
             .iter()
             .all(|g| g == "/docker-compose/ccg-develop")

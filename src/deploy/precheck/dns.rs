@@ -14,41 +14,10 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::super::Failure;
-use super::super::api::{ApiResult, CloudFormationApi};
-
-/// A Route 53 hosted zone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Zone {
-    /// `/hostedzone/Z123` or `Z123`.
-    pub id: String,
-    /// `tinka.games.`
-    pub name: String,
-    /// A private zone (attached to VPCs).
-    pub private: bool,
-}
-
-/// An ACM certificate as DescribeCertificate shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Certificate {
-    /// `ISSUED`, `PENDING_VALIDATION`, `EXPIRED`, ...
-    pub status: String,
-    /// The domain name and the subject alternative names.
-    pub names: Vec<String>,
-}
-
-/// The look-ups the checks need.
-#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
-pub trait DnsApi {
-    /// The hosted zones named exactly `name` (trailing dot included).
-    async fn zones_named(&self, name: &str) -> ApiResult<Vec<Zone>>;
-    /// A hosted zone by ID; `None` when there is none.
-    async fn zone(&self, id: &str) -> ApiResult<Option<Zone>>;
-    /// A certificate of the deploy region by ARN; `None` when there is none.
-    async fn certificate(&self, arn: &str) -> ApiResult<Option<Certificate>>;
-    /// Whether zone `zone_id` holds a record set named `name` (trailing dot
-    /// included) of type `kind` (`A`, `AAAA`, ...).
-    async fn record_exists(&self, zone_id: &str, name: &str, kind: &str) -> ApiResult<bool>;
-}
+use crate::aws::ApiResult;
+use crate::aws::acm::AcmApi;
+use crate::aws::cloudformation::StackResource;
+use crate::aws::route53::{Route53Api, Zone};
 
 /// A record of the template: its name, its zone, and the load balancer its
 /// alias points at.
@@ -176,28 +145,16 @@ pub fn covers(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// The logical IDs the deployed stack `stack` already has (none when it
-/// does not exist): its records are its own, not a script's.
-pub async fn in_stack<C: CloudFormationApi>(cfn: &C, stack: &str) -> Result<Vec<String>, Failure> {
-    match cfn.list_stack_resources(stack).await {
-        Ok(rs) => Ok(rs
-            .into_iter()
-            .filter(|r| !matches!(r.status.as_str(), "DELETE_SKIPPED" | "DELETE_COMPLETE"))
-            .map(|r| r.logical_id)
-            .collect()),
-        Err(e) if e.is_not_found() => Ok(Vec::new()),
-        Err(e) => Err(Failure::api("cannot list the stack's resources", &e)),
-    }
-}
-
 /// Refuses when a record's hosted zone or a listener's certificate would
 /// make CloudFormation fail, or when a record the stack does not have yet
-/// (`in_stack`: its logical IDs) already exists in its zone.
-pub async fn check<D: DnsApi>(
-    dns: &D,
+/// (`in_stack`: the resources it has, from
+/// [`crate::deploy::adopt::in_stack`]) already exists in its zone.
+pub async fn check<R: Route53Api, A: AcmApi>(
+    route53: &R,
+    acm: &A,
     region: &str,
     template: &Value,
-    in_stack: &[String],
+    in_stack: &[StackResource],
 ) -> Result<(), Failure> {
     let records = records(template);
     let mut problems = Vec::new();
@@ -205,8 +162,8 @@ pub async fn check<D: DnsApi>(
     for r in &records {
         if !zones.contains_key(&r.zone) {
             let found = match &r.zone {
-                ZoneRef::Name(n) => dns.zones_named(&format!("{}.", bare(n))).await,
-                ZoneRef::Id(id) => dns.zone(id).await.map(|z| z.into_iter().collect()),
+                ZoneRef::Name(n) => route53.zones_named(&format!("{}.", bare(n))).await,
+                ZoneRef::Id(id) => route53.zone(id).await.map(|z| z.into_iter().collect()),
             };
             zones.insert(r.zone.clone(), found);
         }
@@ -243,10 +200,10 @@ pub async fn check<D: DnsApi>(
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            (_, 1) if !in_stack.contains(&r.logical_id) => {
+            (_, 1) if !in_stack.iter().any(|s| s.logical_id == r.logical_id) => {
                 let zone = &found[0];
                 let fqdn = format!("{}.", r.name);
-                match dns.record_exists(&zone.id, &fqdn, &r.kind).await {
+                match route53.record_exists(&zone.id, &fqdn, &r.kind).await {
                     Ok(true) => problems.push(format!(
                         "record {} {} ({}) already exists in hosted zone {}, made outside this stack; CloudFormation cannot import a record set, and creating it would fail the deploy half-way\n    fix: to let the stack own the name, delete the record and deploy at once (a gap of at most the record's TTL): `aws route53 change-resource-record-sets --hosted-zone-id {} --change-batch` with a DELETE of it, then `c2cfn up`; with no gap: point x-aws-route53 at a new name, move clients to it, then delete the old record",
                         r.name,
@@ -291,7 +248,7 @@ pub async fn check<D: DnsApi>(
             ));
             continue;
         }
-        let cert = match dns.certificate(arn).await {
+        let cert = match acm.certificate(arn).await {
             Ok(Some(c)) => c,
             Ok(None) => {
                 problems.push(format!(

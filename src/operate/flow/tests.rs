@@ -5,8 +5,9 @@ use std::os::unix::process::ExitStatusExt as _;
 use std::rc::Rc;
 
 use super::*;
-use crate::aws::fake::FakeOperate as FakeAws;
-use crate::operate::api::Resource;
+use crate::aws::cloudformation::StackResource;
+use crate::aws::ecs::TaskDetail;
+use crate::aws::fake::Aws as FakeAws;
 
 #[derive(Default)]
 struct ChildState {
@@ -80,21 +81,68 @@ fn task(exec: bool, ip: Option<&str>) -> Task {
     }
 }
 
-fn aws(tasks: Vec<Task>) -> FakeAws {
-    FakeAws {
-        resources: Some(vec![
-            Resource {
-                logical_id: "Cluster".into(),
-                physical_id: "ccg-develop".into(),
-            },
-            Resource {
-                logical_id: "AppService".into(),
-                physical_id: "arn:aws:ecs:eu-west-1:123456789012:service/ccg-develop/ccg-develop-AppService-Xyz".into(),
-            },
-        ]),
-        tasks,
-        ..FakeAws::default()
+fn resource(logical_id: &str, physical_id: &str) -> StackResource {
+    StackResource {
+        logical_id: logical_id.into(),
+        physical_id: physical_id.into(),
+        resource_type: String::new(),
+        status: "CREATE_COMPLETE".into(),
     }
+}
+
+/// The stack's cluster and service, and `tasks` running (a public IP is
+/// that of the task's network interface).
+fn aws(tasks: Vec<Task>) -> FakeAws {
+    let mut api = FakeAws::default();
+    api.cloudformation.0.borrow_mut().resources = vec![
+        resource("Cluster", "ccg-develop"),
+        resource(
+            "AppService",
+            "arn:aws:ecs:eu-west-1:123456789012:service/ccg-develop/ccg-develop-AppService-Xyz",
+        ),
+    ];
+    for t in tasks {
+        let eni = t.public_ip.as_ref().map(|ip| {
+            let eni = format!("eni-{}", t.id);
+            api.ec2.public_ips.insert(eni.clone(), ip.clone());
+            eni
+        });
+        api.ecs.running_tasks.push(TaskDetail {
+            id: t.id,
+            containers: t.containers,
+            eni,
+            private_ip: t.private_ip,
+            exec_enabled: t.exec_enabled,
+        });
+    }
+    api
+}
+
+/// The flows with the services of one fake account.
+async fn locate(
+    api: &FakeAws,
+    ctx: &Context,
+    named: Option<&str>,
+    task_prefix: Option<&str>,
+) -> Result<Located, Failure> {
+    super::locate(
+        &api.cloudformation,
+        &api.ecs,
+        &api.ec2,
+        ctx,
+        named,
+        task_prefix,
+    )
+    .await
+}
+
+async fn fetch_logs(
+    api: &FakeAws,
+    stack: &str,
+    services: &[String],
+    start_ms: Option<i64>,
+) -> Result<Vec<LogEvent>, Failure> {
+    super::fetch_logs(&api.logs, stack, services, start_ms).await
 }
 
 fn ctx() -> Context {
@@ -117,7 +165,16 @@ fn exec_runs_the_plugin_with_the_six_arguments() {
     let mut err = Vec::new();
     let code = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
-        exec(&api, &mut programs, &ctx(), &at, None, "/bin/sh", &mut err).await
+        exec(
+            &api.ecs,
+            &mut programs,
+            &ctx(),
+            &at,
+            None,
+            "/bin/sh",
+            &mut err,
+        )
+        .await
     })
     .unwrap();
     assert_eq!(code, 0);
@@ -157,7 +214,7 @@ fn exec_errors_say_what_to_do() {
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut programs,
             &ctx(),
             &at,
@@ -175,7 +232,7 @@ fn exec_errors_say_what_to_do() {
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut FakePrograms::default(),
             &ctx(),
             &at,
@@ -194,14 +251,14 @@ fn exec_errors_say_what_to_do() {
 
     // ECS refusing for the same reason says the same.
     let mut api = aws(vec![task(true, None)]);
-    api.exec_error = Some(ApiError::new(
+    api.ecs.exec_error = Some(ApiError::new(
         "InvalidParameterException",
         "The execute command failed because execute command was not enabled when the task was run",
     ));
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut FakePrograms::default(),
             &ctx(),
             &at,
@@ -219,7 +276,7 @@ fn exec_errors_say_what_to_do() {
     let e = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         exec(
-            &api,
+            &api.ecs,
             &mut FakePrograms::default(),
             &ctx(),
             &at,
@@ -239,7 +296,7 @@ fn exec_errors_say_what_to_do() {
 
 #[test]
 fn locating_fails_clearly() {
-    let mut api = aws(vec![]);
+    let api = aws(vec![]);
     let e = run(locate(&api, &ctx(), None, None)).unwrap_err();
     assert!(e.message.contains("has no running task"), "{e:?}");
 
@@ -251,7 +308,7 @@ fn locating_fails_clearly() {
         "the stack has several services (app, worker); name one"
     );
 
-    api.resources = None;
+    api.cloudformation.0.borrow_mut().missing = true;
     let e = run(locate(&api, &ctx(), None, None)).unwrap_err();
     assert_eq!(
         e.message,
@@ -277,7 +334,7 @@ fn ssm_tunnels_one_plugin_per_forward_all_closed_on_ctrl_c() {
     let code = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         tunnel_ssm(
-            &api,
+            &api.ssm,
             &mut programs,
             &ctx(),
             &at,
@@ -328,7 +385,7 @@ fn a_tunnel_that_ends_closes_the_others() {
     let code = run(async {
         let at = locate(&api, &ctx(), None, None).await?;
         tunnel_ssm(
-            &api,
+            &api.ssm,
             &mut programs,
             &ctx(),
             &at,
@@ -470,24 +527,22 @@ fn ev(id: &str, ts: i64, stream: &str, m: &str) -> LogEvent {
 
 #[test]
 fn logs_are_read_per_service_and_interleaved() {
-    let api = FakeAws {
-        streams: vec![
-            "ccg-develop/app/3f2a9c1b0000".into(),
-            "ccg-develop/worker/9abc00001111".into(),
-            "ccg-develop/App_ResolvConf_InitContainer/3f2a9c1b0000".into(),
-        ],
-        events: vec![
-            ev("1", 20, "ccg-develop/worker/9abc00001111", "w"),
-            ev("2", 10, "ccg-develop/app/3f2a9c1b0000", "a"),
-            ev(
-                "3",
-                30,
-                "ccg-develop/App_ResolvConf_InitContainer/3f2a9c1b0000",
-                "init",
-            ),
-        ],
-        ..FakeAws::default()
-    };
+    let mut api = FakeAws::default();
+    api.logs.streams = vec![
+        "ccg-develop/app/3f2a9c1b0000".into(),
+        "ccg-develop/worker/9abc00001111".into(),
+        "ccg-develop/App_ResolvConf_InitContainer/3f2a9c1b0000".into(),
+    ];
+    api.logs.events = vec![
+        ev("1", 20, "ccg-develop/worker/9abc00001111", "w"),
+        ev("2", 10, "ccg-develop/app/3f2a9c1b0000", "a"),
+        ev(
+            "3",
+            30,
+            "ccg-develop/App_ResolvConf_InitContainer/3f2a9c1b0000",
+            "init",
+        ),
+    ];
     let services = vec!["app".to_owned(), "worker".to_owned()];
     let events = run(fetch_logs(&api, "ccg-develop", &services, None)).unwrap();
     let mut out = Vec::new();

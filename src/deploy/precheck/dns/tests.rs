@@ -1,6 +1,8 @@
 use serde_json::json;
 
 use super::*;
+use crate::aws::acm::Certificate;
+use crate::aws::fake::{FakeAcm, FakeRoute53};
 use crate::aws::testing::block;
 
 /// Zones and certificates as a fake account has them.
@@ -12,35 +14,29 @@ struct Account {
     records: Vec<(&'static str, &'static str, &'static str)>,
 }
 
-impl DnsApi for Account {
-    async fn zones_named(&self, name: &str) -> ApiResult<Vec<Zone>> {
-        Ok(self
-            .zones
-            .iter()
-            .filter(|z| z.name == name)
-            .cloned()
-            .collect())
-    }
-    async fn zone(&self, id: &str) -> ApiResult<Option<Zone>> {
-        Ok(self
-            .zones
-            .iter()
-            .find(|z| z.id.trim_start_matches("/hostedzone/") == id)
-            .cloned())
-    }
-    async fn certificate(&self, arn: &str) -> ApiResult<Option<Certificate>> {
-        Ok(self
-            .certificates
-            .iter()
-            .find(|(a, _)| *a == arn)
-            .map(|(_, c)| c.clone()))
-    }
-    async fn record_exists(&self, zone_id: &str, name: &str, kind: &str) -> ApiResult<bool> {
-        Ok(self
+/// [`super::check`] against this account's Route 53 and ACM.
+async fn check(
+    account: &Account,
+    region: &str,
+    template: &Value,
+    in_stack: &[StackResource],
+) -> Result<(), Failure> {
+    let route53 = FakeRoute53 {
+        zones: account.zones.clone(),
+        records: account
             .records
             .iter()
-            .any(|&(z, n, k)| z == zone_id && n == name && k == kind))
-    }
+            .map(|&(z, n, k)| (z.to_owned(), n.to_owned(), k.to_owned()))
+            .collect(),
+    };
+    let acm = FakeAcm {
+        certificates: account
+            .certificates
+            .iter()
+            .map(|(a, c)| ((*a).to_owned(), c.clone()))
+            .collect(),
+    };
+    super::check(&route53, &acm, region, template, in_stack).await
 }
 
 const CERT: &str = "arn:aws:acm:eu-west-1:123456789012:certificate/aaaa";
@@ -318,6 +314,11 @@ fn the_stacks_own_record_is_not_a_script_s() {
         records: vec![("/hostedzone/Z1", "ccg-develop.tinka.games.", "A")],
         ..good()
     };
-    let ours = vec!["Record".to_owned()];
+    let ours = vec![StackResource {
+        logical_id: "Record".into(),
+        physical_id: "ccg-develop.tinka.games".into(),
+        resource_type: "AWS::Route53::RecordSet".into(),
+        status: "CREATE_COMPLETE".into(),
+    }];
     assert!(block(check(&account, "eu-west-1", &by_name(), &ours)).is_ok());
 }

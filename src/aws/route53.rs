@@ -1,26 +1,35 @@
-//! [`DnsApi`] over the AWS SDK's Route 53 and ACM clients: hosted zones by
-//! name or ID, and a certificate by ARN, for the checks before deploying.
+//! Route 53: the [`Route53Api`] trait (hosted zones by name or ID, whether
+//! a record set exists, for the checks before deploying) and its
+//! implementation over the SDK.
 
 use super::{ApiResult, sdk_error as error};
-use crate::deploy::precheck::dns::{Certificate, DnsApi, Zone};
 
-/// Route 53 and ACM (of the deploy region) through the SDK.
+/// A Route 53 hosted zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zone {
+    /// `/hostedzone/Z123` or `Z123`.
+    pub id: String,
+    /// `tinka.games.`
+    pub name: String,
+    /// A private zone (attached to VPCs).
+    pub private: bool,
+}
+
+/// The Route 53 calls of the checks before deploying.
+#[allow(async_fn_in_trait)] // used with concrete types on a current-thread runtime
+pub trait Route53Api {
+    /// The hosted zones named exactly `name` (trailing dot included).
+    async fn zones_named(&self, name: &str) -> ApiResult<Vec<Zone>>;
+    /// A hosted zone by ID; `None` when there is none.
+    async fn zone(&self, id: &str) -> ApiResult<Option<Zone>>;
+    /// Whether zone `zone_id` holds a record set named `name` (trailing dot
+    /// included) of type `kind` (`A`, `AAAA`, ...).
+    async fn record_exists(&self, zone_id: &str, name: &str, kind: &str) -> ApiResult<bool>;
+}
+
+/// Route 53 through the SDK.
 #[derive(Debug, Clone)]
-pub struct Dns {
-    pub(super) route53: aws_sdk_route53::Client,
-    pub(super) acm: aws_sdk_acm::Client,
-}
-
-impl Dns {
-    /// The clients of one configuration.
-    #[must_use]
-    pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Self {
-            route53: aws_sdk_route53::Client::new(config),
-            acm: aws_sdk_acm::Client::new(config),
-        }
-    }
-}
+pub struct Route53(pub(super) aws_sdk_route53::Client);
 
 fn zone(z: &aws_sdk_route53::types::HostedZone) -> Zone {
     Zone {
@@ -32,14 +41,14 @@ fn zone(z: &aws_sdk_route53::types::HostedZone) -> Zone {
     }
 }
 
-impl DnsApi for Dns {
+impl Route53Api for Route53 {
     async fn zones_named(&self, name: &str) -> ApiResult<Vec<Zone>> {
         let mut found = Vec::new();
         let mut next: Option<(String, Option<String>)> = Some((name.to_owned(), None));
         // Zones come sorted by name from `name` on; stop at the first other name.
         while let Some((dns_name, zone_id)) = next.take() {
             let out = self
-                .route53
+                .0
                 .list_hosted_zones_by_name()
                 .dns_name(dns_name)
                 .set_hosted_zone_id(zone_id)
@@ -64,7 +73,7 @@ impl DnsApi for Dns {
     }
 
     async fn zone(&self, id: &str) -> ApiResult<Option<Zone>> {
-        match self.route53.get_hosted_zone().id(id).send().await {
+        match self.0.get_hosted_zone().id(id).send().await {
             Ok(out) => Ok(out.hosted_zone().map(zone)),
             Err(e) => {
                 // A malformed ID (InvalidInput) names no zone either.
@@ -78,46 +87,10 @@ impl DnsApi for Dns {
         }
     }
 
-    async fn certificate(&self, arn: &str) -> ApiResult<Option<Certificate>> {
-        let out = match self
-            .acm
-            .describe_certificate()
-            .certificate_arn(arn)
-            .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => {
-                // A malformed ARN (InvalidArnException) names no certificate either.
-                let e = error(e);
-                if e.is_not_found() || e.code == "InvalidArnException" {
-                    return Ok(None);
-                }
-                return Err(e);
-            }
-        };
-        let Some(c) = out.certificate() else {
-            return Ok(None);
-        };
-        let mut names: Vec<String> = c.domain_name().into_iter().map(str::to_owned).collect();
-        for n in c.subject_alternative_names() {
-            if !names.contains(n) {
-                names.push(n.clone());
-            }
-        }
-        Ok(Some(Certificate {
-            status: c
-                .status()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            names,
-        }))
-    }
-
     async fn record_exists(&self, zone_id: &str, name: &str, kind: &str) -> ApiResult<bool> {
         let kind_of = aws_sdk_route53::types::RrType::from(kind);
         let out = self
-            .route53
+            .0
             .list_resource_record_sets()
             .hosted_zone_id(zone_id.trim_start_matches("/hostedzone/"))
             .start_record_name(name)
