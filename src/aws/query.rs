@@ -340,11 +340,8 @@ impl QueryClient {
             )));
         };
         let credentials = self.credentials().await.map_err(fatal)?;
-        let time = self
-            .config
-            .time_source()
-            .map_or_else(SystemTime::now, |t| t.now());
-        let request = signed_request(url, body, &credentials, &self.region, time).map_err(fatal)?;
+        let request =
+            signed_request(url, body, &credentials, &self.region, self.now()).map_err(fatal)?;
         let response = connector.call(request).await.map_err(transport)?;
         let status = response.status().as_u16();
         let bytes = ByteStream::new(response.into_body())
@@ -370,10 +367,17 @@ impl QueryClient {
         Err(Failure { error, retry })
     }
 
+    /// The configuration's clock (the system's unless a test set one).
+    fn now(&self) -> SystemTime {
+        self.config
+            .time_source()
+            .map_or_else(SystemTime::now, |t| t.now())
+    }
+
     /// The credentials of the configuration's provider, cached until shortly
     /// before they expire.
     async fn credentials(&self) -> ApiResult<Credentials> {
-        let now = SystemTime::now();
+        let now = self.now();
         let fresh = |c: &Credentials| c.expiry().is_none_or(|at| at > now + REFRESH_BEFORE_EXPIRY);
         if let Some(c) = self
             .cached

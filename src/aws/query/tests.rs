@@ -546,3 +546,59 @@ fn missing_credentials_and_unsupported_endpoints_fail_without_a_call() {
     assert!(e.message.contains("AWS_ENDPOINT_URL_EC2"), "{e}");
     assert!(server.seen().is_empty());
 }
+
+/// A credentials provider that counts its calls.
+#[derive(Debug)]
+struct Counting {
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+    expiry: Option<std::time::SystemTime>,
+}
+
+impl aws_credential_types::provider::ProvideCredentials for Counting {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        aws_credential_types::provider::future::ProvideCredentials::ready(Ok(Credentials::new(
+            "AKID",
+            "secret",
+            Some("token".to_owned()),
+            self.expiry,
+            "counting",
+        )))
+    }
+}
+
+#[test]
+fn credentials_are_fetched_again_only_near_their_expiry() {
+    let now = std::time::SystemTime::now();
+    for (expiry, calls) in [
+        (None, 1),
+        (Some(now + Duration::from_secs(3600)), 1),
+        (Some(now + Duration::from_secs(5)), 2),
+    ] {
+        let server = Loopback::answering(vec![Answer::Http(200, VPCS.to_owned()); 2]);
+        let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let provider = Counting {
+            calls: Arc::clone(&counter),
+            expiry,
+        };
+        let config = config(&server.url)
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build();
+        let client = QueryClient::new(&config);
+        for _ in 0..2 {
+            block(client.pages(&VPC_REQUEST)).expect("an answer");
+        }
+        assert_eq!(
+            counter.load(std::sync::atomic::Ordering::SeqCst),
+            calls,
+            "{expiry:?}"
+        );
+        assert_eq!(server.seen()[1].headers["x-amz-security-token"], "token");
+    }
+}
