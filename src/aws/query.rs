@@ -138,6 +138,12 @@ impl Endpoint {
     /// refused with the variable to set instead.
     #[must_use]
     pub fn resolve(config: &SdkConfig, region: &str) -> Self {
+        if region.is_empty() {
+            return Self::Unsupported(
+                "no AWS region: pass --region, set `aws_region` in the env file, or set AWS_REGION"
+                    .to_owned(),
+            );
+        }
         if let Some(url) = configured(config) {
             return Self::Url(url);
         }

@@ -299,6 +299,11 @@ fn endpoints_without_a_rule_here_are_refused_with_the_variable_to_set() {
         };
         assert!(why.contains("AWS_ENDPOINT_URL_EC2"), "{why}");
     }
+    let no_region = SdkConfig::builder().endpoint_url("http://127.0.0.1:1");
+    let Endpoint::Unsupported(why) = resolved(no_region, "") else {
+        panic!("no region, no endpoint");
+    };
+    assert!(why.contains("AWS_REGION"), "{why}");
     // A configured endpoint makes FIPS the user's choice.
     assert_eq!(
         resolved(
