@@ -27,6 +27,9 @@ mod deploy;
 mod diagnostics;
 /// Docker's own input renders with Docker's logical IDs and types.
 mod docker;
+/// EC2 without aws-sdk-ec2: SigV4 against botocore, the three calls against the stand-in.
+#[cfg(all(feature = "aws", feature = "external-tools"))]
+mod ec2query;
 /// `c2cfn schema` against every shipped compose file, judged by `jsonschema`.
 #[cfg(feature = "external-tools")]
 mod editor;

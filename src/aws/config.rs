@@ -5,6 +5,9 @@
 //! `AWS_ENDPOINT_URL` (read by the SDK) points every call at another
 //! endpoint. Throttling and transient errors are retried by the SDK's
 //! standard retry strategy (3 attempts, exponential backoff with jitter).
+//! EC2 is not an SDK client (`query.rs`) but reads the same configuration:
+//! credentials, region, endpoint (`AWS_ENDPOINT_URL_EC2` too), timeouts
+//! and retry settings.
 
 use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
@@ -101,7 +104,7 @@ impl Clients {
             cloudformation: CloudFormation(aws_sdk_cloudformation::Client::new(&config)),
             route53: Route53(aws_sdk_route53::Client::new(&config)),
             acm: Acm(aws_sdk_acm::Client::new(&config)),
-            ec2: Ec2(aws_sdk_ec2::Client::new(&config)),
+            ec2: Ec2::new(&config),
             ecr: Ecr(aws_sdk_ecr::Client::new(&config)),
             ecs: Ecs(aws_sdk_ecs::Client::new(&config)),
             logs: Logs(aws_sdk_cloudwatchlogs::Client::new(&config)),

@@ -14,6 +14,9 @@
 //!   paginators. deploy, operate and local take the service traits they
 //!   need; `fake/` has one scripted fake per service for their tests. No
 //!   SDK type leaves this module.
+//! - EC2 alone has no SDK client: `ec2.rs` makes its three read-only calls
+//!   through `query.rs`, a small EC2 Query client built from the SDK's own
+//!   parts and the same configuration (docs/architecture.md, "Build weight").
 //!
 //! Only [`error`] builds without the `aws` feature.
 
@@ -46,6 +49,8 @@ pub mod elasticache;
 pub mod elbv2;
 #[cfg(feature = "aws")]
 pub mod logs;
+#[cfg(feature = "aws")]
+pub mod query;
 #[cfg(feature = "aws")]
 pub mod route53;
 #[cfg(feature = "aws")]
