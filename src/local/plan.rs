@@ -5,9 +5,17 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::tables::LocalTable;
 use crate::cfn::names;
-use crate::model::{EnvValue, Stack};
+use crate::model::{EnvValue, Stack, Table};
+
+/// A table to create, with its physical name (`cfn::names::table_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTable {
+    /// The name it has in the cloud too.
+    pub physical_name: String,
+    /// The declared table.
+    pub table: Table,
+}
 
 /// DynamoDB Local's image and where it keeps its data in the container.
 pub const DYNAMODB_IMAGE: &str = "amazon/dynamodb-local:latest";

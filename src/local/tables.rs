@@ -1,9 +1,9 @@
 //! Creating the declared tables on DynamoDB Local: missing ones are created
 //! with the cloud's names and keys, existing ones are left alone.
 
+use super::plan::LocalTable;
 use crate::aws::ApiError;
 use crate::aws::dynamodb::DynamoDbApi;
-use crate::model::Table;
 
 /// Why the tables could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,15 +28,6 @@ pub enum Outcome {
     Created(String),
     /// Already there: left alone (its items are kept).
     Existing(String),
-}
-
-/// A table to create, with its physical name (`cfn::names::table_name`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalTable {
-    /// The name it has in the cloud too.
-    pub physical_name: String,
-    /// The declared table.
-    pub table: Table,
 }
 
 /// Creates the tables that do not exist yet (`ListTables`, then
@@ -70,6 +61,7 @@ mod tests {
     use super::*;
     use crate::aws::fake::FakeDynamoDb;
     use crate::aws::testing::block;
+    use crate::model::Table;
 
     fn table(name: &str) -> LocalTable {
         LocalTable {
