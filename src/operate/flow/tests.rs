@@ -158,25 +158,26 @@ fn ctx() -> Context {
 
 use crate::aws::testing::block as run;
 
+/// Locates the task of `ctx()` and runs `exec` in it.
+fn exec_in(
+    api: &FakeAws,
+    programs: &mut dyn Programs,
+    container: Option<&str>,
+    command: &str,
+    err: &mut dyn Write,
+) -> Result<i32, Failure> {
+    run(async {
+        let at = locate(api, &ctx(), None, None).await?;
+        exec(&api.ecs, programs, &ctx(), &at, container, command, err).await
+    })
+}
+
 #[test]
 fn exec_runs_the_plugin_with_the_six_arguments() {
     let api = aws(vec![task(true, None)]);
     let mut programs = FakePrograms::default();
     let mut err = Vec::new();
-    let code = run(async {
-        let at = locate(&api, &ctx(), None, None).await?;
-        exec(
-            &api.ecs,
-            &mut programs,
-            &ctx(),
-            &at,
-            None,
-            "/bin/sh",
-            &mut err,
-        )
-        .await
-    })
-    .unwrap();
+    let code = exec_in(&api, &mut programs, None, "/bin/sh", &mut err).unwrap();
     assert_eq!(code, 0);
     assert_eq!(
         api.calls.borrow().as_slice(),
@@ -211,37 +212,18 @@ fn exec_errors_say_what_to_do() {
         missing: true,
         ..FakePrograms::default()
     };
-    let e = run(async {
-        let at = locate(&api, &ctx(), None, None).await?;
-        exec(
-            &api.ecs,
-            &mut programs,
-            &ctx(),
-            &at,
-            None,
-            "/bin/sh",
-            &mut Vec::new(),
-        )
-        .await
-    })
-    .unwrap_err();
+    let e = exec_in(&api, &mut programs, None, "/bin/sh", &mut Vec::new()).unwrap_err();
     assert_eq!(e.message, MISSING_PLUGIN);
 
     // Exec disabled on the task: no ExecuteCommand call at all.
     let api = aws(vec![task(false, None)]);
-    let e = run(async {
-        let at = locate(&api, &ctx(), None, None).await?;
-        exec(
-            &api.ecs,
-            &mut FakePrograms::default(),
-            &ctx(),
-            &at,
-            None,
-            "/bin/sh",
-            &mut Vec::new(),
-        )
-        .await
-    })
+    let e = exec_in(
+        &api,
+        &mut FakePrograms::default(),
+        None,
+        "/bin/sh",
+        &mut Vec::new(),
+    )
     .unwrap_err();
     assert_eq!(
         e.message,
@@ -255,37 +237,25 @@ fn exec_errors_say_what_to_do() {
         "InvalidParameterException",
         "The execute command failed because execute command was not enabled when the task was run",
     ));
-    let e = run(async {
-        let at = locate(&api, &ctx(), None, None).await?;
-        exec(
-            &api.ecs,
-            &mut FakePrograms::default(),
-            &ctx(),
-            &at,
-            None,
-            "/bin/sh",
-            &mut Vec::new(),
-        )
-        .await
-    })
+    let e = exec_in(
+        &api,
+        &mut FakePrograms::default(),
+        None,
+        "/bin/sh",
+        &mut Vec::new(),
+    )
     .unwrap_err();
     assert!(e.message.contains("ECS Exec is not enabled"), "{e:?}");
 
     // An unknown container lists the task's containers.
     let api = aws(vec![task(true, None)]);
-    let e = run(async {
-        let at = locate(&api, &ctx(), None, None).await?;
-        exec(
-            &api.ecs,
-            &mut FakePrograms::default(),
-            &ctx(),
-            &at,
-            Some("db"),
-            "ls",
-            &mut Vec::new(),
-        )
-        .await
-    })
+    let e = exec_in(
+        &api,
+        &mut FakePrograms::default(),
+        Some("db"),
+        "ls",
+        &mut Vec::new(),
+    )
     .unwrap_err();
     assert!(
         e.message
