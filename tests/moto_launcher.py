@@ -1025,12 +1025,16 @@ def main() -> None:
     parser.add_argument("--acm-validation-wait", type=int, default=0,
                         help="seconds a requested certificate stays PENDING_VALIDATION")
     args = parser.parse_args()
-    port = check_port(args.port)
     os.environ["MOTO_ACM_VALIDATION_WAIT"] = str(args.acm_validation_wait)  # read when moto is imported
     patch_moto()
     if args.slow > 0:
         patch_slow(args.slow)
     from moto.server import main as moto_main
+
+    # The free port is picked only now, after the slow imports, so the time
+    # in which another process may take it before moto binds it is short
+    # (the tests retry a launcher that exits without announcing a port).
+    port = check_port(args.port)
 
     threading.Thread(target=announce_when_ready, args=(port,), daemon=True).start()
     moto_main(["-H", HOST, "-p", str(port)])

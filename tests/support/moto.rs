@@ -4,9 +4,11 @@
 //! `C2CFN_AWS_CLI`); a test that needs them fails (never skips) without
 //! them.
 
+use std::collections::VecDeque;
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
 
@@ -27,7 +29,27 @@ impl Moto {
     }
 
     /// Starts the stand-in with extra launcher arguments (e.g. `--slow 3`).
+    ///
+    /// A launcher that exits before announcing its port (for example when
+    /// the free port it picked was taken before moto bound it) is started
+    /// again, up to three times; the panic after the last attempt carries
+    /// what each attempt wrote to standard error.
     pub(crate) fn start_with(extra: &[&str]) -> Self {
+        let mut failures = Vec::new();
+        for attempt in 1..=3 {
+            match Self::launch(extra) {
+                Ok(moto) => return moto,
+                Err(tail) => failures.push(format!("attempt {attempt}:\n{tail}")),
+            }
+        }
+        panic!(
+            "the moto launcher exited without announcing its port\n{}",
+            failures.join("\n")
+        );
+    }
+
+    /// One launch: the stand-in, or the last lines of its standard error.
+    fn launch(extra: &[&str]) -> Result<Self, String> {
         let python = tool("C2CFN_PYTHON", "the Python of .venv/, with moto");
         let launcher = tool("C2CFN_MOTO_LAUNCHER", "tests/moto_launcher.py");
         let mut child = Command::new(python)
@@ -35,22 +57,38 @@ impl Moto {
             .args(["--port", "0"])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("the moto launcher starts");
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut moto = Self {
-            child,
-            endpoint: String::new(),
-        };
-        for line in BufReader::new(stdout).lines() {
-            let line = line.expect("launcher output");
+        // moto logs every request to standard error: the pipe is drained
+        // for the server's whole life, and its last lines kept for a
+        // launch that fails.
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        let errors = child.stderr.take().expect("piped stderr");
+        let kept = Arc::clone(&tail);
+        let drain = std::thread::spawn(move || {
+            for line in BufReader::new(errors).lines().map_while(Result::ok) {
+                let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+                if kept.len() == 40 {
+                    kept.pop_front();
+                }
+                kept.push_back(line);
+            }
+        });
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(port) = line.strip_prefix("C2CFN_MOTO_PORT=") {
-                moto.endpoint = format!("http://127.0.0.1:{port}");
-                return moto;
+                return Ok(Self {
+                    child,
+                    endpoint: format!("http://127.0.0.1:{port}"),
+                });
             }
         }
-        panic!("the moto launcher exited without announcing its port");
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = drain.join();
+        let kept = tail.lock().unwrap_or_else(PoisonError::into_inner);
+        Err(kept.iter().cloned().collect::<Vec<_>>().join("\n"))
     }
 
     /// The variables that point AWS clients at the stand-in (`None`: unset).
