@@ -99,14 +99,21 @@ fn write_project(dir: &Path, value: &str, keys: &str) {
     std::fs::write(dir.join("compose.yaml"), text).expect("write compose.yaml");
 }
 
+/// A temporary project with the table `players/player-id` (`VALUE=1`),
+/// deployed with `up -y` to `moto`.
+fn deployed_table_project(moto: &Moto) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write_project(tmp.path(), "1", "players/player-id");
+    let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
+    assert_eq!(code(&up), 0, "{}", show(&up));
+    tmp
+}
+
 #[test]
 fn update_table_guard_and_down_keeping_the_table() {
     let moto = Moto::start();
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = deployed_table_project(&moto);
     let dir = tmp.path();
-    write_project(dir, "1", "players/player-id");
-    let up = moto.c2cfn(dir, &["up", "-y"]);
-    assert_eq!(code(&up), 0, "{}", show(&up));
 
     // An environment change: a modify, applied.
     write_project(dir, "2", "players/player-id");
@@ -346,11 +353,8 @@ fn a_template_over_51200_bytes_goes_through_s3() {
 #[test]
 fn down_with_delete_data_deletes_the_kept_table_too() {
     let moto = Moto::start();
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = deployed_table_project(&moto);
     let dir = tmp.path();
-    write_project(dir, "1", "players/player-id");
-    let up = moto.c2cfn(dir, &["up", "-y"]);
-    assert_eq!(code(&up), 0, "{}", show(&up));
 
     let down = moto.c2cfn(dir, &["down", "-y", "--delete-data"]);
     assert_eq!(code(&down), 0, "{}", show(&down));
@@ -375,11 +379,8 @@ fn down_with_delete_data_deletes_the_kept_table_too() {
 #[test]
 fn live_diff_in_each_format_with_a_replacement_and_data_loss() {
     let moto = Moto::start();
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = deployed_table_project(&moto);
     let dir = tmp.path();
-    write_project(dir, "1", "players/player-id");
-    let up = moto.c2cfn(dir, &["up", "-y"]);
-    assert_eq!(code(&up), 0, "{}", show(&up));
     let deployed = moto.stack_status("tabletest");
 
     // Nothing changes: exit 0 in every format.

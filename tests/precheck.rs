@@ -40,6 +40,15 @@ fn request(moto: &Moto, domain: &str) -> String {
     v["CertificateArn"].as_str().expect("an ARN").to_owned()
 }
 
+/// `up -y` of [`project`] in `dir` with `cert`: refused (exit 1); its
+/// standard error.
+fn refused(moto: &Moto, dir: &Path, cert: &str) -> String {
+    project(dir, "example.com", cert);
+    let up = moto.c2cfn(dir, &["up", "-y"]);
+    assert_eq!(code(&up), 1, "{}", show(&up));
+    stderr(&up)
+}
+
 fn no_stack(moto: &Moto) {
     let stacks = moto.aws(&["cloudformation", "list-stacks"]);
     assert!(
@@ -88,10 +97,7 @@ fn a_record_a_script_made_is_refused_with_the_safe_path_before_any_stack() {
     ]);
     let cert = request(&moto, "*.example.com");
     let tmp = tempfile::tempdir().expect("tempdir");
-    project(tmp.path(), "example.com", &cert);
-    let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
-    assert_eq!(code(&up), 1, "{}", show(&up));
-    let err = stderr(&up);
+    let err = refused(&moto, tmp.path(), &cert);
     assert!(
         err.contains("record api.example.com A (ApiexamplecomRecord) already exists in hosted zone example.com, made outside this stack; CloudFormation cannot import a record set"),
         "{err}"
@@ -112,10 +118,7 @@ fn a_missing_zone_or_an_unusable_certificate_is_refused_before_any_stack() {
     let dir = tmp.path();
 
     // No hosted zone example.com.
-    project(dir, "example.com", &cert);
-    let up = moto.c2cfn(dir, &["up", "-y"]);
-    assert_eq!(code(&up), 1, "{}", show(&up));
-    let err = stderr(&up);
+    let err = refused(&moto, dir, &cert);
     assert!(
         err.contains(
             "error: refused before deploying: the DNS and TLS settings would fail the deploy:"
@@ -132,29 +135,23 @@ fn a_missing_zone_or_an_unusable_certificate_is_refused_before_any_stack() {
     // The zone exists; the certificate covers another domain.
     zone(&moto, "example.com");
     let other = request(&moto, "*.example.org");
-    project(dir, "example.com", &other);
-    let up = moto.c2cfn(dir, &["up", "-y"]);
-    assert_eq!(code(&up), 1, "{}", show(&up));
+    let err = refused(&moto, dir, &other);
     assert!(
-        stderr(&up).contains(&format!(
+        err.contains(&format!(
             "certificate {other} covers *.example.org, not api.example.com; clients would reject the TLS connection"
         )),
-        "{}",
-        show(&up)
+        "{err}"
     );
     no_stack(&moto);
 
     // A certificate of another region is named as such, without a look-up.
     let west = "arn:aws:acm:eu-west-1:123456789012:certificate/0000";
-    project(dir, "example.com", west);
-    let up = moto.c2cfn(dir, &["up", "-y"]);
-    assert_eq!(code(&up), 1, "{}", show(&up));
+    let err = refused(&moto, dir, west);
     assert!(
-        stderr(&up).contains(&format!(
+        err.contains(&format!(
             "certificate {west} is in region eu-west-1, the stack deploys to us-east-1; a load balancer can only use a certificate of its own region"
         )),
-        "{}",
-        show(&up)
+        "{err}"
     );
 
     // A certificate that does not exist.
@@ -182,10 +179,7 @@ fn a_certificate_pending_validation_is_refused() {
     zone(&moto, "example.com");
     let cert = request(&moto, "*.example.com");
     let tmp = tempfile::tempdir().expect("tempdir");
-    project(tmp.path(), "example.com", &cert);
-    let up = moto.c2cfn(tmp.path(), &["up", "-y"]);
-    assert_eq!(code(&up), 1, "{}", show(&up));
-    let err = stderr(&up);
+    let err = refused(&moto, tmp.path(), &cert);
     assert!(
         err.contains(&format!(
             "certificate {cert} is PENDING_VALIDATION, not ISSUED; a listener cannot use it"

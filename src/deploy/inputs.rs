@@ -143,14 +143,7 @@ pub async fn resolve_images(
         return Ok(());
     }
     let mut docker = DockerCli;
-    let mut pusher = Pusher::new(
-        &aws.ecr,
-        &mut docker,
-        out,
-        &contract.stack,
-        &contract.project,
-        &contract.image_tag,
-    );
+    let mut pusher = pusher(contract, aws, &mut docker, out);
     let (to_build, to_look_up): (Vec<ServiceBuild>, Vec<ServiceBuild>) = todo
         .into_iter()
         .partition(|s| build && (only.is_empty() || only.contains(&s.service)));
@@ -181,16 +174,27 @@ pub async fn push(
         return Ok(Vec::new());
     }
     let mut docker = DockerCli;
+    pusher(contract, aws, &mut docker, out)
+        .push_services(&services)
+        .await
+}
+
+/// The contract's images pushed to ECR through the docker CLI (the stack,
+/// project and image tag come from the contract).
+fn pusher<'a>(
+    contract: &'a Contract,
+    aws: &'a Aws,
+    docker: &'a mut DockerCli,
+    out: &'a mut dyn Write,
+) -> Pusher<'a, crate::aws::ecr::Ecr> {
     Pusher::new(
         &aws.ecr,
-        &mut docker,
+        docker,
         out,
         &contract.stack,
         &contract.project,
         &contract.image_tag,
     )
-    .push_services(&services)
-    .await
 }
 
 #[cfg(test)]
